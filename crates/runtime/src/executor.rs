@@ -1,0 +1,297 @@
+//! Transaction validation and execution.
+//!
+//! [`check_stateless`] needs no state and runs at mempool admission and for every block;
+//! signatures are verified separately, in batches (`phalanx_crypto::verify_transactions`).
+//! [`apply_tx`] runs the stateful part atomically: either the transaction is included (fee
+//! charged, nonce bumped, call applied or failed), or it is excluded and nothing changes.
+
+use crate::{
+    balances, fees,
+    params::Params,
+    receipt::{Event, Receipt, TxStatus},
+    state::{Overlay, State, StateError, apply_writes},
+};
+use phalanx_types::{Amount, Call, ChainId, MAX_TX_SIZE, SignedTx};
+use thiserror::Error;
+
+/// Where and when a block executes.
+#[derive(Clone, Debug)]
+pub struct BlockEnv {
+    pub chain_id: ChainId,
+    pub height: u64,
+    pub timestamp_ms: u64,
+}
+
+/// Why a transaction cannot be included in a block. Shown to clients verbatim by the RPC.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Exclusion {
+    #[error("transaction is {size} bytes; the limit is {max}")]
+    TooLarge { size: usize, max: usize },
+    #[error("transaction is for chain `{got}`, this is chain `{expected}`")]
+    WrongChain { expected: ChainId, got: ChainId },
+    #[error("fee {offered} is below the required {required} base units")]
+    FeeTooLow { offered: Amount, required: Amount },
+    #[error("signature does not verify for the signer")]
+    BadSignature,
+    #[error("nonce {got} was already used; the account's next nonce is {expected}")]
+    NonceTooLow { expected: u64, got: u64 },
+    #[error("nonce {got} is ahead of the account's next nonce {expected}")]
+    NonceTooHigh { expected: u64, got: u64 },
+    #[error(
+        "balance {balance} cannot pay the fee {fee} and keep the existential deposit {existential_deposit}"
+    )]
+    CannotPayFee {
+        balance: Amount,
+        fee: Amount,
+        existential_deposit: Amount,
+    },
+}
+
+/// Checks everything about a transaction that needs no state and no signature check.
+pub fn check_stateless(
+    tx: &SignedTx,
+    encoded_len: usize,
+    chain_id: &ChainId,
+    params: &Params,
+) -> Result<(), Exclusion> {
+    if encoded_len > MAX_TX_SIZE {
+        return Err(Exclusion::TooLarge {
+            size: encoded_len,
+            max: MAX_TX_SIZE,
+        });
+    }
+    if &tx.body.chain_id != chain_id {
+        return Err(Exclusion::WrongChain {
+            expected: chain_id.clone(),
+            got: tx.body.chain_id.clone(),
+        });
+    }
+    let required = fees::required_fee(params, encoded_len, &tx.body.call);
+    if tx.body.fee < required {
+        return Err(Exclusion::FeeTooLow {
+            offered: tx.body.fee,
+            required,
+        });
+    }
+    Ok(())
+}
+
+/// Applies one transaction whose stateless checks and signature have passed.
+///
+/// * `Ok(Ok(receipt))`: included; its writes are in `state`.
+/// * `Ok(Err(exclusion))`: not includable; `state` is unchanged.
+/// * `Err(StateError)`: a read missed the cache or hit corruption; `state` is unchanged, so the
+///   caller may load the missing key and call again.
+pub fn apply_tx(
+    state: &mut (impl State + ?Sized),
+    params: &Params,
+    tx: &SignedTx,
+) -> Result<Result<Receipt, Exclusion>, StateError> {
+    let signer = &tx.body.signer;
+    let fee = tx.body.fee;
+    let mut overlay = Overlay::new(&*state);
+
+    // Nonce and fee: failures here exclude the transaction.
+    let mut payer = balances::account(&overlay, signer)?;
+    if tx.body.nonce < payer.nonce {
+        return Ok(Err(Exclusion::NonceTooLow {
+            expected: payer.nonce,
+            got: tx.body.nonce,
+        }));
+    }
+    if tx.body.nonce > payer.nonce {
+        return Ok(Err(Exclusion::NonceTooHigh {
+            expected: payer.nonce,
+            got: tx.body.nonce,
+        }));
+    }
+    let cannot_pay = Exclusion::CannotPayFee {
+        balance: payer.balance,
+        fee,
+        existential_deposit: params.existential_deposit,
+    };
+    let Some(after_fee) = payer.balance.checked_sub(fee) else {
+        return Ok(Err(cannot_pay));
+    };
+    if after_fee < params.existential_deposit {
+        return Ok(Err(cannot_pay));
+    }
+    payer.balance = after_fee;
+    payer.nonce += 1;
+    balances::set_account(&mut overlay, signer, payer);
+    fees::credit_treasury(&mut overlay, fee)?;
+
+    // The call: a failure keeps the fee and nonce changes but drops the call's writes.
+    let mut call_overlay = Overlay::new(&overlay);
+    let dispatched = match &tx.body.call {
+        Call::Transfer { to, amount } => {
+            balances::transfer(&mut call_overlay, params, signer, to, *amount)?
+        }
+    };
+    let call_writes = call_overlay.into_writes();
+    let mut events = Vec::new();
+    let status = match dispatched {
+        Ok(call_events) => {
+            apply_writes(&mut overlay, call_writes);
+            events = call_events;
+            TxStatus::Success
+        }
+        Err(error) => TxStatus::Failed(error),
+    };
+    events.push(Event::FeePaid {
+        who: signer.clone(),
+        amount: fee,
+    });
+    let writes = overlay.into_writes();
+    apply_writes(state, writes);
+    Ok(Ok(Receipt {
+        status,
+        fee_paid: fee,
+        events,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{genesis::GenesisConfig, receipt::DispatchError, state::MemoryState};
+    use commonware_codec::Encode;
+    use commonware_cryptography::Signer;
+    use phalanx_crypto::dev_key;
+    use phalanx_types::{AccountId, TxBody, UNITS_PER_PHA};
+
+    fn setup() -> (MemoryState, Params, ChainId) {
+        let chain = ChainId::new("phalanx-test").unwrap();
+        let alice = AccountId::from(dev_key("alice").public_key());
+        let config =
+            GenesisConfig::standard(chain.clone(), 0, &[(alice, 100 * UNITS_PER_PHA)]).unwrap();
+        let mut state = MemoryState::default();
+        config.build(&mut state).unwrap();
+        (state, config.params, chain)
+    }
+
+    fn transfer(chain: &ChainId, nonce: u64, to: &str, amount: Amount, fee: Amount) -> SignedTx {
+        let key = dev_key("alice");
+        TxBody {
+            chain_id: chain.clone(),
+            signer: key.public_key().into(),
+            nonce,
+            fee,
+            call: Call::Transfer {
+                to: dev_key(to).public_key().into(),
+                amount,
+            },
+        }
+        .sign(&key)
+    }
+
+    fn fee(params: &Params, tx: &SignedTx) -> Amount {
+        fees::required_fee(params, tx.encode().len(), &tx.body.call)
+    }
+
+    #[test]
+    fn transfer_moves_funds_and_pays_fee() {
+        let (mut state, params, chain) = setup();
+        let probe = transfer(&chain, 0, "bob", UNITS_PER_PHA, 0);
+        let f = fee(&params, &probe);
+        let tx = transfer(&chain, 0, "bob", UNITS_PER_PHA, f);
+        let len = tx.encode().len();
+        check_stateless(&tx, len, &chain, &params).unwrap();
+        let receipt = apply_tx(&mut state, &params, &tx).unwrap().unwrap();
+        assert_eq!(receipt.status, TxStatus::Success);
+        let alice = balances::account(&state, &tx.body.signer).unwrap();
+        assert_eq!(alice.balance, 99 * UNITS_PER_PHA - f);
+        assert_eq!(alice.nonce, 1);
+        let bob: AccountId = dev_key("bob").public_key().into();
+        assert_eq!(
+            balances::account(&state, &bob).unwrap().balance,
+            UNITS_PER_PHA
+        );
+        assert_eq!(balances::pot(&state, balances::TREASURY).unwrap(), f);
+    }
+
+    #[test]
+    fn replay_and_gap_are_excluded_without_change() {
+        let (mut state, params, chain) = setup();
+        let tx = transfer(&chain, 0, "bob", UNITS_PER_PHA, UNITS_PER_PHA / 100);
+        apply_tx(&mut state, &params, &tx).unwrap().unwrap();
+        let before = state.clone();
+        assert_eq!(
+            apply_tx(&mut state, &params, &tx).unwrap(),
+            Err(Exclusion::NonceTooLow {
+                expected: 1,
+                got: 0
+            })
+        );
+        let ahead = transfer(&chain, 5, "bob", UNITS_PER_PHA, UNITS_PER_PHA / 100);
+        assert_eq!(
+            apply_tx(&mut state, &params, &ahead).unwrap(),
+            Err(Exclusion::NonceTooHigh {
+                expected: 1,
+                got: 5
+            })
+        );
+        assert_eq!(state, before);
+    }
+
+    #[test]
+    fn insufficient_balance_fails_but_pays_fee() {
+        let (mut state, params, chain) = setup();
+        let tx = transfer(&chain, 0, "bob", 1_000 * UNITS_PER_PHA, UNITS_PER_PHA / 100);
+        let receipt = apply_tx(&mut state, &params, &tx).unwrap().unwrap();
+        assert_eq!(
+            receipt.status,
+            TxStatus::Failed(DispatchError::InsufficientBalance)
+        );
+        let alice = balances::account(&state, &tx.body.signer).unwrap();
+        assert_eq!(alice.balance, 100 * UNITS_PER_PHA - UNITS_PER_PHA / 100);
+        assert_eq!(alice.nonce, 1);
+    }
+
+    #[test]
+    fn dust_is_refused() {
+        let (mut state, params, chain) = setup();
+        let tx = transfer(
+            &chain,
+            0,
+            "bob",
+            params.existential_deposit - 1,
+            UNITS_PER_PHA / 100,
+        );
+        let receipt = apply_tx(&mut state, &params, &tx).unwrap().unwrap();
+        assert_eq!(
+            receipt.status,
+            TxStatus::Failed(DispatchError::RecipientBelowExistentialDeposit)
+        );
+    }
+
+    #[test]
+    fn unpayable_fee_is_excluded() {
+        let (mut state, params, chain) = setup();
+        let tx = transfer(&chain, 0, "bob", 1, 100 * UNITS_PER_PHA);
+        assert!(matches!(
+            apply_tx(&mut state, &params, &tx).unwrap(),
+            Err(Exclusion::CannotPayFee { .. })
+        ));
+    }
+
+    #[test]
+    fn stateless_checks() {
+        let (_, params, chain) = setup();
+        let other = ChainId::new("phalanx-other").unwrap();
+        let tx = transfer(&other, 0, "bob", 1, UNITS_PER_PHA);
+        assert!(matches!(
+            check_stateless(&tx, 200, &chain, &params),
+            Err(Exclusion::WrongChain { .. })
+        ));
+        let cheap = transfer(&chain, 0, "bob", 1, 1);
+        assert!(matches!(
+            check_stateless(&cheap, 200, &chain, &params),
+            Err(Exclusion::FeeTooLow { .. })
+        ));
+        assert!(matches!(
+            check_stateless(&cheap, MAX_TX_SIZE + 1, &chain, &params),
+            Err(Exclusion::TooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,142 @@
+//! What executing a transaction produced: its status, the fee it paid and its events.
+
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
+use phalanx_types::{AccountId, Amount};
+use serde::Serialize;
+use thiserror::Error;
+
+/// Why an included transaction's call failed. The fee is still charged and the nonce bumped.
+///
+/// Codes are part of the block encoding: never renumber.
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispatchError {
+    #[error("insufficient balance for the amount after paying the fee")]
+    InsufficientBalance = 1,
+    #[error("the transfer would leave the sender below the existential deposit")]
+    SenderBelowExistentialDeposit = 2,
+    #[error("the transfer would create an account below the existential deposit")]
+    RecipientBelowExistentialDeposit = 3,
+    #[error("the recipient's balance would overflow")]
+    Overflow = 4,
+    #[error("an account cannot transfer to itself")]
+    SelfTransfer = 5,
+    #[error("amount must be greater than zero")]
+    ZeroAmount = 6,
+}
+
+impl DispatchError {
+    fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            1 => Self::InsufficientBalance,
+            2 => Self::SenderBelowExistentialDeposit,
+            3 => Self::RecipientBelowExistentialDeposit,
+            4 => Self::Overflow,
+            5 => Self::SelfTransfer,
+            6 => Self::ZeroAmount,
+            _ => return None,
+        })
+    }
+}
+
+/// The outcome of an included transaction's call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "error", rename_all = "snake_case")]
+pub enum TxStatus {
+    Success,
+    Failed(DispatchError),
+}
+
+/// Something that happened, for clients and indexers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// `amount` moved from `from` to `to`.
+    Transfer {
+        from: AccountId,
+        to: AccountId,
+        #[serde(with = "crate::receipt::amount_string")]
+        amount: Amount,
+    },
+    /// A transfer created the account `account`.
+    Endowed {
+        account: AccountId,
+        #[serde(with = "crate::receipt::amount_string")]
+        amount: Amount,
+    },
+    /// `who` paid `amount` in fees to the treasury.
+    FeePaid {
+        who: AccountId,
+        #[serde(with = "crate::receipt::amount_string")]
+        amount: Amount,
+    },
+}
+
+/// Serializes amounts as decimal strings: JSON numbers lose precision above 2^53.
+pub mod amount_string {
+    pub fn serialize<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+}
+
+/// The receipt of an included transaction. Status and fee are committed in the block (every
+/// validator re-executes and must agree); events are derived on execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    #[serde(flatten)]
+    pub status: TxStatus,
+    #[serde(with = "crate::receipt::amount_string")]
+    pub fee_paid: Amount,
+    pub events: Vec<Event>,
+}
+
+/// The consensus-committed part of a receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: TxStatus,
+    pub fee_paid: Amount,
+}
+
+impl Receipt {
+    /// The part of the receipt that blocks commit to.
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            status: self.status,
+            fee_paid: self.fee_paid,
+        }
+    }
+}
+
+impl Write for Outcome {
+    fn write(&self, buf: &mut impl BufMut) {
+        let code: u8 = match self.status {
+            TxStatus::Success => 0,
+            TxStatus::Failed(e) => e as u8,
+        };
+        code.write(buf);
+        self.fee_paid.write(buf);
+    }
+}
+
+impl EncodeSize for Outcome {
+    fn encode_size(&self) -> usize {
+        1 + 16
+    }
+}
+
+impl Read for Outcome {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        let code = u8::read(buf)?;
+        let status = if code == 0 {
+            TxStatus::Success
+        } else {
+            TxStatus::Failed(DispatchError::from_code(code).ok_or(CodecError::InvalidEnum(code))?)
+        };
+        Ok(Self {
+            status,
+            fee_paid: Amount::read(buf)?,
+        })
+    }
+}

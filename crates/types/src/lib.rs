@@ -1,0 +1,22 @@
+//! Core Phalanx types and their deterministic wire encoding.
+//!
+//! Nothing here knows about state or consensus: these are the values that cross process and
+//! trust boundaries, so every decoder carries an explicit size limit.
+
+mod account;
+mod amount;
+mod chain;
+mod transaction;
+
+pub use account::{AccountId, ParseAccountError};
+pub use amount::{
+    Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
+};
+pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
+pub use transaction::{Call, MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
+
+/// The hash used for blocks, transactions and state keys.
+pub type Hash = commonware_cryptography::sha256::Digest;
+
+/// Re-exported so users of these types need not depend on the codec crate directly.
+pub use commonware_codec as codec;

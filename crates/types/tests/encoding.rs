@@ -1,0 +1,89 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! Conformance: freezes the wire encoding of transactions. If one of these fails, you changed
+//! consensus-critical bytes; that is a hard fork, not a refactor.
+
+use commonware_cryptography::{Signer as _, ed25519};
+use phalanx_types::codec::Error as CodecError;
+use phalanx_types::codec::{DecodeExt, Encode};
+use phalanx_types::{AccountId, Call, ChainId, MAX_TX_SIZE, SignedTx, TxBody, UNITS_PER_PHA};
+
+fn sample() -> SignedTx {
+    let alice = ed25519::PrivateKey::from_seed(1);
+    let bob = AccountId::from(ed25519::PrivateKey::from_seed(2).public_key());
+    TxBody {
+        chain_id: ChainId::new("phalanx-dev").unwrap(),
+        signer: alice.public_key().into(),
+        nonce: 7,
+        fee: 1_000,
+        call: Call::Transfer {
+            to: bob,
+            amount: 5 * UNITS_PER_PHA,
+        },
+    }
+    .sign(&alice)
+}
+
+#[test]
+fn transfer_encoding_is_frozen() {
+    let tx = sample();
+    let bytes = tx.encode();
+    // chain id (1 + 11) + signer 32 + nonce 8 + fee 16 + call (1 + 32 + 16) + signature 64
+    assert_eq!(bytes.len(), 12 + 32 + 8 + 16 + 49 + 64);
+    assert_eq!(
+        hex::encode(&bytes[..12]),
+        "0b7068616c616e782d646576",
+        "chain id prefix"
+    );
+    assert_eq!(
+        hex::encode(tx.hash()),
+        "406738f45b918ec3ab8f6ed28f0470d974b0b76ee6746b81010f7923cd2cb6f9",
+        "transaction hash (signature is deterministic ed25519)"
+    );
+}
+
+#[test]
+fn round_trip_and_signature() {
+    let tx = sample();
+    let decoded = SignedTx::decode(tx.encode()).unwrap();
+    assert_eq!(decoded, tx);
+    assert!(decoded.verify_signature());
+}
+
+#[test]
+fn signature_is_bound_to_the_chain() {
+    let mut tx = sample();
+    tx.body.chain_id = ChainId::new("phalanx-other").unwrap();
+    assert!(!tx.verify_signature());
+}
+
+#[test]
+fn tampered_fields_break_the_signature() {
+    let mut tx = sample();
+    tx.body.nonce += 1;
+    assert!(!tx.verify_signature());
+}
+
+#[test]
+fn untrusted_decoding_refuses_garbage() {
+    let tx = sample().encode();
+    // truncated
+    assert!(SignedTx::decode_untrusted(&tx[..tx.len() - 1]).is_err());
+    // trailing bytes
+    let mut long = tx.to_vec();
+    long.push(0);
+    assert!(matches!(
+        SignedTx::decode_untrusted(&long),
+        Err(CodecError::ExtraData(1))
+    ));
+    // unknown call tag
+    let mut bad_tag = tx.to_vec();
+    bad_tag[12 + 32 + 8 + 16] = 0xff;
+    assert!(matches!(
+        SignedTx::decode_untrusted(&bad_tag),
+        Err(CodecError::InvalidEnum(0xff))
+    ));
+    // oversized
+    assert!(SignedTx::decode_untrusted(&vec![0u8; MAX_TX_SIZE + 1]).is_err());
+    // empty
+    assert!(SignedTx::decode_untrusted(&[]).is_err());
+}
