@@ -1,0 +1,402 @@
+//! `phalanx`: one binary for the dev network, validators, and the client commands.
+
+mod http;
+mod keys;
+
+use clap::{Parser, Subcommand};
+use commonware_codec::Encode;
+use commonware_cryptography::Signer;
+use phalanx_node::{
+    run::{NodeConfig, run},
+    spec::{ChainSpec, ValidatorSpec},
+};
+use phalanx_runtime::GenesisConfig;
+use phalanx_types::{AccountId, Call, ChainId, TxBody, UNITS_PER_PHA, format_pha, parse_pha};
+use serde_json::{Value, json};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+const DEFAULT_RPC: &str = "http://127.0.0.1:8545";
+
+#[derive(Parser)]
+#[command(
+    name = "phalanx",
+    version,
+    about = "Phalanx: a decentralized confidential cloud.\n\nStart a local chain with `phalanx dev`, then use the client commands against it."
+)]
+struct Cli {
+    /// Node RPC URL for client commands.
+    #[arg(long, global = true, env = "PHALANX_RPC", default_value = DEFAULT_RPC)]
+    rpc: String,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a one-validator development chain with funded dev accounts (alice, bob, charlie).
+    Dev {
+        /// Data directory (default: a fresh temporary directory, deleted on exit).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// RPC listen address.
+        #[arg(long, default_value = "127.0.0.1:8545")]
+        rpc_addr: SocketAddr,
+        /// P2P listen address.
+        #[arg(long, default_value = "127.0.0.1:30333")]
+        p2p_addr: SocketAddr,
+        /// Least milliseconds between blocks.
+        #[arg(long, default_value_t = 200)]
+        block_interval_ms: u64,
+    },
+    /// Manage encrypted keys (stored under ~/.phalanx/keys, or $PHALANX_HOME/keys).
+    Keys {
+        #[command(subcommand)]
+        action: keys::KeysCommand,
+    },
+    /// Show an account's balance and nonce.
+    Balance {
+        /// Account id (hex), key name, or `dev:NAME` for a well-known dev account.
+        account: String,
+    },
+    /// Send PHA to another account and wait for finality.
+    Transfer {
+        /// Signing key: a key name from `phalanx keys`, or `dev:NAME` (dev chains only).
+        #[arg(long)]
+        from: String,
+        /// Recipient: account id (hex), key name, or `dev:NAME`.
+        #[arg(long)]
+        to: String,
+        /// Amount in PHA, e.g. `1.5`.
+        #[arg(long)]
+        amount: String,
+        /// Fee in PHA (default: the chain's required fee).
+        #[arg(long)]
+        fee: Option<String>,
+        /// Return after submission instead of waiting for finality.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Transaction commands.
+    Tx {
+        #[command(subcommand)]
+        action: TxCommand,
+    },
+    /// Show a finalized block (default: the latest).
+    Block {
+        /// Height or `latest`.
+        #[arg(default_value = "latest")]
+        height: String,
+    },
+    /// Show chain information from the node.
+    Info,
+}
+
+#[derive(Subcommand)]
+enum TxCommand {
+    /// Show whether a transaction is pending or finalized, with its receipt.
+    Status { hash: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,commonware=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(json_mode: bool, value: &Value, text: impl FnOnce() -> String) {
+    if json_mode {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Dev {
+            data_dir,
+            rpc_addr,
+            p2p_addr,
+            block_interval_ms,
+        } => dev(data_dir, rpc_addr, p2p_addr, block_interval_ms),
+        Command::Keys { action } => keys::run(action, cli.json),
+        Command::Balance { account } => {
+            let id = keys::resolve_account(&account)?;
+            let v = http::get(&cli.rpc, &format!("/account/{id}"))?;
+            print(cli.json, &v, || {
+                format!(
+                    "{id}\n  balance: {} PHA\n  nonce:   {}\n  (finalized height {})",
+                    v["balance_pha"].as_str().unwrap_or("?"),
+                    v["nonce"],
+                    v["finalized_height"]
+                )
+            });
+            Ok(())
+        }
+        Command::Transfer {
+            from,
+            to,
+            amount,
+            fee,
+            no_wait,
+        } => transfer(
+            &cli.rpc,
+            cli.json,
+            &from,
+            &to,
+            &amount,
+            fee.as_deref(),
+            no_wait,
+        ),
+        Command::Tx {
+            action: TxCommand::Status { hash },
+        } => {
+            let v = http::get(&cli.rpc, &format!("/tx/{}", hash.trim()))?;
+            print(cli.json, &v, || tx_text(&v));
+            Ok(())
+        }
+        Command::Block { height } => {
+            let v = http::get(&cli.rpc, &format!("/block/{height}"))?;
+            print(cli.json, &v, || {
+                let mut s = format!(
+                    "block {} {}\n  parent:     {}\n  time (ms):  {}\n  state root: {}\n  proposer:  {}\n  transactions: {}",
+                    v["height"],
+                    v["hash"].as_str().unwrap_or(""),
+                    v["parent"].as_str().unwrap_or(""),
+                    v["timestamp_ms"],
+                    v["state_root"].as_str().unwrap_or(""),
+                    v["proposer"].as_str().unwrap_or(""),
+                    v["transactions"].as_array().map_or(0, |a| a.len())
+                );
+                for tx in v["transactions"].as_array().into_iter().flatten() {
+                    s.push_str(&format!(
+                        "\n    {} {} {}",
+                        tx["hash"].as_str().unwrap_or(""),
+                        tx["call"]["name"].as_str().unwrap_or(""),
+                        tx["status"]["status"].as_str().unwrap_or("")
+                    ));
+                }
+                s
+            });
+            Ok(())
+        }
+        Command::Info => {
+            let v = http::get(&cli.rpc, "/chain")?;
+            print(cli.json, &v, || {
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            });
+            Ok(())
+        }
+    }
+}
+
+fn tx_text(v: &Value) -> String {
+    match v["status"].as_str() {
+        Some("finalized") => {
+            let loc = &v["location"];
+            format!(
+                "{} finalized in block {} (index {})\n  result: {}\n  fee paid: {} base units\n  events: {}",
+                v["hash"].as_str().unwrap_or(""),
+                loc["height"],
+                loc["index"],
+                loc["receipt"]["status"].as_str().unwrap_or("?"),
+                loc["receipt"]["fee_paid"].as_str().unwrap_or("?"),
+                loc["receipt"]["events"]
+            )
+        }
+        Some(s) => format!("{} {s}", v["hash"].as_str().unwrap_or("")),
+        None => v.to_string(),
+    }
+}
+
+fn transfer(
+    rpc: &str,
+    json_mode: bool,
+    from: &str,
+    to: &str,
+    amount: &str,
+    fee: Option<&str>,
+    no_wait: bool,
+) -> Result<(), String> {
+    let key = keys::resolve_signer(from)?;
+    let to = keys::resolve_account(to)?;
+    let amount = parse_pha(amount).map_err(|e| e.to_string())?;
+    let signer = AccountId::from(key.public_key());
+    let chain = http::get(rpc, "/chain")?;
+    let chain_id = ChainId::new(chain["chain_id"].as_str().unwrap_or_default())
+        .map_err(|e| format!("node reported a bad chain id: {e}"))?;
+    let account = http::get(rpc, &format!("/account/{signer}"))?;
+    let nonce = account["nonce"].as_u64().ok_or("node returned no nonce")?;
+    let param = |name: &str| -> Result<u128, String> {
+        chain["params"][name]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("node returned no `{name}` parameter (is the chain started?)"))
+    };
+    let mut body = TxBody {
+        chain_id,
+        signer,
+        nonce,
+        fee: 0,
+        call: Call::Transfer {
+            to: to.clone(),
+            amount,
+        },
+    };
+    body.fee = match fee {
+        Some(f) => parse_pha(f).map_err(|e| e.to_string())?,
+        None => {
+            // The fee depends on the encoded size, which does not depend on the fee's value.
+            let len = body.clone().sign(&key).encode().len() as u128;
+            param("base_fee")? + param("fee_per_byte")? * len + param("transfer_fee")?
+        }
+    };
+    let tx = body.sign(&key);
+    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
+    let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
+    if no_wait {
+        print(json_mode, &submitted, || format!("submitted {hash}"));
+        return Ok(());
+    }
+    if !json_mode {
+        eprintln!("submitted {hash}; waiting for finality…");
+    }
+    for _ in 0..600 {
+        let status = http::get(rpc, &format!("/tx/{hash}"));
+        if let Ok(v) = status
+            && v["status"] == "finalized"
+        {
+            print(json_mode, &v, || {
+                format!("sent {} PHA to {to}\n{}", format_pha(amount), tx_text(&v))
+            });
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
+    ))
+}
+
+/// The dev accounts and their funding.
+pub const DEV_ACCOUNTS: [&str; 3] = ["alice", "bob", "charlie"];
+
+fn dev(
+    data_dir: Option<PathBuf>,
+    rpc_addr: SocketAddr,
+    p2p_addr: SocketAddr,
+    block_interval_ms: u64,
+) -> Result<(), String> {
+    let (_temp, data_dir) = match data_dir {
+        Some(d) => (None, d),
+        None => {
+            let t = tempfile_dir()?;
+            let p = t.clone();
+            (Some(TempDir(t)), p)
+        }
+    };
+    let validator = phalanx_crypto::dev_key("validator-0");
+    let chain_id = ChainId::new("phalanx-dev").map_err(|e| e.to_string())?;
+    let funded: Vec<_> = DEV_ACCOUNTS
+        .iter()
+        .map(|n| {
+            (
+                AccountId::from(phalanx_crypto::dev_key(n).public_key()),
+                1_000_000 * UNITS_PER_PHA,
+            )
+        })
+        .collect();
+    // A fixed genesis time keeps the dev chain identical across restarts of one data directory.
+    let spec_path = data_dir.join("chain-spec.json");
+    let spec = if spec_path.exists() {
+        let text = std::fs::read_to_string(&spec_path)
+            .map_err(|e| format!("reading {}: {e}", spec_path.display()))?;
+        ChainSpec::from_json(&text).map_err(|e| e.to_string())?
+    } else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
+        let spec = ChainSpec {
+            genesis,
+            validators: vec![ValidatorSpec {
+                public_key: validator.public_key().into(),
+                p2p_address: p2p_addr,
+            }],
+            block_interval_ms,
+        };
+        spec.validate().map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&data_dir)
+            .map_err(|e| format!("creating {}: {e}", data_dir.display()))?;
+        std::fs::write(&spec_path, spec.to_json())
+            .map_err(|e| format!("writing chain spec: {e}"))?;
+        spec
+    };
+    let dir_text = data_dir.display().to_string();
+    run(NodeConfig {
+        data_dir,
+        spec,
+        signer: validator,
+        p2p_listen: p2p_addr,
+        rpc_listen: rpc_addr,
+        on_ready: Box::new(move |addr| {
+            println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
+            println!("  RPC:       http://{addr}");
+            println!("  data dir:  {dir_text}");
+            println!("  dev accounts (well-known keys, never use for real funds):");
+            for n in DEV_ACCOUNTS {
+                println!(
+                    "    dev:{n:<8} {}  1000000 PHA",
+                    AccountId::from(phalanx_crypto::dev_key(n).public_key())
+                );
+            }
+            println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
+            println!("Press Ctrl-C to stop.");
+        }),
+    })
+}
+
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempfile_dir() -> Result<PathBuf, String> {
+    let mut suffix = [0u8; 6];
+    getrandom_fill(&mut suffix);
+    let dir = std::env::temp_dir().join(format!("phalanx-dev-{}", hex::encode(suffix)));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Fills `buf` from the OS random generator (via a fresh key; no extra dependency).
+fn getrandom_fill(buf: &mut [u8]) {
+    if let Ok(k) = phalanx_crypto::generate_key() {
+        let public = k.public_key();
+        let bytes: &[u8] = public.as_ref();
+        for (b, s) in buf.iter_mut().zip(bytes) {
+            *b = *s;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! End to end: start the real `phalanx dev` process on loopback, transfer with the CLI, check the
+//! balance, the block and the receipt, feed the RPC bad input, SIGKILL the node, restart it on
+//! the same data directory and check nothing finalized was lost.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
+
+struct Node {
+    child: Child,
+    rpc: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, p2p: u16) -> Node {
+    let mut child = Command::new(BIN)
+        .args([
+            "dev",
+            "--rpc-addr",
+            "127.0.0.1:0",
+            "--block-interval-ms",
+            "50",
+        ])
+        .args(["--p2p-addr", &format!("127.0.0.1:{p2p}")])
+        .arg("--data-dir")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn phalanx dev");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let rpc = loop {
+        let line = lines
+            .next()
+            .expect("dev exited before printing its RPC URL")
+            .unwrap();
+        if let Some(url) = line.trim().strip_prefix("RPC:") {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Node { child, rpc }
+}
+
+fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
+    let out = Command::new(BIN)
+        .args(["--rpc", rpc, "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.success(),
+        json,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn wait_height(rpc: &str, at_least: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (ok, v, _) = cli(rpc, &["info"]);
+        if ok
+            && v["finalized"]["height"].as_u64().unwrap_or(0) >= at_least
+            && !v["params"].is_null()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chain did not reach height {at_least}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn post_raw(rpc: &str, body: &str) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let host = rpc.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(s, "POST /tx HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[test]
+fn transfer_survives_sigkill_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let p2p = free_port();
+    let node = start(dir.path(), p2p);
+    wait_height(&node.rpc, 2);
+
+    let (ok, sent, err) = cli(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:alice",
+            "--to",
+            "dev:charlie",
+            "--amount",
+            "2.5",
+        ],
+    );
+    assert!(ok, "transfer failed: {err}");
+    assert_eq!(sent["status"], "finalized");
+    assert_eq!(sent["location"]["receipt"]["status"], "success");
+    let hash = sent["hash"].as_str().unwrap().to_string();
+    let height = sent["location"]["height"].as_u64().unwrap();
+
+    let (_, bal, _) = cli(&node.rpc, &["balance", "dev:charlie"]);
+    assert_eq!(bal["balance_pha"], "1000002.5");
+    let (_, block, _) = cli(&node.rpc, &["block", &height.to_string()]);
+    assert_eq!(block["transactions"][0]["hash"], hash.as_str());
+
+    // Bad input is refused with a specific code and changes nothing.
+    let (status, v) = post_raw(&node.rpc, r#"{"tx":"zz"}"#);
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("malformed"))
+    );
+    let (status, v) = post_raw(&node.rpc, r#"{"tx":"00"}"#);
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("malformed"))
+    );
+    let (status, _) = post_raw(&node.rpc, "not json");
+    assert_eq!(status, 400);
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:alice",
+            "--to",
+            "dev:bob",
+            "--amount",
+            "1",
+            "--fee",
+            "0.000000000001",
+        ],
+    );
+    assert!(!ok && err.contains("fee_too_low"), "{err}");
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:nobody",
+            "--to",
+            "dev:bob",
+            "--amount",
+            "1",
+        ],
+    );
+    assert!(!ok && err.contains("insufficient_balance"), "{err}");
+
+    // SIGKILL, restart on the same data directory: the finalized transfer is still there.
+    drop(node);
+    let node = start(dir.path(), p2p);
+    wait_height(&node.rpc, height + 1);
+    let (_, bal, _) = cli(&node.rpc, &["balance", "dev:charlie"]);
+    assert_eq!(bal["balance_pha"], "1000002.5");
+    let (_, status, _) = cli(&node.rpc, &["tx", "status", &hash]);
+    assert_eq!(status["status"], "finalized");
+    assert_eq!(status["location"]["height"].as_u64(), Some(height));
+}

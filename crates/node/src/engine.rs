@@ -1,0 +1,380 @@
+//! Wires a validator together: authenticated p2p, marshal (block dissemination, backfill and
+//! the finalized archive), the stateful QMDB layer, and the simplex BFT engine.
+
+use crate::{
+    app::{App, Databases, Finalized, Scheme, StateDb},
+    block::{Block, Digest},
+    mempool::Mempool,
+    spec::ChainSpec,
+};
+use commonware_broadcast::buffered;
+use commonware_consensus::{
+    marshal::{
+        self,
+        core::Actor as MarshalActor,
+        resolver::p2p as marshal_resolver,
+        standard::{Deferred, Standard},
+    },
+    simplex::{
+        self,
+        config::{ForwardPolicy, SkipPolicy},
+        elector::RoundRobin,
+    },
+    types::{Epoch, FixedEpocher, ViewDelta},
+};
+use commonware_cryptography::ChaCha20Poly1305;
+use commonware_cryptography::{Digestible, Sha256, Signer, certificate::ConstantProvider, ed25519};
+use commonware_glue::stateful::{
+    Config as StatefulConfig, Mailbox as StatefulMailbox, Stateful, SyncPlan,
+    db::{DatabaseSet, SyncEngineConfig},
+};
+use commonware_p2p::{Address, AddressableManager, authenticated::lookup, max_message_size};
+use commonware_parallel::Sequential;
+use commonware_runtime::{Clock, Handle, Quota, Spawner, Supervisor as _, buffer::paged::CacheRef};
+use commonware_storage::{
+    archive::prunable,
+    journal::contiguous::variable::Config as VariableJournalConfig,
+    mmr::full::Config as MmrJournalConfig,
+    qmdb::current::VariableConfig,
+    translator::{EightCap, TwoCap},
+};
+use commonware_stream::{
+    cups::{self, Cups},
+    sake::{self, Sake},
+};
+use commonware_utils::{
+    NZDuration, NZU16, NZU32, NZU64, NZUsize,
+    ordered::{Map, Set},
+};
+use futures::channel::mpsc;
+use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
+
+/// The marshal mailbox type, used by the RPC to read finalized blocks.
+pub type MarshalMailbox = marshal::core::Mailbox<Scheme, Standard<Block>>;
+
+/// The stateful mailbox type, used by the RPC to read state.
+pub type StateMailbox<E> = StatefulMailbox<E, App>;
+
+const IO_BUFFER: NonZeroUsize = NZUsize!(64 * 1024);
+const PAGE_SIZE: std::num::NonZeroU16 = NZU16!(4096);
+const PAGE_CACHE_PAGES: NonZeroUsize = NZUsize!(4096);
+const SYNC_BATCH: std::num::NonZeroU64 = NZU64!(256);
+
+/// What a running validator exposes to the rest of the process.
+pub struct Running<E: commonware_storage::Context + Spawner + Clock> {
+    pub marshal: MarshalMailbox,
+    pub state: StateMailbox<E>,
+    pub mempool: Mempool,
+    pub finalized: mpsc::UnboundedReceiver<Finalized>,
+    pub genesis_digest: Digest,
+    pub consensus: Handle<()>,
+}
+
+/// Consensus and p2p namespace for a chain: signatures for one chain never verify on another.
+pub fn namespace(spec: &ChainSpec) -> Vec<u8> {
+    let mut ns = b"phalanx/consensus/v1/".to_vec();
+    ns.extend_from_slice(spec.genesis.chain_id.as_str().as_bytes());
+    ns
+}
+
+fn archive_config<C>(
+    prefix: &str,
+    name: &str,
+    page_cache: CacheRef,
+    codec_config: C,
+) -> prunable::Config<TwoCap, C> {
+    prunable::Config {
+        translator: TwoCap,
+        metadata_partition: format!("{prefix}-{name}-metadata"),
+        key_partition: format!("{prefix}-{name}-key"),
+        key_page_cache: page_cache,
+        value_partition: format!("{prefix}-{name}-value"),
+        compression: None,
+        codec_config,
+        items_per_section: NZU64!(4096),
+        key_write_buffer: IO_BUFFER,
+        value_write_buffer: IO_BUFFER,
+        replay_buffer: IO_BUFFER,
+    }
+}
+
+fn state_config(
+    prefix: &str,
+    page_cache: CacheRef,
+) -> <Databases<commonware_runtime::tokio::Context> as DatabaseSet<
+    commonware_runtime::tokio::Context,
+>>::Config {
+    VariableConfig {
+        merkle_config: MmrJournalConfig {
+            journal_partition: format!("{prefix}-state-mmr-journal"),
+            metadata_partition: format!("{prefix}-state-mmr-metadata"),
+            items_per_blob: NZU64!(65_536),
+            write_buffer: IO_BUFFER,
+            replay_buffer: IO_BUFFER,
+            strategy: Sequential,
+            page_cache: page_cache.clone(),
+        },
+        journal_config: VariableJournalConfig {
+            partition: format!("{prefix}-state-log"),
+            items_per_section: NZU64!(65_536),
+            compression: None,
+            codec_config: ((), ()),
+            page_cache,
+            write_buffer: IO_BUFFER,
+            replay_buffer: IO_BUFFER,
+        },
+        grafted_metadata_partition: format!("{prefix}-state-grafted-metadata"),
+        translator: EightCap,
+        init_cache: Some(NZUsize!(4096)),
+        init_buffer: NZUsize!(1 << 21),
+        init_concurrency: (),
+    }
+}
+
+/// The genesis block for a spec (its state is empty; block 1 writes the genesis allocation).
+pub fn genesis_block(spec: &ChainSpec) -> Block {
+    let initial = <Databases<commonware_runtime::tokio::Context> as DatabaseSet<
+        commonware_runtime::tokio::Context,
+    >>::initial_sync_targets();
+    Block::genesis(
+        spec.hash(),
+        spec.genesis.genesis_time_ms,
+        initial.root,
+        initial.root,
+        initial.range,
+    )
+}
+
+/// Starts a validator on the tokio runtime `context`.
+pub async fn start(
+    context: commonware_runtime::tokio::Context,
+    spec: ChainSpec,
+    signer: ed25519::PrivateKey,
+    p2p_listen: SocketAddr,
+    mempool: Mempool,
+) -> Result<Running<commonware_runtime::tokio::Context>, String> {
+    type E = commonware_runtime::tokio::Context;
+    let me = signer.public_key();
+    let participants: Vec<ed25519::PublicKey> = spec
+        .validators
+        .iter()
+        .map(|v| v.public_key.public_key().clone())
+        .collect();
+    let participant_set: Set<ed25519::PublicKey> = Set::try_from(participants.clone())
+        .map_err(|_| "validator keys must be distinct".to_string())?;
+    if !participants.contains(&me) {
+        return Err(format!(
+            "this node's key {} is not in the chain spec's validator set",
+            hex::encode(me.as_ref())
+        ));
+    }
+    let namespace = namespace(&spec);
+    let scheme = Scheme::signer(&namespace, participant_set.clone(), signer.clone())
+        .ok_or("signer is not a validator")?;
+
+    // --- p2p ---
+    let n = participants.len() as u32;
+    let max_msg = max_message_size(&[
+        simplex::max_payload_size::<Scheme, Digest>(n),
+        marshal::max_payload_size::<Standard<Block>, Scheme>(n, &()),
+    ]);
+    let p2p_cfg = lookup::Config::local(
+        Cups::<_, ChaCha20Poly1305>::new(
+            Sake {
+                signer: signer.clone(),
+                synchrony_bound: Duration::from_secs(5),
+                max_handshake_age: Duration::from_secs(10),
+                version: sake::Version::V1,
+            },
+            cups::Version::V1,
+        ),
+        &namespace,
+        p2p_listen,
+        NZUsize!(participants.len().max(1)),
+        max_msg,
+        NZUsize!(1_024),
+    );
+    let (mut network, mut oracle) = lookup::Network::new(context.child("p2p"), p2p_cfg);
+    let peers: Map<ed25519::PublicKey, Address> = spec
+        .validators
+        .iter()
+        .map(|v| {
+            (
+                v.public_key.public_key().clone(),
+                Address::from(v.p2p_address),
+            )
+        })
+        .collect::<Vec<_>>()
+        .try_into()
+        .map_err(|_| "validator keys must be distinct".to_string())?;
+    oracle.track(0, peers);
+    let quota = Quota::per_second(NZU32!(10_000));
+    let votes = network.register(0, quota);
+    let certificates = network.register(1, quota);
+    let resolver_net = network.register(2, quota);
+    let backfill = network.register(3, quota);
+    let broadcast_net = network.register(4, quota);
+    network.start();
+
+    let prefix = "phalanx".to_string();
+    let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_PAGES);
+
+    // --- marshal ---
+    let resolver = marshal_resolver::init(
+        context.child("marshal_resolver"),
+        marshal_resolver::Config {
+            public_key: me.clone(),
+            peer_provider: oracle.clone(),
+            blocker: oracle.clone(),
+            mailbox_size: NZUsize!(1_024),
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_millis(100),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        backfill,
+    );
+    let (broadcast_engine, buffer) = buffered::Engine::new(
+        context.child("broadcast"),
+        buffered::Config {
+            public_key: me.clone(),
+            mailbox_size: NZUsize!(1_024),
+            deque_size: 16,
+            priority: false,
+            codec_config: (),
+            peer_provider: oracle.clone(),
+            strategy: Sequential,
+        },
+    );
+    broadcast_engine.start(broadcast_net);
+    let finalizations = prunable::Archive::init(
+        context.child("finalizations_by_height"),
+        archive_config(
+            &prefix,
+            "finalizations",
+            page_cache.clone(),
+            participants.len(),
+        ),
+    )
+    .await
+    .map_err(|e| format!("opening finalization archive: {e}"))?;
+    let blocks = prunable::Archive::init(
+        context.child("finalized_blocks"),
+        archive_config(&prefix, "blocks", page_cache.clone(), ()),
+    )
+    .await
+    .map_err(|e| format!("opening block archive: {e}"))?;
+
+    let genesis = genesis_block(&spec);
+    let genesis_digest = genesis.digest();
+    let plan = SyncPlan::init(context.child("plan"), prefix.clone()).await;
+    let provider = ConstantProvider::new(scheme.clone());
+    let epoch_length = NZU64!(u64::MAX);
+    let (marshal_actor, marshal_mailbox, floor) =
+        MarshalActor::<_, Standard<Block>, _, _, _, _, _>::init(
+            context.child("marshal"),
+            finalizations,
+            blocks,
+            marshal::Config {
+                provider: provider.clone(),
+                epocher: FixedEpocher::new(epoch_length),
+                start: plan.marshal_start(commonware_cryptography::Digested::precomputed(
+                    genesis.clone(),
+                    genesis_digest,
+                )),
+                partition_prefix: prefix.clone(),
+                mailbox_size: NZUsize!(1_024),
+                view_retention: ViewDelta::new(64),
+                prunable_items_per_section: NZU64!(4096),
+                page_cache: page_cache.clone(),
+                replay_buffer: IO_BUFFER,
+                key_write_buffer: IO_BUFFER,
+                value_write_buffer: IO_BUFFER,
+                block_codec_config: (),
+                max_repair: NZUsize!(64),
+                max_pending_acks: NZUsize!(16),
+                strategy: Sequential,
+            },
+        )
+        .await;
+
+    // --- state ---
+    let state_sync = crate::no_sync::NoStateSync::<StateDb<E>>::default();
+
+    let (app, finalized) = App::new(
+        spec.genesis.chain_id.clone(),
+        spec.genesis.clone(),
+        genesis.clone(),
+        spec.block_interval_ms,
+    );
+    let (stateful, state_mailbox) = Stateful::new(
+        context.child("stateful"),
+        StatefulConfig {
+            application: app,
+            db_config: state_config(&prefix, page_cache.clone()),
+            provider: mempool.clone(),
+            marshal: (marshal_mailbox.clone(), floor),
+            mailbox_size: NZUsize!(1_024),
+            plan,
+            resolvers: state_sync,
+            sync_config: SyncEngineConfig {
+                fetch_batch_size: SYNC_BATCH,
+                apply_batch_size: NZU64!(1024),
+                max_outstanding_requests: NZUsize!(8),
+            },
+            prune_config: None,
+            strategy: Sequential,
+        },
+    );
+    let deferred = Deferred::new(
+        context.child("deferred"),
+        state_mailbox.clone(),
+        marshal_mailbox.clone(),
+        FixedEpocher::new(epoch_length),
+    );
+    marshal_actor.start(state_mailbox.clone(), buffer, resolver);
+    stateful.start();
+
+    // --- consensus ---
+    let interval = Duration::from_millis(spec.block_interval_ms);
+    let engine = simplex::Engine::new(
+        context.child("simplex"),
+        simplex::Config {
+            scheme,
+            elector: RoundRobin::<Sha256>::default(),
+            blocker: oracle.clone(),
+            automaton: deferred.clone(),
+            relay: deferred.clone(),
+            reporter: deferred,
+            strategy: Sequential,
+            partition: format!("{prefix}-simplex"),
+            mailbox_size: NZUsize!(1_024),
+            epoch: Epoch::zero(),
+            floor: simplex::config::Floor::Genesis(genesis_digest),
+            replay_buffer: IO_BUFFER,
+            write_buffer: IO_BUFFER,
+            page_cache,
+            leader_timeout: interval + Duration::from_secs(1),
+            certification_timeout: interval + Duration::from_secs(2),
+            timeout_retry: Duration::from_millis(500),
+            view_retention: ViewDelta::new(64),
+            skip: SkipPolicy::Enabled {
+                timeout: interval + Duration::from_secs(5),
+                budget: simplex::SkipBudget::Participants,
+            },
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_secs(1),
+            forward: ForwardPolicy::Disabled,
+            track_historical_votes: false,
+        },
+    );
+    let consensus = engine.start(votes, certificates, resolver_net);
+    Ok(Running {
+        marshal: marshal_mailbox,
+        state: state_mailbox,
+        mempool,
+        finalized,
+        genesis_digest,
+        consensus,
+    })
+}

@@ -1,0 +1,176 @@
+//! Runs the runtime against a QMDB batch.
+//!
+//! The runtime is synchronous and reads through [`State`]; QMDB reads are asynchronous. A
+//! [`Cache`] bridges the two: it serves what has been loaded, reports a miss for anything else,
+//! and the loop here loads the missed key and retries the transaction (which wrote nothing, since
+//! `apply_tx` is atomic). The common keys are loaded up front so retries are rare.
+
+use crate::block::Digest;
+use phalanx_runtime::{
+    Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey, apply_tx, balances,
+    check_stateless, params::params_key,
+};
+use phalanx_types::{Call, ChainId, SignedTx};
+use std::collections::HashMap;
+use std::future::Future;
+
+/// Reads a key from the underlying database.
+pub trait AsyncGet {
+    fn load(&self, key: &StateKey) -> impl Future<Output = Result<Option<Vec<u8>>, String>> + Send;
+}
+
+/// Loaded values and buffered writes for one block.
+#[derive(Default)]
+pub struct Cache {
+    loaded: HashMap<StateKey, Option<Vec<u8>>>,
+    pub writes: HashMap<StateKey, Option<Vec<u8>>>,
+}
+
+impl State for Cache {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        if let Some(v) = self.writes.get(key) {
+            return Ok(v.clone());
+        }
+        match self.loaded.get(key) {
+            Some(v) => Ok(v.clone()),
+            None => Err(StateError::Missing(*key)),
+        }
+    }
+    fn put(&mut self, key: StateKey, value: Option<Vec<u8>>) {
+        self.writes.insert(key, value);
+    }
+}
+
+impl Cache {
+    async fn ensure(&mut self, db: &impl AsyncGet, key: &StateKey) -> Result<(), ExecError> {
+        if !self.writes.contains_key(key) && !self.loaded.contains_key(key) {
+            let value = db.load(key).await.map_err(ExecError::Storage)?;
+            self.loaded.insert(*key, value);
+        }
+        Ok(())
+    }
+}
+
+/// A failure that is not the transactions' fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("storage read failed: {0}")]
+    Storage(String),
+    #[error("state is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// The result of executing a list of candidate transactions.
+pub struct Executed {
+    pub cache: Cache,
+    pub included: Vec<SignedTx>,
+    pub receipts: Vec<Receipt>,
+    /// Transactions left out, with the reason (proposals only; a verified block has none).
+    pub excluded: Vec<(SignedTx, Exclusion)>,
+}
+
+/// Which transactions may be left out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Building a block: leave out what cannot be included.
+    Propose,
+    /// Checking a peer's block: anything that cannot be included makes it invalid.
+    Verify,
+}
+
+/// Executes `txs` on top of `db`. At height 1 the genesis state is written first.
+///
+/// Signatures must have been verified by the caller (in batch).
+pub async fn execute(
+    db: &impl AsyncGet,
+    chain_id: &ChainId,
+    genesis: Option<&GenesisConfig>,
+    txs: Vec<SignedTx>,
+    mode: Mode,
+) -> Result<Result<Executed, (usize, Exclusion)>, ExecError> {
+    let mut cache = Cache::default();
+    if let Some(genesis) = genesis {
+        genesis
+            .build(&mut cache)
+            .map_err(|e| ExecError::Corrupt(format!("genesis config: {e}")))?;
+    }
+    cache.ensure(db, &params_key()).await?;
+    let params = Params::load(&cache).map_err(|e| ExecError::Corrupt(e.to_string()))?;
+    cache
+        .ensure(db, &balances::pot_key(balances::TREASURY))
+        .await?;
+
+    let mut executed = Executed {
+        cache,
+        included: Vec::with_capacity(txs.len()),
+        receipts: Vec::with_capacity(txs.len()),
+        excluded: Vec::new(),
+    };
+    let mut bytes = 0usize;
+    for (index, tx) in txs.into_iter().enumerate() {
+        let len = commonware_codec::EncodeSize::encode_size(&tx);
+        let limit_hit = executed.included.len() >= params.max_block_txs as usize
+            || bytes + len > params.max_block_bytes as usize;
+        if limit_hit {
+            if mode == Mode::Verify {
+                return Ok(Err((
+                    index,
+                    Exclusion::TooLarge {
+                        size: bytes + len,
+                        max: params.max_block_bytes as usize,
+                    },
+                )));
+            }
+            break;
+        }
+        if let Err(e) = check_stateless(&tx, len, chain_id, &params) {
+            if mode == Mode::Verify {
+                return Ok(Err((index, e)));
+            }
+            executed.excluded.push((tx, e));
+            continue;
+        }
+        // Prefetch the keys a call is known to touch; anything else is loaded on a miss.
+        executed
+            .cache
+            .ensure(db, &balances::account_key(&tx.body.signer))
+            .await?;
+        match &tx.body.call {
+            Call::Transfer { to, .. } => {
+                executed
+                    .cache
+                    .ensure(db, &balances::account_key(to))
+                    .await?
+            }
+        }
+        let outcome = loop {
+            match apply_tx(&mut executed.cache, &params, &tx) {
+                Ok(outcome) => break outcome,
+                Err(StateError::Missing(key)) => executed.cache.ensure(db, &key).await?,
+                Err(e @ StateError::Corrupt { .. }) => {
+                    return Err(ExecError::Corrupt(e.to_string()));
+                }
+            }
+        };
+        match outcome {
+            Ok(receipt) => {
+                bytes += len;
+                executed.included.push(tx);
+                executed.receipts.push(receipt);
+            }
+            Err(e) => {
+                if mode == Mode::Verify {
+                    return Ok(Err((index, e)));
+                }
+                executed.excluded.push((tx, e));
+            }
+        }
+    }
+    Ok(Ok(executed))
+}
+
+/// Hash of a chain spec's canonical JSON, committed by the genesis block.
+pub fn spec_hash(spec_json: &[u8]) -> Digest {
+    use commonware_cryptography::{Hasher, Sha256};
+    Sha256::hash(&[b"phalanx/chain-spec/v1", spec_json])
+}

@@ -1,0 +1,160 @@
+//! What the RPC looks up that consensus storage does not index: transactions by hash with their
+//! receipts, and the finalized head.
+//!
+//! Persisted as an append-only JSON-lines file, one line per finalized block that carried
+//! transactions, fsynced before the line counts. A torn last line (crash mid-write) is ignored on
+//! load; blocks re-delivered after a restart simply rewrite the same entries.
+
+use crate::{app::Finalized, block::Digest};
+use phalanx_runtime::Receipt;
+use phalanx_types::TxHash;
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::HashMap,
+    fs::{File, OpenOptions},
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    sync::{Mutex, RwLock},
+};
+
+/// Where a transaction landed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TxLocation {
+    pub height: u64,
+    pub index: u32,
+    pub block: String,
+    pub receipt: serde_json::Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    height: u64,
+    block: String,
+    txs: Vec<(String, serde_json::Value)>,
+}
+
+/// The finalized head.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Head {
+    pub height: u64,
+    pub digest: String,
+    pub timestamp_ms: u64,
+    pub state_root: String,
+}
+
+/// The index.
+pub struct Index {
+    txs: RwLock<HashMap<TxHash, TxLocation>>,
+    head: RwLock<Head>,
+    file: Mutex<File>,
+}
+
+fn parse_hash(text: &str) -> Option<TxHash> {
+    let bytes: [u8; 32] = hex::decode(text).ok()?.try_into().ok()?;
+    Some(Digest::from(bytes))
+}
+
+impl Index {
+    /// Opens (or creates) the index file in `dir`.
+    pub fn open(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("tx-index.jsonl");
+        let mut txs = HashMap::new();
+        if path.exists() {
+            for line in BufReader::new(File::open(&path)?).lines() {
+                let Ok(line) = line else { break };
+                let Ok(entry) = serde_json::from_str::<Line>(&line) else {
+                    break; // torn tail
+                };
+                for (i, (hash, receipt)) in entry.txs.into_iter().enumerate() {
+                    if let Some(h) = parse_hash(&hash) {
+                        txs.insert(
+                            h,
+                            TxLocation {
+                                height: entry.height,
+                                index: i as u32,
+                                block: entry.block.clone(),
+                                receipt,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok(Self {
+            txs: RwLock::new(txs),
+            head: RwLock::default(),
+            file: Mutex::new(file),
+        })
+    }
+
+    /// Records a finalized block.
+    pub fn record(&self, finalized: &Finalized) -> std::io::Result<()> {
+        let block = &finalized.block;
+        let digest = hex::encode(finalized.digest);
+        if !block.txs.is_empty() {
+            let txs: Vec<(String, serde_json::Value)> = block
+                .txs
+                .iter()
+                .zip(finalized.receipts.iter())
+                .map(|(tx, r): (_, &Receipt)| {
+                    (
+                        hex::encode(tx.hash()),
+                        serde_json::to_value(r).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let line = Line {
+                height: block.height.get(),
+                block: digest.clone(),
+                txs,
+            };
+            let mut text = serde_json::to_string(&line).unwrap_or_default();
+            text.push('\n');
+            {
+                let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+                file.write_all(text.as_bytes())?;
+                file.sync_data()?;
+            }
+            let mut map = self.txs.write().unwrap_or_else(|e| e.into_inner());
+            for (i, (hash, receipt)) in line.txs.into_iter().enumerate() {
+                if let Some(h) = parse_hash(&hash) {
+                    map.insert(
+                        h,
+                        TxLocation {
+                            height: line.height,
+                            index: i as u32,
+                            block: digest.clone(),
+                            receipt,
+                        },
+                    );
+                }
+            }
+        }
+        let mut head = self.head.write().unwrap_or_else(|e| e.into_inner());
+        if block.height.get() >= head.height {
+            *head = Head {
+                height: block.height.get(),
+                digest,
+                timestamp_ms: block.timestamp_ms,
+                state_root: hex::encode(block.state_root),
+            };
+        }
+        Ok(())
+    }
+
+    /// Where a transaction was finalized.
+    pub fn tx(&self, hash: &TxHash) -> Option<TxLocation> {
+        self.txs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(hash)
+            .cloned()
+    }
+
+    /// The finalized head.
+    pub fn head(&self) -> Head {
+        self.head.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}

@@ -1,0 +1,414 @@
+//! JSON over HTTP: submit transactions, read blocks, transactions, accounts and state proofs,
+//! stream finalized blocks (server-sent events), and Prometheus metrics.
+//!
+//! Every input is bounded: request bodies (axum's limit, set below), path parameters are parsed
+//! strictly, block ranges are single heights.
+
+use crate::{
+    app::{Databases, Finalized},
+    engine::MarshalMailbox,
+    index::Index,
+    mempool::{Mempool, Rejection},
+};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, Path, State},
+    http::StatusCode,
+    response::{
+        IntoResponse, Response,
+        sse::{Event as SseEvent, KeepAlive, Sse},
+    },
+    routing::{get, post},
+};
+use commonware_codec::Encode;
+use commonware_consensus::{marshal::Identifier, types::Height};
+use phalanx_runtime::{Params, balances};
+use phalanx_types::{AccountId, ChainId, MAX_TX_SIZE, format_pha};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::{convert::Infallible, future::Future, pin::Pin, sync::Arc};
+use tokio::sync::broadcast;
+
+/// A value, its inclusion or exclusion proof (encoded), and the state root it verifies against.
+pub type Proven = (Option<Vec<u8>>, Vec<u8>, [u8; 32]);
+
+/// A boxed future borrowing the reader.
+pub type ReadFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Reads the finalized state (implemented over the QMDB handle).
+pub trait StateReader: Send + Sync + 'static {
+    fn get(&self, key: [u8; 32]) -> Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send + '_>>;
+    /// (value or None, proof bytes, state root) for `key`.
+    fn prove(&self, key: [u8; 32]) -> ReadFuture<'_, Result<Proven, String>>;
+}
+
+/// Everything the handlers share.
+pub struct RpcState {
+    pub chain_id: ChainId,
+    pub genesis_digest: String,
+    pub mempool: Mempool,
+    pub index: Arc<Index>,
+    pub marshal: MarshalMailbox,
+    pub state: Arc<dyn StateReader>,
+    pub blocks: broadcast::Sender<Value>,
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+type Shared = Arc<RpcState>;
+
+fn error(status: StatusCode, code: &str, message: impl ToString) -> Response {
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message.to_string() } })),
+    )
+        .into_response()
+}
+
+/// The router.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { "phalanx node: see /chain, /block/latest, /metrics" }),
+        )
+        .route("/health", get(|| async { "ok" }))
+        .route("/chain", get(chain))
+        .route("/tx", post(submit))
+        .route("/tx/{hash}", get(tx_status))
+        .route("/block/{height}", get(block))
+        .route("/account/{id}", get(account))
+        .route("/proof/account/{id}", get(proof))
+        .route("/subscribe/blocks", get(subscribe))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(4 * MAX_TX_SIZE))
+        .with_state(state)
+}
+
+async fn chain(State(s): State<Shared>) -> Json<Value> {
+    let head = s.index.head();
+    let params = params(&s).await;
+    Json(json!({
+        "chain_id": s.chain_id,
+        "params": params.map(|p| json!({
+            "existential_deposit": p.existential_deposit.to_string(),
+            "base_fee": p.base_fee.to_string(),
+            "fee_per_byte": p.fee_per_byte.to_string(),
+            "transfer_fee": p.transfer_fee.to_string(),
+        })),
+        "genesis": s.genesis_digest,
+        "finalized": head,
+        "mempool": s.mempool.len(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct Submit {
+    /// Hex of the encoded signed transaction.
+    tx: String,
+}
+
+async fn params(s: &RpcState) -> Option<Params> {
+    let bytes = s
+        .state
+        .get(phalanx_runtime::params::params_key().into())
+        .await?;
+    commonware_codec::DecodeExt::decode(bytes.as_slice().to_vec()).ok()
+}
+
+async fn submit(
+    State(s): State<Shared>,
+    body: Result<Json<Submit>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.body_text()),
+    };
+    if body.tx.len() > 2 * MAX_TX_SIZE {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            Rejection::TooLarge(body.tx.len() / 2),
+        );
+    }
+    let Ok(bytes) = hex::decode(body.tx.trim()) else {
+        return error(StatusCode::BAD_REQUEST, "malformed", "`tx` is not hex");
+    };
+    let Some(params) = params(&s).await else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the chain has no finalized state yet; retry shortly",
+        );
+    };
+    // The signer's finalized account (decoding is cheap; done twice to keep admission in one
+    // place).
+    let signer = phalanx_types::SignedTx::decode_untrusted(&bytes)
+        .ok()
+        .map(|t| t.body.signer);
+    let account = match &signer {
+        Some(id) => read_account(&s, id).await.unwrap_or_default(),
+        None => balances::Account::default(),
+    };
+    match s.mempool.admit_bytes(&bytes, &s.chain_id, &params, |_| {
+        (account.nonce, account.balance)
+    }) {
+        Ok(hash) => (
+            StatusCode::ACCEPTED,
+            Json(json!({ "hash": hex::encode(hash) })),
+        )
+            .into_response(),
+        Err(e) => {
+            let status = match e {
+                Rejection::PoolFull(_) | Rejection::AccountFull(_) => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                _ => StatusCode::BAD_REQUEST,
+            };
+            error(status, e.code(), e)
+        }
+    }
+}
+
+fn parse_digest(text: &str) -> Option<crate::block::Digest> {
+    let bytes: [u8; 32] = hex::decode(text.strip_prefix("0x").unwrap_or(text))
+        .ok()?
+        .try_into()
+        .ok()?;
+    Some(crate::block::Digest::from(bytes))
+}
+
+async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Response {
+    let Some(digest) = parse_digest(&hash) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            "transaction hash must be 64 hex characters",
+        );
+    };
+    if let Some(loc) = s.index.tx(&digest) {
+        return Json(json!({ "status": "finalized", "hash": hash, "location": loc }))
+            .into_response();
+    }
+    if s.mempool.contains(&digest) {
+        return Json(json!({ "status": "pending", "hash": hash })).into_response();
+    }
+    error(
+        StatusCode::NOT_FOUND,
+        "unknown",
+        "no such transaction in the pool or the finalized chain",
+    )
+}
+
+/// JSON view of a block.
+pub fn block_json(block: &crate::block::Block, digest: &crate::block::Digest) -> Value {
+    json!({
+        "height": block.height.get(),
+        "hash": hex::encode(digest),
+        "parent": hex::encode(block.parent),
+        "timestamp_ms": block.timestamp_ms,
+        "state_root": hex::encode(block.state_root),
+        "view": block.context.round.view().get(),
+        "proposer": hex::encode(block.context.leader.as_ref()),
+        "transactions": block.txs.iter().zip(&block.outcomes).map(|(tx, o)| json!({
+            "hash": hex::encode(tx.hash()),
+            "signer": tx.body.signer,
+            "nonce": tx.body.nonce,
+            "fee": tx.body.fee.to_string(),
+            "call": match &tx.body.call {
+                phalanx_types::Call::Transfer { to, amount } => json!({
+                    "name": "balances.transfer", "to": to, "amount": amount.to_string(),
+                    "amount_pha": format_pha(*amount)
+                }),
+            },
+            "status": serde_json::to_value(o.status).unwrap_or_default(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
+    let height = if which == "latest" {
+        s.index.head().height
+    } else {
+        match which.parse::<u64>() {
+            Ok(h) => h,
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    "height must be a number or `latest`",
+                );
+            }
+        }
+    };
+    match s
+        .marshal
+        .get_block(Identifier::Height(Height::new(height)))
+        .await
+    {
+        Some(block) => {
+            let digest = commonware_cryptography::Digestible::digest(&block);
+            Json(block_json(block.inner(), &digest)).into_response()
+        }
+        None => error(
+            StatusCode::NOT_FOUND,
+            "unknown",
+            format!("no finalized block at height {height}"),
+        ),
+    }
+}
+
+async fn read_account(s: &RpcState, id: &AccountId) -> Option<balances::Account> {
+    let bytes = s.state.get(balances::account_key(id).into()).await;
+    match bytes {
+        None => Some(balances::Account::default()),
+        Some(b) => commonware_codec::DecodeExt::decode(b.as_slice().to_vec()).ok(),
+    }
+}
+
+async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    let id = match AccountId::from_hex(&id) {
+        Ok(id) => id,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
+    };
+    match read_account(&s, &id).await {
+        Some(a) => Json(json!({
+            "account": id,
+            "balance": a.balance.to_string(),
+            "balance_pha": format_pha(a.balance),
+            "nonce": a.nonce,
+            "finalized_height": s.index.head().height,
+        }))
+        .into_response(),
+        None => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "corrupt",
+            "stored account does not decode",
+        ),
+    }
+}
+
+async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    let id = match AccountId::from_hex(&id) {
+        Ok(id) => id,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
+    };
+    let key = balances::account_key(&id);
+    match s.state.prove(key.into()).await {
+        Ok((value, proof, root)) => Json(json!({
+            "account": id,
+            "key": hex::encode(key),
+            "value": value.map(hex::encode),
+            "kind": "inclusion_or_exclusion",
+            "proof": hex::encode(proof),
+            "state_root": hex::encode(root),
+            "finalized_height": s.index.head().height,
+        }))
+        .into_response(),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
+    }
+}
+
+async fn subscribe(
+    State(s): State<Shared>,
+) -> Sse<impl futures::Stream<Item = Result<SseEvent, Infallible>>> {
+    let rx = s.blocks.subscribe();
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(v) => {
+                    return Some((
+                        Ok(SseEvent::default().event("block").data(v.to_string())),
+                        rx,
+                    ));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn metrics(State(s): State<Shared>) -> Response {
+    let mut text = (s.metrics)();
+    text.push_str(&format!(
+        "# HELP phalanx_finalized_height Height of the last finalized block.\n# TYPE phalanx_finalized_height gauge\nphalanx_finalized_height {}\n# HELP phalanx_mempool_size Transactions waiting in the pool.\n# TYPE phalanx_mempool_size gauge\nphalanx_mempool_size {}\n",
+        s.index.head().height,
+        s.mempool.len()
+    ));
+    ([("content-type", "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// Turns finalized blocks into index entries, pool pruning and subscription events.
+pub async fn run_indexer(
+    mut finalized: futures::channel::mpsc::UnboundedReceiver<Finalized>,
+    index: Arc<Index>,
+    mempool: Mempool,
+    blocks: broadcast::Sender<Value>,
+) {
+    use futures::StreamExt;
+    while let Some(f) = finalized.next().await {
+        if let Err(e) = index.record(&f) {
+            tracing::error!(error = %e, height = f.block.height.get(), "cannot write tx index");
+        }
+        for tx in &f.block.txs {
+            mempool.prune_below(&tx.body.signer, tx.body.nonce + 1);
+        }
+        if !f.block.txs.is_empty() || f.block.height.get() % 100 == 0 {
+            tracing::info!(
+                height = f.block.height.get(),
+                txs = f.block.txs.len(),
+                "finalized"
+            );
+        }
+        let _ = blocks.send(block_json(&f.block, &f.digest));
+    }
+}
+
+/// [`StateReader`] over the QMDB handle.
+pub struct QmdbReader<
+    E: commonware_storage::Context + commonware_runtime::Spawner + commonware_runtime::Clock,
+> {
+    pub db: Databases<E>,
+}
+
+impl<E> StateReader for QmdbReader<E>
+where
+    E: commonware_storage::Context + commonware_runtime::Spawner + commonware_runtime::Clock,
+{
+    fn get(&self, key: [u8; 32]) -> Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send + '_>> {
+        Box::pin(async move {
+            let guard = self.db.read().await;
+            guard
+                .get(&crate::block::Digest::from(key))
+                .await
+                .ok()
+                .flatten()
+                .map(|v| v.0)
+        })
+    }
+
+    fn prove(&self, key: [u8; 32]) -> ReadFuture<'_, Result<Proven, String>> {
+        Box::pin(async move {
+            let key = crate::block::Digest::from(key);
+            let guard = self.db.read().await;
+            let root: [u8; 32] = guard.root().as_ref().try_into().map_err(|_| "root size")?;
+            let value = guard.get(&key).await.map_err(|e| e.to_string())?;
+            let proof = match &value {
+                Some(_) => guard
+                    .key_value_proof(key)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .encode()
+                    .to_vec(),
+                None => guard
+                    .exclusion_proof(&key)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .encode()
+                    .to_vec(),
+            };
+            Ok((value.map(|v| v.0), proof, root))
+        })
+    }
+}
