@@ -11,7 +11,7 @@ use crate::{
     value::StateValue,
 };
 use commonware_consensus::{Heightable, marshal::ancestry::Ancestry, types::Height};
-use commonware_cryptography::{Digestible, Sha256, sha256};
+use commonware_cryptography::{Digestible, Sha256};
 use commonware_glue::stateful::{
     Application, Finality, Input, Proposed,
     db::{DatabaseSet, Merkleized as _, Shared},
@@ -367,11 +367,3 @@ where
         });
     }
 }
-
-/// Forwards nothing; exists so callers can drain the finalized stream in tests.
-pub async fn drain(mut rx: mpsc::UnboundedReceiver<Finalized>) {
-    while rx.next().await.is_some() {}
-}
-
-#[allow(dead_code)]
-fn _assert_digest(_: sha256::Digest) {}

@@ -54,6 +54,23 @@ fn parse_hash(text: &str) -> Option<TxHash> {
     Some(Digest::from(bytes))
 }
 
+/// Adds one block's transactions to the in-memory map (used on load and on record).
+fn insert_line(map: &mut HashMap<TxHash, TxLocation>, line: Line) {
+    for (i, (hash, receipt)) in line.txs.into_iter().enumerate() {
+        if let Some(h) = parse_hash(&hash) {
+            map.insert(
+                h,
+                TxLocation {
+                    height: line.height,
+                    index: i as u32,
+                    block: line.block.clone(),
+                    receipt,
+                },
+            );
+        }
+    }
+}
+
 impl Index {
     /// Opens (or creates) the index file in `dir`.
     pub fn open(dir: &Path) -> std::io::Result<Self> {
@@ -66,19 +83,7 @@ impl Index {
                 let Ok(entry) = serde_json::from_str::<Line>(&line) else {
                     break; // torn tail
                 };
-                for (i, (hash, receipt)) in entry.txs.into_iter().enumerate() {
-                    if let Some(h) = parse_hash(&hash) {
-                        txs.insert(
-                            h,
-                            TxLocation {
-                                height: entry.height,
-                                index: i as u32,
-                                block: entry.block.clone(),
-                                receipt,
-                            },
-                        );
-                    }
-                }
+                insert_line(&mut txs, entry);
             }
         }
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
@@ -118,19 +123,7 @@ impl Index {
                 file.sync_data()?;
             }
             let mut map = self.txs.write().unwrap_or_else(|e| e.into_inner());
-            for (i, (hash, receipt)) in line.txs.into_iter().enumerate() {
-                if let Some(h) = parse_hash(&hash) {
-                    map.insert(
-                        h,
-                        TxLocation {
-                            height: line.height,
-                            index: i as u32,
-                            block: digest.clone(),
-                            receipt,
-                        },
-                    );
-                }
-            }
+            insert_line(&mut map, line);
         }
         let mut head = self.head.write().unwrap_or_else(|e| e.into_inner());
         if block.height.get() >= head.height {
