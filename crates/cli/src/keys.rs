@@ -176,3 +176,15 @@ pub fn resolve_signer(s: &str) -> Result<PrivateKey, String> {
     let pw = password(&format!("password for `{s}`: "))?;
     keystore::decrypt(&text, pw.as_bytes()).map_err(|e| e.to_string())
 }
+
+/// Like [`resolve_signer`], but also accepts the path of a keystore file (anything containing a
+/// `/` or ending in `.json`), as validators keep their key next to their data.
+pub fn resolve_signer_or_file(s: &str) -> Result<PrivateKey, String> {
+    if s.starts_with("dev:") || !(s.contains('/') || s.ends_with(".json")) {
+        return resolve_signer(s);
+    }
+    let path = std::path::Path::new(s);
+    let text = keystore::read_file(path).map_err(|e| format!("key file {s}: {e}"))?;
+    let pw = password(&format!("password for {s}: "))?;
+    keystore::decrypt(&text, pw.as_bytes()).map_err(|e| e.to_string())
+}

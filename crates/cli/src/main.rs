@@ -2,16 +2,13 @@
 
 mod http;
 mod keys;
+mod localnet;
+mod network;
 
 use clap::{Parser, Subcommand};
 use commonware_codec::Encode;
 use commonware_cryptography::Signer;
-use phalanx_node::{
-    run::{NodeConfig, run},
-    spec::{ChainSpec, ValidatorSpec},
-};
-use phalanx_runtime::GenesisConfig;
-use phalanx_types::{AccountId, Call, ChainId, TxBody, UNITS_PER_PHA, format_pha, parse_pha};
+use phalanx_types::{AccountId, Call, ChainId, TxBody, format_pha, parse_pha};
 use serde_json::{Value, json};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -47,6 +44,44 @@ enum Command {
         /// P2P listen address.
         #[arg(long, default_value = "127.0.0.1:30333")]
         p2p_addr: SocketAddr,
+        /// Least milliseconds between blocks.
+        #[arg(long, default_value_t = 200)]
+        block_interval_ms: u64,
+    },
+    /// Run one validator of the chain described by a chain spec file.
+    Node {
+        /// Chain spec file (JSON; `phalanx dev` and `phalanx localnet` write one).
+        #[arg(long)]
+        spec: PathBuf,
+        /// Validator key: a keystore file path, a key name from `phalanx keys`, or
+        /// `dev:validator-N` (local test networks only).
+        #[arg(long)]
+        key: String,
+        /// Data directory (blocks, state, tx index).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// RPC listen address.
+        #[arg(long, default_value = "127.0.0.1:8545")]
+        rpc_addr: SocketAddr,
+        /// P2P listen address (default: this validator's address in the spec).
+        #[arg(long)]
+        p2p_addr: Option<SocketAddr>,
+    },
+    /// Run N validator processes on loopback that finalize together, until Ctrl-C.
+    Localnet {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Data directory holding the spec and one directory per validator (default: a fresh
+        /// temporary directory, deleted on exit).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// RPC port of validator 0; validator i listens on this port + i.
+        #[arg(long, default_value_t = 8545)]
+        rpc_port: u16,
+        /// P2P port of validator 0; validator i listens on this port + i.
+        #[arg(long, default_value_t = 30333)]
+        p2p_port: u16,
         /// Least milliseconds between blocks.
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
@@ -108,6 +143,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,commonware=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,7 +172,27 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             rpc_addr,
             p2p_addr,
             block_interval_ms,
-        } => dev(data_dir, rpc_addr, p2p_addr, block_interval_ms),
+        } => network::dev(data_dir, rpc_addr, p2p_addr, block_interval_ms),
+        Command::Node {
+            spec,
+            key,
+            data_dir,
+            rpc_addr,
+            p2p_addr,
+        } => network::node(&spec, &key, data_dir, rpc_addr, p2p_addr),
+        Command::Localnet {
+            validators,
+            data_dir,
+            rpc_port,
+            p2p_port,
+            block_interval_ms,
+        } => localnet::run(localnet::Options {
+            validators,
+            data_dir,
+            rpc_port,
+            p2p_port,
+            block_interval_ms,
+        }),
         Command::Keys { action } => keys::run(action, cli.json),
         Command::Balance { account } => {
             let id = keys::resolve_account(&account)?;
@@ -294,109 +350,4 @@ fn transfer(
     Err(format!(
         "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
     ))
-}
-
-/// The dev accounts and their funding.
-pub const DEV_ACCOUNTS: [&str; 3] = ["alice", "bob", "charlie"];
-
-fn dev(
-    data_dir: Option<PathBuf>,
-    rpc_addr: SocketAddr,
-    p2p_addr: SocketAddr,
-    block_interval_ms: u64,
-) -> Result<(), String> {
-    let (_temp, data_dir) = match data_dir {
-        Some(d) => (None, d),
-        None => {
-            let t = tempfile_dir()?;
-            let p = t.clone();
-            (Some(TempDir(t)), p)
-        }
-    };
-    let validator = phalanx_crypto::dev_key("validator-0");
-    let chain_id = ChainId::new("phalanx-dev").map_err(|e| e.to_string())?;
-    let funded: Vec<_> = DEV_ACCOUNTS
-        .iter()
-        .map(|n| {
-            (
-                AccountId::from(phalanx_crypto::dev_key(n).public_key()),
-                1_000_000 * UNITS_PER_PHA,
-            )
-        })
-        .collect();
-    // A fixed genesis time keeps the dev chain identical across restarts of one data directory.
-    let spec_path = data_dir.join("chain-spec.json");
-    let spec = if spec_path.exists() {
-        let text = std::fs::read_to_string(&spec_path)
-            .map_err(|e| format!("reading {}: {e}", spec_path.display()))?;
-        ChainSpec::from_json(&text).map_err(|e| e.to_string())?
-    } else {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        let genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
-        let spec = ChainSpec {
-            genesis,
-            validators: vec![ValidatorSpec {
-                public_key: validator.public_key().into(),
-                p2p_address: p2p_addr,
-            }],
-            block_interval_ms,
-        };
-        spec.validate().map_err(|e| e.to_string())?;
-        std::fs::create_dir_all(&data_dir)
-            .map_err(|e| format!("creating {}: {e}", data_dir.display()))?;
-        std::fs::write(&spec_path, spec.to_json())
-            .map_err(|e| format!("writing chain spec: {e}"))?;
-        spec
-    };
-    let dir_text = data_dir.display().to_string();
-    run(NodeConfig {
-        data_dir,
-        spec,
-        signer: validator,
-        p2p_listen: p2p_addr,
-        rpc_listen: rpc_addr,
-        on_ready: Box::new(move |addr| {
-            println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
-            println!("  RPC:       http://{addr}");
-            println!("  data dir:  {dir_text}");
-            println!("  dev accounts (well-known keys, never use for real funds):");
-            for n in DEV_ACCOUNTS {
-                println!(
-                    "    dev:{n:<8} {}  1000000 PHA",
-                    AccountId::from(phalanx_crypto::dev_key(n).public_key())
-                );
-            }
-            println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
-            println!("Press Ctrl-C to stop.");
-        }),
-    })
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempfile_dir() -> Result<PathBuf, String> {
-    let mut suffix = [0u8; 6];
-    getrandom_fill(&mut suffix);
-    let dir = std::env::temp_dir().join(format!("phalanx-dev-{}", hex::encode(suffix)));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    Ok(dir)
-}
-
-/// Fills `buf` from the OS random generator (via a fresh key; no extra dependency).
-fn getrandom_fill(buf: &mut [u8]) {
-    if let Ok(k) = phalanx_crypto::generate_key() {
-        let public = k.public_key();
-        let bytes: &[u8] = public.as_ref();
-        for (b, s) in buf.iter_mut().zip(bytes) {
-            *b = *s;
-        }
-    }
 }

@@ -3,12 +3,12 @@
 //! balance, the block and the receipt, feed the RPC bad input, SIGKILL the node, restart it on
 //! the same data directory and check nothing finalized was lost.
 
+mod common;
+
+use common::{BIN, cli, free_port, wait_height};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
 
 struct Node {
     child: Child,
@@ -52,47 +52,6 @@ fn start(dir: &std::path::Path, p2p: u16) -> Node {
     // Keep draining stdout so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Node { child, rpc }
-}
-
-fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
-    let out = Command::new(BIN)
-        .args(["--rpc", rpc, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    (
-        out.status.success(),
-        json,
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
-
-fn wait_height(rpc: &str, at_least: u64) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (ok, v, _) = cli(rpc, &["info"]);
-        if ok
-            && v["finalized"]["height"].as_u64().unwrap_or(0) >= at_least
-            && !v["params"].is_null()
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "chain did not reach height {at_least}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn post_raw(rpc: &str, body: &str) -> (u16, Value) {

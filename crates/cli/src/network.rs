@@ -1,0 +1,207 @@
+//! Starting chains: `phalanx dev` (one validator, temporary data) and `phalanx node` (one
+//! validator of a chain spec, e.g. one process of `phalanx localnet`).
+
+use crate::keys;
+use commonware_cryptography::Signer;
+use phalanx_node::{
+    run::{NodeConfig, run},
+    spec::{ChainSpec, ValidatorSpec},
+};
+use phalanx_runtime::GenesisConfig;
+use phalanx_types::{AccountId, ChainId, UNITS_PER_PHA};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+/// The dev accounts; each is funded with [`DEV_FUNDING_PHA`] on dev and local chains.
+pub const DEV_ACCOUNTS: [&str; 3] = ["alice", "bob", "charlie"];
+/// PHA given to each dev account.
+pub const DEV_FUNDING_PHA: u128 = 1_000_000;
+
+/// The well-known key of dev validator `i` (dev and local chains only).
+pub fn dev_validator_key(i: usize) -> commonware_cryptography::ed25519::PrivateKey {
+    phalanx_crypto::dev_key(&format!("validator-{i}"))
+}
+
+/// A chain spec for a dev or local chain: the standard genesis split with the dev accounts funded
+/// from the ecosystem allocation, and the given validators.
+pub fn dev_spec(
+    chain_id: &str,
+    validators: Vec<ValidatorSpec>,
+    block_interval_ms: u64,
+) -> Result<ChainSpec, String> {
+    let chain_id = ChainId::new(chain_id).map_err(|e| e.to_string())?;
+    let funded: Vec<_> = DEV_ACCOUNTS
+        .iter()
+        .map(|n| {
+            (
+                AccountId::from(phalanx_crypto::dev_key(n).public_key()),
+                DEV_FUNDING_PHA * UNITS_PER_PHA,
+            )
+        })
+        .collect();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
+    let spec = ChainSpec {
+        genesis,
+        validators,
+        block_interval_ms,
+    };
+    spec.validate().map_err(|e| e.to_string())?;
+    Ok(spec)
+}
+
+/// Reads and validates a chain spec file.
+pub fn read_spec(path: &Path) -> Result<ChainSpec, String> {
+    // A spec with MAX_VALIDATORS validators and a few dev accounts is a few tens of KiB.
+    const MAX_SPEC_BYTES: u64 = 1 << 20;
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("reading chain spec {}: {e}", path.display()))?
+        .len();
+    if len > MAX_SPEC_BYTES {
+        return Err(format!(
+            "chain spec {} is {len} bytes; the limit is {MAX_SPEC_BYTES}",
+            path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("reading chain spec {}: {e}", path.display()))?;
+    ChainSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes a chain spec file (refusing to overwrite one).
+pub fn write_spec(path: &Path, spec: &ChainSpec) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, spec.to_json())
+        .map_err(|e| format!("writing chain spec {}: {e}", path.display()))
+}
+
+/// `phalanx dev`.
+pub fn dev(
+    data_dir: Option<PathBuf>,
+    rpc_addr: SocketAddr,
+    p2p_addr: SocketAddr,
+    block_interval_ms: u64,
+) -> Result<(), String> {
+    let (_temp, data_dir) = match data_dir {
+        Some(d) => (None, d),
+        None => {
+            let t = TempDir::new("phalanx-dev")?;
+            let p = t.0.clone();
+            (Some(t), p)
+        }
+    };
+    let validator = dev_validator_key(0);
+    // The spec (with its genesis time) is written once, so a data directory restarts as the
+    // same chain.
+    let spec_path = data_dir.join("chain-spec.json");
+    let spec = if spec_path.exists() {
+        read_spec(&spec_path)?
+    } else {
+        let spec = dev_spec(
+            "phalanx-dev",
+            vec![ValidatorSpec {
+                public_key: validator.public_key().into(),
+                p2p_address: p2p_addr,
+            }],
+            block_interval_ms,
+        )?;
+        write_spec(&spec_path, &spec)?;
+        spec
+    };
+    let dir_text = data_dir.display().to_string();
+    run(NodeConfig {
+        data_dir,
+        spec,
+        signer: validator,
+        p2p_listen: p2p_addr,
+        rpc_listen: rpc_addr,
+        on_ready: Box::new(move |addr| {
+            println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
+            println!("  RPC:       http://{addr}");
+            println!("  data dir:  {dir_text}");
+            print_dev_accounts();
+            println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
+            println!("Press Ctrl-C to stop.");
+        }),
+    })
+}
+
+/// Prints the dev accounts and their funding.
+pub fn print_dev_accounts() {
+    println!("  dev accounts (well-known keys, never use for real funds):");
+    for n in DEV_ACCOUNTS {
+        println!(
+            "    dev:{n:<8} {}  {DEV_FUNDING_PHA} PHA",
+            AccountId::from(phalanx_crypto::dev_key(n).public_key())
+        );
+    }
+}
+
+/// `phalanx node`: one validator of the chain described by a spec file.
+pub fn node(
+    spec_path: &Path,
+    key: &str,
+    data_dir: PathBuf,
+    rpc_addr: SocketAddr,
+    p2p_addr: Option<SocketAddr>,
+) -> Result<(), String> {
+    let spec = read_spec(spec_path)?;
+    let signer = keys::resolve_signer_or_file(key)?;
+    let me = AccountId::from(signer.public_key());
+    let Some(entry) = spec.validators.iter().find(|v| v.public_key == me) else {
+        return Err(format!(
+            "key {key} (account {me}) is not a validator in {}",
+            spec_path.display()
+        ));
+    };
+    if key.starts_with("dev:") {
+        tracing::warn!(
+            key,
+            "running with a well-known dev key: for local test networks only"
+        );
+    }
+    let p2p_listen = p2p_addr.unwrap_or(entry.p2p_address);
+    let chain = spec.genesis.chain_id.to_string();
+    let validators = spec.validators.len();
+    let dir_text = data_dir.display().to_string();
+    run(NodeConfig {
+        data_dir,
+        spec,
+        signer,
+        p2p_listen,
+        rpc_listen: rpc_addr,
+        on_ready: Box::new(move |addr| {
+            println!("Phalanx validator {me} of `{chain}` ({validators} validators) is running.");
+            println!("  RPC:       http://{addr}");
+            println!("  P2P:       {p2p_listen}");
+            println!("  data dir:  {dir_text}");
+        }),
+    })
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// Creates `$TMPDIR/<prefix>-<random>`.
+    pub fn new(prefix: &str) -> Result<Self, String> {
+        let mut suffix = [0u8; 6];
+        getrandom::fill(&mut suffix).map_err(|e| format!("OS random generator: {e}"))?;
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", hex::encode(suffix)));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
