@@ -4,6 +4,7 @@ mod http;
 mod keys;
 mod localnet;
 mod network;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use commonware_codec::Encode;
@@ -95,6 +96,10 @@ enum Command {
     Balance {
         /// Account id (hex), key name, or `dev:NAME` for a well-known dev account.
         account: String,
+        /// Fetch a state proof and verify it here against the block's state root, instead of
+        /// trusting the node's answer.
+        #[arg(long)]
+        prove: bool,
     },
     /// Send PHA to another account and wait for finality.
     Transfer {
@@ -194,7 +199,29 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             block_interval_ms,
         }),
         Command::Keys { action } => keys::run(action, cli.json),
-        Command::Balance { account } => {
+        Command::Balance {
+            account,
+            prove: true,
+        } => {
+            let id = keys::resolve_account(&account)?;
+            let v = verify::verified_account(&cli.rpc, &id)?;
+            print(cli.json, &v, || {
+                format!(
+                    "{id}\n  balance: {} PHA\n  nonce:   {}\n  verified: {} proof against state root {}\n            of block {} ({})",
+                    v["balance_pha"].as_str().unwrap_or("?"),
+                    v["nonce"],
+                    v["proof_kind"].as_str().unwrap_or("?"),
+                    v["state_root"].as_str().unwrap_or("?"),
+                    v["height"],
+                    v["block_hash"].as_str().unwrap_or("?"),
+                )
+            });
+            Ok(())
+        }
+        Command::Balance {
+            account,
+            prove: false,
+        } => {
             let id = keys::resolve_account(&account)?;
             let v = http::get(&cli.rpc, &format!("/account/{id}"))?;
             print(cli.json, &v, || {

@@ -66,6 +66,45 @@ fn post_raw(rpc: &str, body: &str) -> (u16, Value) {
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }
 
+/// A proxy in front of `rpc` that forwards every request but, in `/proof/` answers, changes the
+/// last byte of the proven value (the high byte of the nonce, for an account).
+fn lying_proxy(rpc: &str) -> String {
+    use std::io::{Read, Write};
+    let upstream = rpc.trim_start_matches("http://").to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut req = [0u8; 4096];
+            let n = conn.read(&mut req).unwrap_or(0);
+            let head = String::from_utf8_lossy(&req[..n]).to_string();
+            let Ok(mut up) = std::net::TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let _ = up.write_all(&req[..n]);
+            let mut resp = String::new();
+            let _ = up.read_to_string(&mut resp);
+            let (headers, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+            let mut body = body.to_string();
+            if head.contains(" /proof/") {
+                let mut v: Value = serde_json::from_str(&body).unwrap();
+                let mut value = hex::decode(v["value"].as_str().unwrap()).unwrap();
+                *value.last_mut().unwrap() ^= 1;
+                v["value"] = Value::String(hex::encode(value));
+                body = v.to_string();
+            }
+            let status = headers.lines().next().unwrap_or("HTTP/1.1 502");
+            let _ = write!(
+                conn,
+                "{status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
 #[test]
 fn transfer_survives_sigkill_and_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,6 +134,25 @@ fn transfer_survives_sigkill_and_restart() {
     assert_eq!(bal["balance_pha"], "1000002.5");
     let (_, block, _) = cli(&node.rpc, &["block", &height.to_string()]);
     assert_eq!(block["transactions"][0]["hash"], hash.as_str());
+
+    // The balance verified client-side: an inclusion proof against the state root of a block.
+    let (ok, proven, err) = cli(&node.rpc, &["balance", "dev:charlie", "--prove"]);
+    assert!(ok, "{err}");
+    assert_eq!(proven["verified"], true);
+    assert_eq!(proven["proof_kind"], "inclusion");
+    assert_eq!(proven["balance_pha"], "1000002.5");
+    assert!(proven["height"].as_u64().unwrap() >= height);
+    // An account that never existed: an exclusion proof.
+    let (ok, proven, err) = cli(&node.rpc, &["balance", "dev:nobody", "--prove"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (proven["proof_kind"].as_str(), proven["balance"].as_str()),
+        (Some("exclusion"), Some("0"))
+    );
+    // A lying node (a proxy that inflates the proven value) is caught.
+    let liar = lying_proxy(&node.rpc);
+    let (ok, _, err) = cli(&liar, &["balance", "dev:charlie", "--prove"]);
+    assert!(!ok && err.contains("state proof REFUSED"), "{err}");
 
     // Bad input is refused with a specific code and changes nothing.
     let (status, v) = post_raw(&node.rpc, r#"{"tx":"zz"}"#);

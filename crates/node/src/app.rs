@@ -8,20 +8,15 @@ use crate::{
     block::{Block, BlockContext, Digest},
     execute::{AsyncGet, Executed, Mode, execute},
     mempool::Mempool,
-    value::StateValue,
 };
 use commonware_consensus::{Heightable, marshal::ancestry::Ancestry, types::Height};
-use commonware_cryptography::{Digestible, Sha256};
+use commonware_cryptography::Digestible;
 use commonware_glue::stateful::{
     Application, Finality, Input, Proposed,
     db::{DatabaseSet, Merkleized as _, Shared},
 };
-use commonware_parallel::Sequential;
 use commonware_runtime::{Clock, Spawner};
-use commonware_storage::{
-    Context as StorageContext, mmr, qmdb::current::ordered::variable::Db as OrderedVariableDb,
-    qmdb::sync::Target, translator::EightCap,
-};
+use commonware_storage::{Context as StorageContext, qmdb::sync::Target};
 use commonware_utils::non_empty_range;
 use futures::{StreamExt, channel::mpsc};
 use phalanx_runtime::{GenesisConfig, Receipt, StateKey};
@@ -33,9 +28,8 @@ use std::{
 };
 use tracing::{debug, warn};
 
-/// The authenticated state: an ordered QMDB "current" database (inclusion and exclusion proofs).
-pub type StateDb<E> =
-    OrderedVariableDb<mmr::Family, E, StateKey, StateValue, Sha256, EightCap, 32, Sequential>;
+pub use phalanx_state::StateDb;
+use phalanx_state::StateValue;
 
 /// The database set managed by the stateful layer.
 pub type Databases<E> = Shared<StateDb<E>>;

@@ -31,13 +31,7 @@ use commonware_glue::stateful::{
 use commonware_p2p::{Address, AddressableManager, authenticated::lookup, max_message_size};
 use commonware_parallel::Sequential;
 use commonware_runtime::{Clock, Handle, Quota, Spawner, Supervisor as _, buffer::paged::CacheRef};
-use commonware_storage::{
-    archive::prunable,
-    journal::contiguous::variable::Config as VariableJournalConfig,
-    mmr::full::Config as MmrJournalConfig,
-    qmdb::current::VariableConfig,
-    translator::{EightCap, TwoCap},
-};
+use commonware_storage::{archive::prunable, translator::TwoCap};
 use commonware_stream::{
     cups::{self, Cups},
     sake::{self, Sake},
@@ -95,39 +89,6 @@ fn archive_config<C>(
         key_write_buffer: IO_BUFFER,
         value_write_buffer: IO_BUFFER,
         replay_buffer: IO_BUFFER,
-    }
-}
-
-fn state_config(
-    prefix: &str,
-    page_cache: CacheRef,
-) -> <Databases<commonware_runtime::tokio::Context> as DatabaseSet<
-    commonware_runtime::tokio::Context,
->>::Config {
-    VariableConfig {
-        merkle_config: MmrJournalConfig {
-            journal_partition: format!("{prefix}-state-mmr-journal"),
-            metadata_partition: format!("{prefix}-state-mmr-metadata"),
-            items_per_blob: NZU64!(65_536),
-            write_buffer: IO_BUFFER,
-            replay_buffer: IO_BUFFER,
-            strategy: Sequential,
-            page_cache: page_cache.clone(),
-        },
-        journal_config: VariableJournalConfig {
-            partition: format!("{prefix}-state-log"),
-            items_per_section: NZU64!(65_536),
-            compression: None,
-            codec_config: ((), ()),
-            page_cache,
-            write_buffer: IO_BUFFER,
-            replay_buffer: IO_BUFFER,
-        },
-        grafted_metadata_partition: format!("{prefix}-state-grafted-metadata"),
-        translator: EightCap,
-        init_cache: Some(NZUsize!(4096)),
-        init_buffer: NZUsize!(1 << 21),
-        init_concurrency: (),
     }
 }
 
@@ -311,7 +272,7 @@ pub async fn start(
         context.child("stateful"),
         StatefulConfig {
             application: app,
-            db_config: state_config(&prefix, page_cache.clone()),
+            db_config: phalanx_state::config(&prefix, page_cache.clone()),
             provider: mempool.clone(),
             marshal: (marshal_mailbox.clone(), floor),
             mailbox_size: NZUsize!(1_024),

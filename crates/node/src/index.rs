@@ -42,10 +42,14 @@ pub struct Head {
     pub state_root: String,
 }
 
+/// How many recent finalized heads are kept to answer "which block has this state root".
+pub const RECENT_HEADS: usize = 1024;
+
 /// The index.
 pub struct Index {
     txs: RwLock<HashMap<TxHash, TxLocation>>,
     head: RwLock<Head>,
+    recent: RwLock<std::collections::VecDeque<Head>>,
     file: Mutex<File>,
 }
 
@@ -90,6 +94,7 @@ impl Index {
         Ok(Self {
             txs: RwLock::new(txs),
             head: RwLock::default(),
+            recent: RwLock::default(),
             file: Mutex::new(file),
         })
     }
@@ -125,14 +130,22 @@ impl Index {
             let mut map = self.txs.write().unwrap_or_else(|e| e.into_inner());
             insert_line(&mut map, line);
         }
+        let new = Head {
+            height: block.height.get(),
+            digest,
+            timestamp_ms: block.timestamp_ms,
+            state_root: hex::encode(block.state_root),
+        };
+        {
+            let mut recent = self.recent.write().unwrap_or_else(|e| e.into_inner());
+            if recent.len() == RECENT_HEADS {
+                recent.pop_front();
+            }
+            recent.push_back(new.clone());
+        }
         let mut head = self.head.write().unwrap_or_else(|e| e.into_inner());
-        if block.height.get() >= head.height {
-            *head = Head {
-                height: block.height.get(),
-                digest,
-                timestamp_ms: block.timestamp_ms,
-                state_root: hex::encode(block.state_root),
-            };
+        if new.height >= head.height {
+            *head = new;
         }
         Ok(())
     }
@@ -143,6 +156,18 @@ impl Index {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(hash)
+            .cloned()
+    }
+
+    /// The most recent of the last [`RECENT_HEADS`] finalized blocks whose state root is `root`
+    /// (hex).
+    pub fn head_with_root(&self, root: &str) -> Option<Head> {
+        self.recent
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|h| h.state_root == root)
             .cloned()
     }
 

@@ -15,4 +15,3 @@ pub mod no_sync;
 pub mod rpc;
 pub mod run;
 pub mod spec;
-pub mod value;

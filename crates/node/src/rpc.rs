@@ -20,7 +20,6 @@ use axum::{
     },
     routing::{get, post},
 };
-use commonware_codec::Encode;
 use commonware_consensus::{marshal::Identifier, types::Height};
 use phalanx_runtime::{Params, balances};
 use phalanx_types::{AccountId, ChainId, MAX_TX_SIZE, format_pha};
@@ -29,8 +28,8 @@ use serde_json::{Value, json};
 use std::{convert::Infallible, future::Future, pin::Pin, sync::Arc};
 use tokio::sync::broadcast;
 
-/// A value, its inclusion or exclusion proof (encoded), and the state root it verifies against.
-pub type Proven = (Option<Vec<u8>>, Vec<u8>, [u8; 32]);
+/// A value, its inclusion or exclusion proof, and the state root it verifies against.
+pub type Proven = (Option<Vec<u8>>, phalanx_state::StateProof, [u8; 32]);
 
 /// A boxed future borrowing the reader.
 pub type ReadFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -287,25 +286,58 @@ async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     }
 }
 
+/// How long a proof request waits for the indexer to record the block whose state it read.
+const PROOF_INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     let id = match AccountId::from_hex(&id) {
         Ok(id) => id,
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
     let key = balances::account_key(&id);
-    match s.state.prove(key.into()).await {
-        Ok((value, proof, root)) => Json(json!({
-            "account": id,
-            "key": hex::encode(key),
-            "value": value.map(hex::encode),
-            "kind": "inclusion_or_exclusion",
-            "proof": hex::encode(proof),
-            "state_root": hex::encode(root),
-            "finalized_height": s.index.head().height,
-        }))
-        .into_response(),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
-    }
+    let (value, proof, root) = match s.state.prove(key.into()).await {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
+    };
+    // Name the finalized block whose header commits to this root, so a client can check the
+    // proof against a block it trusts. The database may be a moment ahead of the indexer.
+    let root_hex = hex::encode(root);
+    let deadline = tokio::time::Instant::now() + PROOF_INDEX_WAIT;
+    let block = loop {
+        if let Some(head) = s.index.head_with_root(&root_hex) {
+            break head;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the state's block is not indexed yet; retry shortly",
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let account = value.as_ref().and_then(|v| {
+        <balances::Account as commonware_codec::DecodeExt<()>>::decode(commonware_codec::Copying(
+            v.as_slice(),
+        ))
+        .ok()
+    });
+    Json(json!({
+        "account": id,
+        "key": hex::encode(key),
+        "value": value.as_ref().map(hex::encode),
+        "decoded": account.map(|a| json!({
+            "balance": a.balance.to_string(),
+            "balance_pha": format_pha(a.balance),
+            "nonce": a.nonce,
+        })),
+        "kind": if proof.is_inclusion() { "inclusion" } else { "exclusion" },
+        "proof": hex::encode(proof.to_bytes()),
+        "state_root": root_hex,
+        "height": block.height,
+        "block_hash": block.digest,
+    }))
+    .into_response()
 }
 
 async fn subscribe(
@@ -399,14 +431,12 @@ where
                     .key_value_proof(key)
                     .await
                     .map_err(|e| e.to_string())?
-                    .encode()
-                    .to_vec(),
+                    .into(),
                 None => guard
                     .exclusion_proof(&key)
                     .await
                     .map_err(|e| e.to_string())?
-                    .encode()
-                    .to_vec(),
+                    .into(),
             };
             Ok((value.map(|v| v.0), proof, root))
         })
