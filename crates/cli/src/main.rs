@@ -1,5 +1,7 @@
 //! `phalanx`: one binary for the dev network, validators, and the client commands.
 
+mod bench;
+mod client;
 mod http;
 mod keys;
 mod localnet;
@@ -9,7 +11,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 use commonware_codec::Encode;
 use commonware_cryptography::Signer;
-use phalanx_types::{AccountId, Call, ChainId, TxBody, format_pha, parse_pha};
+use phalanx_types::{AccountId, Call, format_pha, parse_pha};
 use serde_json::{Value, json};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -87,6 +89,11 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
     },
+    /// Measure the chain's performance from the outside, through the RPC.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// Manage encrypted keys (stored under ~/.phalanx/keys, or $PHALANX_HOME/keys).
     Keys {
         #[command(subcommand)]
@@ -132,6 +139,29 @@ enum Command {
     },
     /// Show chain information from the node.
     Info,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Sustained signed-transfer throughput and time to finality (see docs/BENCHMARKS.md).
+    Transfers {
+        /// Transfers to send in the throughput phase.
+        #[arg(long, default_value_t = 20_000)]
+        txs: usize,
+        /// Fresh sender accounts (funded in an untimed setup phase).
+        #[arg(long, default_value_t = 64)]
+        senders: usize,
+        /// Single transfers timed one at a time for time to finality.
+        #[arg(long, default_value_t = 30)]
+        latency_samples: usize,
+        /// Account that funds the senders.
+        #[arg(long, default_value = "dev:alice")]
+        from: String,
+        /// More RPC endpoints to spread submissions over (e.g. every localnet validator); the
+        /// global --rpc is always the first.
+        #[arg(long = "also")]
+        also: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +229,33 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             block_interval_ms,
         }),
         Command::Keys { action } => keys::run(action, cli.json),
+        Command::Bench {
+            what:
+                BenchCommand::Transfers {
+                    txs,
+                    senders,
+                    latency_samples,
+                    from,
+                    also,
+                },
+        } => {
+            let mut rpcs = vec![cli.rpc.clone()];
+            rpcs.extend(also);
+            let report = bench::transfers(
+                &bench::Options {
+                    rpcs,
+                    from,
+                    txs,
+                    senders,
+                    latency_samples,
+                },
+                true,
+            )?;
+            if cli.json {
+                print(true, &report, String::new);
+            }
+            Ok(())
+        }
         Command::Balance {
             account,
             prove: true,
@@ -322,37 +379,16 @@ fn transfer(
     let key = keys::resolve_signer(from)?;
     let to = keys::resolve_account(to)?;
     let amount = parse_pha(amount).map_err(|e| e.to_string())?;
-    let signer = AccountId::from(key.public_key());
-    let chain = http::get(rpc, "/chain")?;
-    let chain_id = ChainId::new(chain["chain_id"].as_str().unwrap_or_default())
-        .map_err(|e| format!("node reported a bad chain id: {e}"))?;
-    let account = http::get(rpc, &format!("/account/{signer}"))?;
-    let nonce = account["nonce"].as_u64().ok_or("node returned no nonce")?;
-    let param = |name: &str| -> Result<u128, String> {
-        chain["params"][name]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("node returned no `{name}` parameter (is the chain started?)"))
+    let fee = fee
+        .map(|f| parse_pha(f).map_err(|e| e.to_string()))
+        .transpose()?;
+    let chain = client::ChainInfo::fetch(rpc)?;
+    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
+    let call = Call::Transfer {
+        to: to.clone(),
+        amount,
     };
-    let mut body = TxBody {
-        chain_id,
-        signer,
-        nonce,
-        fee: 0,
-        call: Call::Transfer {
-            to: to.clone(),
-            amount,
-        },
-    };
-    body.fee = match fee {
-        Some(f) => parse_pha(f).map_err(|e| e.to_string())?,
-        None => {
-            // The fee depends on the encoded size, which does not depend on the fee's value.
-            let len = body.clone().sign(&key).encode().len() as u128;
-            param("base_fee")? + param("fee_per_byte")? * len + param("transfer_fee")?
-        }
-    };
-    let tx = body.sign(&key);
+    let tx = chain.sign(&key, nonce, call, fee);
     let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
     let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
     if no_wait {

@@ -5,60 +5,18 @@
 
 mod common;
 
-use common::{BIN, cli, free_port, wait_height};
+use common::{cli, free_port, start_dev, wait_height};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Node {
-    child: Child,
-    rpc: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path, p2p: u16) -> Node {
-    let mut child = Command::new(BIN)
-        .args([
-            "dev",
-            "--rpc-addr",
-            "127.0.0.1:0",
-            "--block-interval-ms",
-            "50",
-        ])
-        .args(["--p2p-addr", &format!("127.0.0.1:{p2p}")])
-        .arg("--data-dir")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn phalanx dev");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let rpc = loop {
-        let line = lines
-            .next()
-            .expect("dev exited before printing its RPC URL")
-            .unwrap();
-        if let Some(url) = line.trim().strip_prefix("RPC:") {
-            break url.trim().to_string();
-        }
-    };
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Node { child, rpc }
-}
 
 fn post_raw(rpc: &str, body: &str) -> (u16, Value) {
+    post_to(rpc, "/tx", body)
+}
+
+fn post_to(rpc: &str, path: &str, body: &str) -> (u16, Value) {
     use std::io::{Read, Write};
     let host = rpc.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(s, "POST /tx HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    write!(s, "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -109,7 +67,7 @@ fn lying_proxy(rpc: &str) -> String {
 fn transfer_survives_sigkill_and_restart() {
     let dir = tempfile::tempdir().unwrap();
     let p2p = free_port();
-    let node = start(dir.path(), p2p);
+    let node = start_dev(dir.path(), p2p);
     wait_height(&node.rpc, 2);
 
     let (ok, sent, err) = cli(
@@ -167,6 +125,17 @@ fn transfer_survives_sigkill_and_restart() {
     );
     let (status, _) = post_raw(&node.rpc, "not json");
     assert_eq!(status, 400);
+    // Batches: each entry judged on its own; too many entries refused as a whole.
+    let (status, v) = post_to(&node.rpc, "/txs", r#"{"txs":["zz","00"]}"#);
+    assert_eq!((status, v["accepted"].as_u64()), (200, Some(0)));
+    assert_eq!(v["results"][0]["error"]["code"], "malformed");
+    assert_eq!(v["results"][1]["error"]["code"], "malformed");
+    let many = format!(r#"{{"txs":[{}]}}"#, vec![r#""00""#; 1001].join(","));
+    let (status, v) = post_to(&node.rpc, "/txs", &many);
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (413, Some("batch_too_large"))
+    );
     let (ok, _, err) = cli(
         &node.rpc,
         &[
@@ -198,7 +167,7 @@ fn transfer_survives_sigkill_and_restart() {
 
     // SIGKILL, restart on the same data directory: the finalized transfer is still there.
     drop(node);
-    let node = start(dir.path(), p2p);
+    let node = start_dev(dir.path(), p2p);
     wait_height(&node.rpc, height + 1);
     let (_, bal, _) = cli(&node.rpc, &["balance", "dev:charlie"]);
     assert_eq!(bal["balance_pha"], "1000002.5");

@@ -206,7 +206,10 @@ where
         let timestamp_ms = now
             .max(parent.timestamp_ms)
             .min(parent.timestamp_ms.saturating_add(MAX_TIMESTAMP_STEP_MS));
-        let candidates = input.provider.candidates(crate::block::MAX_BLOCK_TXS);
+        // Twice a block's worth: until their block finalizes, transactions already included in
+        // an unfinalized ancestor stay in the pool and are skipped here (nonce too low against
+        // the parent), so they must not crowd out new ones.
+        let candidates = input.provider.candidates(2 * crate::block::MAX_BLOCK_TXS);
         let executed = execute(
             &BatchReader(&batches),
             &self.shared.chain_id,
@@ -225,11 +228,12 @@ where
         };
         for (tx, reason) in &executed.excluded {
             use phalanx_runtime::Exclusion::*;
-            // Transactions that can never become valid again leave the pool.
-            if matches!(
-                reason,
-                NonceTooLow { .. } | WrongChain { .. } | FeeTooLow { .. } | CannotPayFee { .. }
-            ) {
+            // Only transactions that can never become valid leave the pool here. A nonce that is
+            // too low against the *parent* may belong to a transaction included in an
+            // unfinalized ancestor: if that fork loses, it must still be in the pool. The pool
+            // forgets included transactions when their block finalizes (`prune_below`), and an
+            // unpayable fee may become payable after an incoming transfer.
+            if matches!(reason, WrongChain { .. } | FeeTooLow { .. }) {
                 input.provider.remove(&tx.hash());
             }
             debug!(tx = %hex::encode(tx.hash()), %reason, "left out of proposal");

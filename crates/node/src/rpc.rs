@@ -73,6 +73,10 @@ pub fn router(state: Shared) -> Router {
         .route("/health", get(|| async { "ok" }))
         .route("/chain", get(chain))
         .route("/tx", post(submit))
+        .route(
+            "/txs",
+            post(submit_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BODY)),
+        )
         .route("/tx/{hash}", get(tx_status))
         .route("/block/{height}", get(block))
         .route("/account/{id}", get(account))
@@ -114,6 +118,58 @@ async fn params(s: &RpcState) -> Option<Params> {
     commonware_codec::DecodeExt::decode(bytes.as_slice().to_vec()).ok()
 }
 
+/// Most transactions in one `POST /txs`.
+pub const MAX_BATCH_TXS: usize = 1_000;
+/// Largest `POST /txs` body: room for a full batch of ordinary transfers (a few hundred hex
+/// characters each), far below MAX_BATCH_TXS × MAX_TX_SIZE.
+const MAX_BATCH_BODY: usize = 2 * 1024 * 1024;
+
+#[derive(Deserialize)]
+struct SubmitBatch {
+    /// Hex of each encoded signed transaction.
+    txs: Vec<String>,
+}
+
+/// Admission of one hex-encoded transaction against the finalized state.
+async fn admit_hex(
+    s: &RpcState,
+    params: &Params,
+    hex_tx: &str,
+) -> Result<phalanx_types::Hash, Rejection> {
+    if hex_tx.len() > 2 * MAX_TX_SIZE {
+        return Err(Rejection::TooLarge(hex_tx.len() / 2));
+    }
+    let bytes = hex::decode(hex_tx.trim()).map_err(|_| Rejection::Malformed("not hex".into()))?;
+    // The signer's finalized account (decoding is cheap; done twice to keep admission in one
+    // place).
+    let signer = phalanx_types::SignedTx::decode_untrusted(&bytes)
+        .ok()
+        .map(|t| t.body.signer);
+    let account = match &signer {
+        Some(id) => read_account(s, id).await.unwrap_or_default(),
+        None => balances::Account::default(),
+    };
+    s.mempool.admit_bytes(&bytes, &s.chain_id, params, |_| {
+        (account.nonce, account.balance)
+    })
+}
+
+fn rejection_status(e: &Rejection) -> StatusCode {
+    match e {
+        Rejection::PoolFull(_) | Rejection::AccountFull(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Rejection::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn not_ready() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+        "the chain has no finalized state yet; retry shortly",
+    )
+}
+
 async fn submit(
     State(s): State<Shared>,
     body: Result<Json<Submit>, axum::extract::rejection::JsonRejection>,
@@ -122,50 +178,53 @@ async fn submit(
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.body_text()),
     };
-    if body.tx.len() > 2 * MAX_TX_SIZE {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            Rejection::TooLarge(body.tx.len() / 2),
-        );
-    }
-    let Ok(bytes) = hex::decode(body.tx.trim()) else {
-        return error(StatusCode::BAD_REQUEST, "malformed", "`tx` is not hex");
-    };
     let Some(params) = params(&s).await else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the chain has no finalized state yet; retry shortly",
-        );
+        return not_ready();
     };
-    // The signer's finalized account (decoding is cheap; done twice to keep admission in one
-    // place).
-    let signer = phalanx_types::SignedTx::decode_untrusted(&bytes)
-        .ok()
-        .map(|t| t.body.signer);
-    let account = match &signer {
-        Some(id) => read_account(&s, id).await.unwrap_or_default(),
-        None => balances::Account::default(),
-    };
-    match s.mempool.admit_bytes(&bytes, &s.chain_id, &params, |_| {
-        (account.nonce, account.balance)
-    }) {
+    match admit_hex(&s, &params, &body.tx).await {
         Ok(hash) => (
             StatusCode::ACCEPTED,
             Json(json!({ "hash": hex::encode(hash) })),
         )
             .into_response(),
-        Err(e) => {
-            let status = match e {
-                Rejection::PoolFull(_) | Rejection::AccountFull(_) => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-                _ => StatusCode::BAD_REQUEST,
-            };
-            error(status, e.code(), e)
-        }
+        Err(e) => error(rejection_status(&e), e.code(), e),
     }
+}
+
+/// `POST /txs`: up to [`MAX_BATCH_TXS`] transactions; each is admitted or refused on its own.
+async fn submit_batch(
+    State(s): State<Shared>,
+    body: Result<Json<SubmitBatch>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.body_text()),
+    };
+    if body.txs.len() > MAX_BATCH_TXS {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "{} transactions in one batch; the limit is {MAX_BATCH_TXS}",
+                body.txs.len()
+            ),
+        );
+    }
+    let Some(params) = params(&s).await else {
+        return not_ready();
+    };
+    let mut results = Vec::with_capacity(body.txs.len());
+    let mut accepted = 0usize;
+    for tx in &body.txs {
+        results.push(match admit_hex(&s, &params, tx).await {
+            Ok(hash) => {
+                accepted += 1;
+                json!({ "hash": hex::encode(hash) })
+            }
+            Err(e) => json!({ "error": { "code": e.code(), "message": e.to_string() } }),
+        });
+    }
+    Json(json!({ "accepted": accepted, "results": results })).into_response()
 }
 
 fn parse_digest(text: &str) -> Option<crate::block::Digest> {

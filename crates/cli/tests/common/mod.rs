@@ -2,7 +2,8 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use serde_json::Value;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
@@ -63,4 +64,66 @@ pub fn free_port_block(n: u16) -> u16 {
         }
     }
     panic!("no block of {n} free ports");
+}
+
+/// A `phalanx dev` process, SIGKILLed when dropped.
+pub struct Node {
+    pub child: Child,
+    pub rpc: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_dev(dir: &std::path::Path, p2p: u16) -> Node {
+    let mut child = Command::new(BIN)
+        .args([
+            "dev",
+            "--rpc-addr",
+            "127.0.0.1:0",
+            "--block-interval-ms",
+            "50",
+        ])
+        .args(["--p2p-addr", &format!("127.0.0.1:{p2p}")])
+        .arg("--data-dir")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn phalanx dev");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let rpc = loop {
+        let line = lines
+            .next()
+            .expect("dev exited before printing its RPC URL")
+            .unwrap();
+        if let Some(url) = line.trim().strip_prefix("RPC:") {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Node { child, rpc }
+}
+
+/// GET `path` from the node: (status, JSON body). A plain socket, no client process.
+pub fn http_get(rpc: &str, path: &str) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let host = rpc.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }

@@ -1,0 +1,311 @@
+//! `phalanx bench transfers`: sustained signed-transfer throughput and time to finality, measured
+//! from the outside through the RPC, like a client would see it.
+//!
+//! 1. Setup (not timed): make `senders` fresh accounts and fund them from `--from`.
+//! 2. Throughput: sign `txs` transfers in advance (round-robin over senders, consecutive nonces),
+//!    submit them in `POST /txs` batches spread over the given RPC endpoints (each sender's
+//!    transfers all to one endpoint, senders split evenly), and wait until every
+//!    sender's finalized nonce shows all its transfers executed. Throughput is transfers divided
+//!    by the time from the first submission to the last finalization.
+//! 3. Latency: `latency_samples` single transfers, one at a time on an otherwise idle chain, each
+//!    after a random pause of 0–500 ms (so samples fall at random points of the block rhythm),
+//!    timed from submission until the node reports it finalized (polled every 5 ms).
+
+use crate::{client, http, keys};
+use commonware_codec::Encode;
+use commonware_cryptography::{Signer, ed25519::PrivateKey};
+use phalanx_types::{AccountId, Amount, Call, SignedTx, UNITS_PER_PHA, format_pha};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// Most senders (the funder's pool allowance is 1,024 pending transactions).
+pub const MAX_SENDERS: usize = 1_000;
+/// Most transfers per sender (the per-account pool limit is 1,024).
+pub const MAX_PER_SENDER: usize = 1_000;
+/// Transactions per `POST /txs` (the node's limit).
+const BATCH: usize = 1_000;
+/// Give up waiting for finality after this long.
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(300);
+/// Amount of each benchmark transfer.
+const TRANSFER_AMOUNT: Amount = UNITS_PER_PHA / 1_000;
+
+/// Options of `phalanx bench transfers`.
+pub struct Options {
+    pub rpcs: Vec<String>,
+    pub from: String,
+    pub txs: usize,
+    pub senders: usize,
+    pub latency_samples: usize,
+}
+
+/// Runs the benchmark and returns its report.
+pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
+    if opts.senders == 0 || opts.senders > MAX_SENDERS {
+        return Err(format!("--senders must be 1 to {MAX_SENDERS}"));
+    }
+    if opts.txs > opts.senders * MAX_PER_SENDER {
+        return Err(format!(
+            "--txs {} needs more senders: at most {MAX_PER_SENDER} transfers per sender",
+            opts.txs
+        ));
+    }
+    let say = |msg: String| {
+        if progress {
+            eprintln!("{msg}");
+        }
+    };
+    let rpc = opts.rpcs.first().ok_or("no --rpc endpoint")?.clone();
+    let chain = client::ChainInfo::fetch(&rpc)?;
+    let funder = keys::resolve_signer(&opts.from)?;
+
+    // --- setup: fund fresh senders ---
+    let per_sender = opts.txs.div_ceil(opts.senders) + opts.latency_samples;
+    let probe_fee = fee_of(&chain.sign(
+        &funder,
+        0,
+        Call::Transfer {
+            to: AccountId::from(funder.public_key()),
+            amount: TRANSFER_AMOUNT,
+        },
+        None,
+    ));
+    let funding = chain.params.existential_deposit * 10
+        + (TRANSFER_AMOUNT + probe_fee) * per_sender as Amount * 2;
+    let senders: Vec<PrivateKey> = (0..opts.senders)
+        .map(|_| phalanx_crypto::generate_key().map_err(|e| format!("OS random generator: {e}")))
+        .collect::<Result<_, _>>()?;
+    let funder_id = AccountId::from(funder.public_key());
+    let start_nonce = client::nonce(&rpc, &funder_id)?;
+    say(format!(
+        "setup: funding {} senders with {} PHA each from {}",
+        senders.len(),
+        format_pha(funding),
+        opts.from
+    ));
+    let funding_txs: Vec<SignedTx> = senders
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            chain.sign(
+                &funder,
+                start_nonce + i as u64,
+                Call::Transfer {
+                    to: k.public_key().into(),
+                    amount: funding,
+                },
+                None,
+            )
+        })
+        .collect();
+    submit_all(std::slice::from_ref(&rpc), &funding_txs, |_| 0)?;
+    wait_nonces(
+        &rpc,
+        &[(funder_id, start_nonce + senders.len() as u64)],
+        FINALITY_TIMEOUT,
+    )?;
+
+    // --- throughput ---
+    say(format!(
+        "signing {} transfers from {} senders…",
+        opts.txs,
+        senders.len()
+    ));
+    let ids: Vec<AccountId> = senders.iter().map(|k| k.public_key().into()).collect();
+    let mut next_nonce = vec![0u64; senders.len()];
+    let mut txs = Vec::with_capacity(opts.txs);
+    for n in 0..opts.txs {
+        let i = n % senders.len();
+        let to = ids[(i + 1) % ids.len()].clone();
+        txs.push(chain.sign(
+            &senders[i],
+            next_nonce[i],
+            Call::Transfer {
+                to,
+                amount: TRANSFER_AMOUNT,
+            },
+            None,
+        ));
+        next_nonce[i] += 1;
+    }
+    let start_height = head_height(&rpc)?;
+    say(format!(
+        "submitting {} transfers to {} endpoint(s)…",
+        txs.len(),
+        opts.rpcs.len()
+    ));
+    let t0 = Instant::now();
+    let sender_index: std::collections::HashMap<AccountId, usize> = ids
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    submit_all(&opts.rpcs, &txs, |tx| {
+        sender_index.get(&tx.body.signer).copied().unwrap_or(0)
+    })?;
+    let submitted = t0.elapsed();
+    let targets: Vec<(AccountId, u64)> = ids.iter().cloned().zip(next_nonce).collect();
+    wait_nonces(&rpc, &targets, FINALITY_TIMEOUT)?;
+    let finalized = t0.elapsed();
+    let end_height = head_height(&rpc)?;
+    let tps = txs.len() as f64 / finalized.as_secs_f64();
+    say(format!(
+        "throughput: {} transfers finalized in {:.2} s = {tps:.0} transfers/s (submission took {:.2} s; blocks {start_height}..{end_height})",
+        txs.len(),
+        finalized.as_secs_f64(),
+        submitted.as_secs_f64()
+    ));
+
+    // --- latency ---
+    let mut latencies = Vec::with_capacity(opts.latency_samples);
+    let sender = &senders[0];
+    let sender_id = ids[0].clone();
+    for s in 0..opts.latency_samples {
+        let target = &opts.rpcs[s % opts.rpcs.len()];
+        // A random pause first, so samples do not lock to the block rhythm (each would otherwise
+        // start right after a finalization, always at the same phase).
+        let mut r = [0u8; 2];
+        getrandom::fill(&mut r).map_err(|e| format!("OS random generator: {e}"))?;
+        std::thread::sleep(Duration::from_millis(
+            u64::from(u16::from_le_bytes(r)) % 500,
+        ));
+        // The nonce from the endpoint that will be polled: it has seen the previous sample
+        // finalize, while another endpoint may lag a block behind.
+        let nonce = client::nonce(target, &sender_id)?;
+        let tx = chain.sign(
+            sender,
+            nonce,
+            Call::Transfer {
+                to: ids[1 % ids.len()].clone(),
+                amount: TRANSFER_AMOUNT,
+            },
+            None,
+        );
+        let hash = hex::encode(tx.hash());
+        let t = Instant::now();
+        http::post(target, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
+        loop {
+            let v = http::get(target, &format!("/tx/{hash}"))?;
+            if v["status"] == "finalized" {
+                break;
+            }
+            if t.elapsed() > FINALITY_TIMEOUT {
+                return Err(format!(
+                    "transfer {hash} not finalized within {FINALITY_TIMEOUT:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        latencies.push(t.elapsed());
+    }
+    latencies.sort();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    if !latencies.is_empty() {
+        say(format!(
+            "time to finality over {} transfers: p50 {:.0} ms, p90 {:.0} ms, max {:.0} ms",
+            latencies.len(),
+            pct(0.5),
+            pct(0.9),
+            pct(1.0)
+        ));
+    }
+    Ok(json!({
+        "chain_id": chain.chain_id,
+        "endpoints": opts.rpcs,
+        "transfers": txs.len(),
+        "senders": senders.len(),
+        "submission_s": submitted.as_secs_f64(),
+        "finalized_s": finalized.as_secs_f64(),
+        "transfers_per_s": tps,
+        "blocks": [start_height, end_height],
+        "latency_samples": latencies.len(),
+        "finality_ms": { "p50": pct(0.5), "p90": pct(0.9), "max": pct(1.0) },
+    }))
+}
+
+fn fee_of(tx: &SignedTx) -> Amount {
+    tx.body.fee
+}
+
+fn head_height(rpc: &str) -> Result<u64, String> {
+    http::get(rpc, "/chain")?["finalized"]["height"]
+        .as_u64()
+        .ok_or_else(|| "node returned no finalized height".into())
+}
+
+/// Submits `txs`, one thread per endpoint, in batches of up to [`BATCH`]. Endpoint `e` takes the
+/// transactions of the senders it is assigned (`endpoint_of`), so one sender's nonces all reach
+/// the same pool in order. Every refusal is an error: the benchmark only counts transfers the
+/// node accepted.
+fn submit_all(
+    rpcs: &[String],
+    txs: &[SignedTx],
+    endpoint_of: impl Fn(&SignedTx) -> usize,
+) -> Result<(), String> {
+    let mut per_endpoint: Vec<Vec<String>> = vec![Vec::new(); rpcs.len()];
+    for tx in txs {
+        per_endpoint[endpoint_of(tx) % rpcs.len()].push(hex::encode(tx.encode()));
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rpcs
+            .iter()
+            .zip(&per_endpoint)
+            .map(|(rpc, mine)| {
+                scope.spawn(move || -> Result<(), String> {
+                    for batch in mine.chunks(BATCH) {
+                        let v = http::post(rpc, "/txs", &json!({ "txs": batch }))?;
+                        let accepted = v["accepted"].as_u64().unwrap_or(0) as usize;
+                        if accepted != batch.len() {
+                            let first = v["results"]
+                                .as_array()
+                                .and_then(|r| r.iter().find(|x| !x["error"].is_null()))
+                                .map(|x| x["error"].to_string())
+                                .unwrap_or_default();
+                            return Err(format!(
+                                "{rpc} accepted {accepted} of {} transactions; first refusal: {first}",
+                                batch.len()
+                            ));
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .map_err(|_| "submission thread panicked".to_string())?
+        })
+    })
+}
+
+/// Waits until every account's finalized nonce reaches its target.
+fn wait_nonces(rpc: &str, targets: &[(AccountId, u64)], timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    let mut pending: Vec<&(AccountId, u64)> = targets.iter().collect();
+    while !pending.is_empty() {
+        let mut still = Vec::with_capacity(pending.len());
+        for t in pending {
+            if client::nonce(rpc, &t.0)? < t.1 {
+                still.push(t);
+            }
+        }
+        pending = still;
+        if pending.is_empty() {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{} accounts still have unfinalized transfers after {timeout:?}",
+                pending.len()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
