@@ -159,7 +159,7 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
     // --- latency ---
     let mut latencies = Vec::with_capacity(opts.latency_samples);
     let sender = &senders[0];
-    let sender_id = ids[0].clone();
+    let first_latency_nonce = client::nonce(&rpc, &ids[0])?;
     for s in 0..opts.latency_samples {
         let target = &opts.rpcs[s % opts.rpcs.len()];
         // A random pause first, so samples do not lock to the block rhythm (each would otherwise
@@ -169,9 +169,9 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
         std::thread::sleep(Duration::from_millis(
             u64::from(u16::from_le_bytes(r)) % 500,
         ));
-        // The nonce from the endpoint that will be polled: it has seen the previous sample
-        // finalize, while another endpoint may lag a block behind.
-        let nonce = client::nonce(target, &sender_id)?;
+        // Counted here: the previous sample is final, but the next endpoint may not have
+        // indexed its block yet and would report a stale nonce.
+        let nonce = first_latency_nonce + s as u64;
         let tx = chain.sign(
             sender,
             nonce,

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 //! End to end: `phalanx localnet --validators 4` starts four validator processes on loopback;
-//! they finalize the same blocks, a transfer sent to one validator is visible on another, and
+//! they finalize the same blocks, a transfer sent to one validator is gossiped to the others and
+//! visible on another once finalized, and
 //! SIGTERM to the supervisor stops all four cleanly.
 
 mod common;
@@ -25,6 +26,20 @@ impl Drop for Localnet {
         }
         let _ = self.0.wait();
     }
+}
+
+fn metrics_text(rpc: &str) -> String {
+    use std::io::{Read, Write};
+    let host = rpc.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
 }
 
 #[test]
@@ -97,6 +112,14 @@ fn four_validators_finalize_together_and_stop_cleanly() {
     assert_eq!(bal["balance_pha"], "1000007");
     let (_, on_three, _) = cli(&rpcs[3], &["tx", "status", sent["hash"].as_str().unwrap()]);
     assert_eq!(on_three["location"]["height"].as_u64(), Some(height));
+    // Validator 1 gossiped it to the others, so any leader could include it.
+    let metrics = metrics_text(&rpcs[3]);
+    let received: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("node_gossip_received_txs_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(received >= 1, "validator 3 got no gossip:\n{metrics}");
 
     // SIGTERM to the supervisor stops every validator with a clean exit.
     let mut net = net;

@@ -2,9 +2,12 @@
 //! the finalized archive), the stateful QMDB layer, and the simplex BFT engine.
 
 use crate::{
+    admission::Admission,
     app::{App, Databases, Finalized, Scheme, StateDb},
     block::{Block, Digest},
+    gossip,
     mempool::Mempool,
+    rpc::QmdbReader,
     spec::ChainSpec,
 };
 use commonware_broadcast::buffered;
@@ -41,7 +44,7 @@ use commonware_utils::{
     ordered::{Map, Set},
 };
 use futures::channel::mpsc;
-use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
+use std::{net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 
 /// The marshal mailbox type, used by the RPC to read finalized blocks.
 pub type MarshalMailbox = marshal::core::Mailbox<Scheme, Standard<Block>>;
@@ -58,7 +61,8 @@ const SYNC_BATCH: std::num::NonZeroU64 = NZU64!(256);
 pub struct Running<E: commonware_storage::Context + Spawner + Clock> {
     pub marshal: MarshalMailbox,
     pub state: StateMailbox<E>,
-    pub mempool: Mempool,
+    /// Admission into the pool (RPC and gossip), over the finalized state.
+    pub admission: Arc<Admission>,
     pub finalized: mpsc::UnboundedReceiver<Finalized>,
     pub genesis_digest: Digest,
     pub consensus: Handle<()>,
@@ -138,6 +142,7 @@ pub async fn start(
     let max_msg = max_message_size(&[
         simplex::max_payload_size::<Scheme, Digest>(n),
         marshal::max_payload_size::<Standard<Block>, Scheme>(n, &()),
+        gossip::MAX_GOSSIP_BYTES,
     ]);
     let p2p_cfg = lookup::Config::local(
         Cups::<_, ChaCha20Poly1305>::new(
@@ -175,6 +180,7 @@ pub async fn start(
     let resolver_net = network.register(2, quota);
     let backfill = network.register(3, quota);
     let broadcast_net = network.register(4, quota);
+    let (gossip_sender, gossip_receiver) = network.register(gossip::GOSSIP_CHANNEL, quota);
     network.start();
 
     let prefix = "phalanx".to_string();
@@ -330,10 +336,31 @@ pub async fn start(
         },
     );
     let consensus = engine.start(votes, certificates, resolver_net);
+
+    // --- admission and transaction gossip ---
+    let db = state_mailbox.subscribe_databases().await;
+    let (gossip_queue, gossip_out) = mpsc::channel(gossip::GOSSIP_QUEUE);
+    let admission = Arc::new(Admission::new(
+        spec.genesis.chain_id.clone(),
+        mempool,
+        Arc::new(QmdbReader { db }),
+        Some(gossip_queue),
+    ));
+    let gossip_metrics = gossip::GossipMetrics::new(&context.child("gossip"));
+    tokio::spawn(gossip::send_loop(
+        gossip_sender,
+        gossip_out,
+        gossip_metrics.clone(),
+    ));
+    tokio::spawn(gossip::receive_loop(
+        gossip_receiver,
+        admission.clone(),
+        gossip_metrics,
+    ));
     Ok(Running {
         marshal: marshal_mailbox,
         state: state_mailbox,
-        mempool,
+        admission,
         finalized,
         genesis_digest,
         consensus,

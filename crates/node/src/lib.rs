@@ -5,10 +5,12 @@
 //! * [`app`]: the consensus application (propose / verify / finalize).
 //! * [`mempool`]: admission and limits.
 
+pub mod admission;
 pub mod app;
 pub mod block;
 pub mod engine;
 pub mod execute;
+pub mod gossip;
 pub mod index;
 pub mod mempool;
 pub mod no_sync;

@@ -5,6 +5,7 @@
 //! strictly, block ranges are single heights.
 
 use crate::{
+    admission::{Admission, Origin},
     app::{Databases, Finalized},
     engine::MarshalMailbox,
     index::Index,
@@ -22,7 +23,7 @@ use axum::{
 };
 use commonware_consensus::{marshal::Identifier, types::Height};
 use phalanx_runtime::{Params, balances};
-use phalanx_types::{AccountId, ChainId, MAX_TX_SIZE, format_pha};
+use phalanx_types::{AccountId, MAX_TX_SIZE, format_pha};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::{convert::Infallible, future::Future, pin::Pin, sync::Arc};
@@ -43,12 +44,11 @@ pub trait StateReader: Send + Sync + 'static {
 
 /// Everything the handlers share.
 pub struct RpcState {
-    pub chain_id: ChainId,
+    /// Chain id, pool and finalized-state reader, and the admission rules.
+    pub admission: Arc<Admission>,
     pub genesis_digest: String,
-    pub mempool: Mempool,
     pub index: Arc<Index>,
     pub marshal: MarshalMailbox,
-    pub state: Arc<dyn StateReader>,
     pub blocks: broadcast::Sender<Value>,
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
@@ -89,9 +89,9 @@ pub fn router(state: Shared) -> Router {
 
 async fn chain(State(s): State<Shared>) -> Json<Value> {
     let head = s.index.head();
-    let params = params(&s).await;
+    let params = s.admission.params().await;
     Json(json!({
-        "chain_id": s.chain_id,
+        "chain_id": s.admission.chain_id,
         "params": params.map(|p| json!({
             "existential_deposit": p.existential_deposit.to_string(),
             "base_fee": p.base_fee.to_string(),
@@ -100,7 +100,7 @@ async fn chain(State(s): State<Shared>) -> Json<Value> {
         })),
         "genesis": s.genesis_digest,
         "finalized": head,
-        "mempool": s.mempool.len(),
+        "mempool": s.admission.mempool.len(),
     }))
 }
 
@@ -108,14 +108,6 @@ async fn chain(State(s): State<Shared>) -> Json<Value> {
 struct Submit {
     /// Hex of the encoded signed transaction.
     tx: String,
-}
-
-async fn params(s: &RpcState) -> Option<Params> {
-    let bytes = s
-        .state
-        .get(phalanx_runtime::params::params_key().into())
-        .await?;
-    commonware_codec::DecodeExt::decode(bytes.as_slice().to_vec()).ok()
 }
 
 /// Most transactions in one `POST /txs`.
@@ -130,7 +122,7 @@ struct SubmitBatch {
     txs: Vec<String>,
 }
 
-/// Admission of one hex-encoded transaction against the finalized state.
+/// Admission of one hex-encoded client transaction against the finalized state.
 async fn admit_hex(
     s: &RpcState,
     params: &Params,
@@ -140,18 +132,7 @@ async fn admit_hex(
         return Err(Rejection::TooLarge(hex_tx.len() / 2));
     }
     let bytes = hex::decode(hex_tx.trim()).map_err(|_| Rejection::Malformed("not hex".into()))?;
-    // The signer's finalized account (decoding is cheap; done twice to keep admission in one
-    // place).
-    let signer = phalanx_types::SignedTx::decode_untrusted(&bytes)
-        .ok()
-        .map(|t| t.body.signer);
-    let account = match &signer {
-        Some(id) => read_account(s, id).await.unwrap_or_default(),
-        None => balances::Account::default(),
-    };
-    s.mempool.admit_bytes(&bytes, &s.chain_id, params, |_| {
-        (account.nonce, account.balance)
-    })
+    s.admission.admit(params, &bytes, Origin::Client).await
 }
 
 fn rejection_status(e: &Rejection) -> StatusCode {
@@ -178,7 +159,7 @@ async fn submit(
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.body_text()),
     };
-    let Some(params) = params(&s).await else {
+    let Some(params) = s.admission.params().await else {
         return not_ready();
     };
     match admit_hex(&s, &params, &body.tx).await {
@@ -210,7 +191,7 @@ async fn submit_batch(
             ),
         );
     }
-    let Some(params) = params(&s).await else {
+    let Some(params) = s.admission.params().await else {
         return not_ready();
     };
     let mut results = Vec::with_capacity(body.txs.len());
@@ -247,7 +228,7 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
         return Json(json!({ "status": "finalized", "hash": hash, "location": loc }))
             .into_response();
     }
-    if s.mempool.contains(&digest) {
+    if s.admission.mempool.contains(&digest) {
         return Json(json!({ "status": "pending", "hash": hash })).into_response();
     }
     error(
@@ -315,20 +296,12 @@ async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
     }
 }
 
-async fn read_account(s: &RpcState, id: &AccountId) -> Option<balances::Account> {
-    let bytes = s.state.get(balances::account_key(id).into()).await;
-    match bytes {
-        None => Some(balances::Account::default()),
-        Some(b) => commonware_codec::DecodeExt::decode(b.as_slice().to_vec()).ok(),
-    }
-}
-
 async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     let id = match AccountId::from_hex(&id) {
         Ok(id) => id,
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
-    match read_account(&s, &id).await {
+    match s.admission.account(&id).await {
         Some(a) => Json(json!({
             "account": id,
             "balance": a.balance.to_string(),
@@ -354,7 +327,7 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
     let key = balances::account_key(&id);
-    let (value, proof, root) = match s.state.prove(key.into()).await {
+    let (value, proof, root) = match s.admission.state.prove(key.into()).await {
         Ok(p) => p,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
     };
@@ -425,7 +398,7 @@ async fn metrics(State(s): State<Shared>) -> Response {
     text.push_str(&format!(
         "# HELP phalanx_finalized_height Height of the last finalized block.\n# TYPE phalanx_finalized_height gauge\nphalanx_finalized_height {}\n# HELP phalanx_mempool_size Transactions waiting in the pool.\n# TYPE phalanx_mempool_size gauge\nphalanx_mempool_size {}\n",
         s.index.head().height,
-        s.mempool.len()
+        s.admission.mempool.len()
     ));
     ([("content-type", "text/plain; version=0.0.4")], text).into_response()
 }

@@ -4,7 +4,7 @@ use crate::{
     engine,
     index::Index,
     mempool::{Limits, Mempool},
-    rpc::{self, QmdbReader, RpcState},
+    rpc::{self, RpcState},
     spec::ChainSpec,
 };
 use commonware_cryptography::ed25519;
@@ -49,22 +49,19 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
             mempool.clone(),
         )
         .await?;
-        let db = running.state.subscribe_databases().await;
         let (blocks_tx, _) = broadcast::channel(256);
         tokio::spawn(rpc::run_indexer(
             running.finalized,
             index.clone(),
-            mempool.clone(),
+            running.admission.mempool.clone(),
             blocks_tx.clone(),
         ));
         let metrics_ctx = context.child("rpc");
         let state = Arc::new(RpcState {
-            chain_id: config.spec.genesis.chain_id.clone(),
+            admission: running.admission,
             genesis_digest: hex::encode(running.genesis_digest),
-            mempool,
             index,
             marshal: running.marshal,
-            state: Arc::new(QmdbReader { db }),
             blocks: blocks_tx,
             metrics: Arc::new(move || metrics_ctx.encode()),
         });
