@@ -31,7 +31,7 @@ use commonware_glue::stateful::{
     Config as StatefulConfig, Mailbox as StatefulMailbox, Stateful, SyncPlan,
     db::{DatabaseSet, SyncEngineConfig},
 };
-use commonware_p2p::{Address, AddressableManager, authenticated::lookup, max_message_size};
+use commonware_p2p::{Address, AddressableManager, authenticated::lookup};
 use commonware_parallel::Sequential;
 use commonware_runtime::{Clock, Handle, Quota, Spawner, Supervisor as _, buffer::paged::CacheRef};
 use commonware_storage::{archive::prunable, translator::TwoCap};
@@ -110,7 +110,55 @@ pub fn genesis_block(spec: &ChainSpec) -> Block {
     )
 }
 
-/// Starts a validator on the tokio runtime `context`.
+/// Checks that `signer` is a validator of `spec` and returns the consensus signing scheme.
+fn scheme_for(spec: &ChainSpec, signer: &ed25519::PrivateKey) -> Result<Scheme, String> {
+    let me = signer.public_key();
+    let participants: Vec<ed25519::PublicKey> = spec
+        .validators
+        .iter()
+        .map(|v| v.public_key.public_key().clone())
+        .collect();
+    if !participants.contains(&me) {
+        return Err(format!(
+            "this node's key {} is not in the chain spec's validator set",
+            hex::encode(me.as_ref())
+        ));
+    }
+    let participant_set: Set<ed25519::PublicKey> =
+        Set::try_from(participants).map_err(|_| "validator keys must be distinct".to_string())?;
+    Scheme::signer(&namespace(spec), participant_set, signer.clone())
+        .ok_or_else(|| "signer is not a validator".to_string())
+}
+
+/// Largest p2p message a network of `validators` needs (consensus, blocks, gossip).
+pub fn max_message_size(validators: usize) -> u32 {
+    let n = validators as u32;
+    commonware_p2p::max_message_size(&[
+        simplex::max_payload_size::<Scheme, Digest>(n),
+        marshal::max_payload_size::<Standard<Block>, Scheme>(n, &()),
+        gossip::MAX_GOSSIP_BYTES,
+    ])
+}
+
+/// The p2p channels, in the order [`Network`] expects them.
+pub const CHANNELS: [u64; 6] = [0, 1, 2, 3, 4, gossip::GOSSIP_CHANNEL];
+
+/// A validator's view of the network, however it is connected: authenticated TCP (`lookup`)
+/// in a real node, commonware's simulated network in deterministic tests.
+pub struct Network<S, R, P, B> {
+    pub votes: (S, R),
+    pub certificates: (S, R),
+    pub resolver: (S, R),
+    pub backfill: (S, R),
+    pub broadcast: (S, R),
+    pub gossip: (S, R),
+    /// Who the peers are (for marshal backfill and block broadcast).
+    pub peers: P,
+    /// Where misbehaving peers are reported.
+    pub blocker: B,
+}
+
+/// Starts a validator on the tokio runtime `context`, with authenticated TCP p2p.
 pub async fn start(
     context: commonware_runtime::tokio::Context,
     spec: ChainSpec,
@@ -118,32 +166,9 @@ pub async fn start(
     p2p_listen: SocketAddr,
     mempool: Mempool,
 ) -> Result<Running<commonware_runtime::tokio::Context>, String> {
-    type E = commonware_runtime::tokio::Context;
-    let me = signer.public_key();
-    let participants: Vec<ed25519::PublicKey> = spec
-        .validators
-        .iter()
-        .map(|v| v.public_key.public_key().clone())
-        .collect();
-    let participant_set: Set<ed25519::PublicKey> = Set::try_from(participants.clone())
-        .map_err(|_| "validator keys must be distinct".to_string())?;
-    if !participants.contains(&me) {
-        return Err(format!(
-            "this node's key {} is not in the chain spec's validator set",
-            hex::encode(me.as_ref())
-        ));
-    }
+    scheme_for(&spec, &signer)?;
     let namespace = namespace(&spec);
-    let scheme = Scheme::signer(&namespace, participant_set.clone(), signer.clone())
-        .ok_or("signer is not a validator")?;
-
-    // --- p2p ---
-    let n = participants.len() as u32;
-    let max_msg = max_message_size(&[
-        simplex::max_payload_size::<Scheme, Digest>(n),
-        marshal::max_payload_size::<Standard<Block>, Scheme>(n, &()),
-        gossip::MAX_GOSSIP_BYTES,
-    ]);
+    let participants = spec.validators.len();
     let p2p_cfg = lookup::Config::local(
         Cups::<_, ChaCha20Poly1305>::new(
             Sake {
@@ -156,8 +181,8 @@ pub async fn start(
         ),
         &namespace,
         p2p_listen,
-        NZUsize!(participants.len().max(1)),
-        max_msg,
+        NZUsize!(participants.max(1)),
+        max_message_size(participants),
         NZUsize!(1_024),
     );
     let (mut network, mut oracle) = lookup::Network::new(context.child("p2p"), p2p_cfg);
@@ -175,15 +200,61 @@ pub async fn start(
         .map_err(|_| "validator keys must be distinct".to_string())?;
     oracle.track(0, peers);
     let quota = Quota::per_second(NZU32!(10_000));
-    let votes = network.register(0, quota);
-    let certificates = network.register(1, quota);
-    let resolver_net = network.register(2, quota);
-    let backfill = network.register(3, quota);
-    let broadcast_net = network.register(4, quota);
-    let (gossip_sender, gossip_receiver) = network.register(gossip::GOSSIP_CHANNEL, quota);
+    let net = Network {
+        votes: network.register(CHANNELS[0], quota),
+        certificates: network.register(CHANNELS[1], quota),
+        resolver: network.register(CHANNELS[2], quota),
+        backfill: network.register(CHANNELS[3], quota),
+        broadcast: network.register(CHANNELS[4], quota),
+        gossip: network.register(CHANNELS[5], quota),
+        peers: oracle.clone(),
+        blocker: oracle,
+    };
     network.start();
+    build(context, &spec, signer, net, mempool, "phalanx", |state| {
+        state
+    })
+    .await
+}
 
-    let prefix = "phalanx".to_string();
+/// Wires and starts a validator's actors on any commonware runtime and network. `reporter`
+/// wraps the stateful layer as marshal's reporter (tests add a monitor around it).
+pub async fn build<E, S, R, P, B, Rep>(
+    context: E,
+    spec: &ChainSpec,
+    signer: ed25519::PrivateKey,
+    net: Network<S, R, P, B>,
+    mempool: Mempool,
+    prefix: &str,
+    reporter: impl FnOnce(StateMailbox<E>) -> Rep,
+) -> Result<Running<E>, String>
+where
+    E: rand_core::CryptoRng
+        + Spawner
+        + commonware_runtime::Metrics
+        + Clock
+        + commonware_runtime::Storage
+        + commonware_storage::Context,
+    S: commonware_p2p::Sender<PublicKey = ed25519::PublicKey>,
+    R: commonware_p2p::Receiver<PublicKey = ed25519::PublicKey>,
+    P: commonware_p2p::Provider<PublicKey = ed25519::PublicKey>,
+    B: commonware_p2p::Blocker<PublicKey = ed25519::PublicKey>,
+    Rep: commonware_consensus::Reporter<Activity = marshal::Update<Block>>,
+{
+    let scheme = scheme_for(spec, &signer)?;
+    let me = signer.public_key();
+    let participants = spec.validators.len();
+    let Network {
+        votes,
+        certificates,
+        resolver: resolver_net,
+        backfill,
+        broadcast: broadcast_net,
+        gossip: (gossip_sender, gossip_receiver),
+        peers,
+        blocker,
+    } = net;
+    let prefix = prefix.to_string();
     let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_PAGES);
 
     // --- marshal ---
@@ -191,8 +262,8 @@ pub async fn start(
         context.child("marshal_resolver"),
         marshal_resolver::Config {
             public_key: me.clone(),
-            peer_provider: oracle.clone(),
-            blocker: oracle.clone(),
+            peer_provider: peers.clone(),
+            blocker: blocker.clone(),
             mailbox_size: NZUsize!(1_024),
             fetch_timeout: NZDuration!(Duration::from_secs(2)),
             fetch_retry_delay: Duration::from_millis(100),
@@ -209,19 +280,14 @@ pub async fn start(
             deque_size: 16,
             priority: false,
             codec_config: (),
-            peer_provider: oracle.clone(),
+            peer_provider: peers.clone(),
             strategy: Sequential,
         },
     );
     broadcast_engine.start(broadcast_net);
     let finalizations = prunable::Archive::init(
         context.child("finalizations_by_height"),
-        archive_config(
-            &prefix,
-            "finalizations",
-            page_cache.clone(),
-            participants.len(),
-        ),
+        archive_config(&prefix, "finalizations", page_cache.clone(), participants),
     )
     .await
     .map_err(|e| format!("opening finalization archive: {e}"))?;
@@ -232,7 +298,7 @@ pub async fn start(
     .await
     .map_err(|e| format!("opening block archive: {e}"))?;
 
-    let genesis = genesis_block(&spec);
+    let genesis = genesis_block(spec);
     let genesis_digest = genesis.digest();
     let plan = SyncPlan::init(context.child("plan"), prefix.clone()).await;
     let provider = ConstantProvider::new(scheme.clone());
@@ -299,17 +365,37 @@ pub async fn start(
         marshal_mailbox.clone(),
         FixedEpocher::new(epoch_length),
     );
-    marshal_actor.start(state_mailbox.clone(), buffer, resolver);
+    marshal_actor.start(reporter(state_mailbox.clone()), buffer, resolver);
     stateful.start();
 
+    // --- admission and transaction gossip ---
+    let db = state_mailbox.subscribe_databases().await;
+    let (gossip_queue, gossip_out) = mpsc::channel(gossip::GOSSIP_QUEUE);
+    let admission = Arc::new(Admission::new(
+        spec.genesis.chain_id.clone(),
+        mempool,
+        Arc::new(QmdbReader { db }),
+        Some(gossip_queue),
+    ));
+    let gossip_metrics = gossip::GossipMetrics::new(&context.child("gossip"));
+    let sender_metrics = gossip_metrics.clone();
+    context
+        .child("gossip_send")
+        .spawn(move |_| gossip::send_loop(gossip_sender, gossip_out, sender_metrics));
+    let receiver_admission = admission.clone();
+    context
+        .child("gossip_receive")
+        .spawn(move |_| gossip::receive_loop(gossip_receiver, receiver_admission, gossip_metrics));
     // --- consensus ---
     let interval = Duration::from_millis(spec.block_interval_ms);
     let engine = simplex::Engine::new(
-        context.child("simplex"),
+        // The root context, moved: the consensus handle then supervises every actor above, so
+        // aborting it (a crash in simulation) stops the whole validator.
+        context,
         simplex::Config {
             scheme,
             elector: RoundRobin::<Sha256>::default(),
-            blocker: oracle.clone(),
+            blocker,
             automaton: deferred.clone(),
             relay: deferred.clone(),
             reporter: deferred,
@@ -337,26 +423,6 @@ pub async fn start(
     );
     let consensus = engine.start(votes, certificates, resolver_net);
 
-    // --- admission and transaction gossip ---
-    let db = state_mailbox.subscribe_databases().await;
-    let (gossip_queue, gossip_out) = mpsc::channel(gossip::GOSSIP_QUEUE);
-    let admission = Arc::new(Admission::new(
-        spec.genesis.chain_id.clone(),
-        mempool,
-        Arc::new(QmdbReader { db }),
-        Some(gossip_queue),
-    ));
-    let gossip_metrics = gossip::GossipMetrics::new(&context.child("gossip"));
-    tokio::spawn(gossip::send_loop(
-        gossip_sender,
-        gossip_out,
-        gossip_metrics.clone(),
-    ));
-    tokio::spawn(gossip::receive_loop(
-        gossip_receiver,
-        admission.clone(),
-        gossip_metrics,
-    ));
     Ok(Running {
         marshal: marshal_mailbox,
         state: state_mailbox,
