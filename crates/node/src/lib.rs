@@ -1,19 +1,6 @@
-//! The Phalanx validator node.
-//!
-//! * [`block`]: the block type and its bounded encoding.
-//! * [`execute`]: runs the runtime against the authenticated database.
-//! * [`app`]: the consensus application (propose / verify / finalize).
-//! * [`mempool`]: admission and limits.
+//! The Phalanx validator node: one process running consensus (`phalanx-consensus`), the indexer
+//! and the RPC (`phalanx-rpc`) on the tokio runtime.
 
-pub mod admission;
-pub mod app;
-pub mod block;
-pub mod engine;
-pub mod execute;
-pub mod gossip;
-pub mod index;
-pub mod mempool;
-pub mod no_sync;
-pub mod rpc;
 pub mod run;
-pub mod spec;
+
+pub use phalanx_consensus::spec;

@@ -1,14 +1,13 @@
 //! Runs a validator process: consensus, indexer and RPC on one tokio runtime, until Ctrl-C.
 
-use crate::{
-    engine,
-    index::Index,
-    mempool::{Limits, Mempool},
-    rpc::{self, RpcState},
-    spec::ChainSpec,
-};
 use commonware_cryptography::ed25519;
 use commonware_runtime::{Metrics as _, Runner as _, Supervisor as _, tokio as cw_tokio};
+use phalanx_consensus::{
+    engine,
+    mempool::{Limits, Mempool},
+    spec::ChainSpec,
+};
+use phalanx_rpc::{Index, RpcState, router, run_indexer};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::sync::broadcast;
 
@@ -50,7 +49,7 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
         )
         .await?;
         let (blocks_tx, _) = broadcast::channel(256);
-        tokio::spawn(rpc::run_indexer(
+        tokio::spawn(run_indexer(
             running.finalized,
             index.clone(),
             running.admission.mempool.clone(),
@@ -72,7 +71,7 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
             .local_addr()
             .map_err(|e| format!("RPC socket: {e}"))?;
         (config.on_ready)(addr);
-        let server = axum::serve(listener, rpc::router(state)).with_graceful_shutdown(async {
+        let server = axum::serve(listener, router(state)).with_graceful_shutdown(async {
             let _ = shutdown_signal().await;
         });
         server

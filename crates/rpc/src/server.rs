@@ -4,13 +4,7 @@
 //! Every input is bounded: request bodies (axum's limit, set below), path parameters are parsed
 //! strictly, block ranges are single heights.
 
-use crate::{
-    admission::{Admission, Origin},
-    app::{Databases, Finalized},
-    engine::MarshalMailbox,
-    index::Index,
-    mempool::{Mempool, Rejection},
-};
+use crate::index::Index;
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, Path, State},
@@ -22,25 +16,18 @@ use axum::{
     routing::{get, post},
 };
 use commonware_consensus::{marshal::Identifier, types::Height};
+use phalanx_consensus::{
+    admission::{Admission, Origin},
+    app::Finalized,
+    engine::MarshalMailbox,
+    mempool::{Mempool, Rejection},
+};
 use phalanx_runtime::{Params, balances};
 use phalanx_types::{AccountId, MAX_TX_SIZE, format_pha};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::{convert::Infallible, future::Future, pin::Pin, sync::Arc};
+use std::{convert::Infallible, sync::Arc};
 use tokio::sync::broadcast;
-
-/// A value, its inclusion or exclusion proof, and the state root it verifies against.
-pub type Proven = (Option<Vec<u8>>, phalanx_state::StateProof, [u8; 32]);
-
-/// A boxed future borrowing the reader.
-pub type ReadFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Reads the finalized state (implemented over the QMDB handle).
-pub trait StateReader: Send + Sync + 'static {
-    fn get(&self, key: [u8; 32]) -> Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send + '_>>;
-    /// (value or None, proof bytes, state root) for `key`.
-    fn prove(&self, key: [u8; 32]) -> ReadFuture<'_, Result<Proven, String>>;
-}
 
 /// Everything the handlers share.
 pub struct RpcState {
@@ -208,12 +195,12 @@ async fn submit_batch(
     Json(json!({ "accepted": accepted, "results": results })).into_response()
 }
 
-fn parse_digest(text: &str) -> Option<crate::block::Digest> {
+fn parse_digest(text: &str) -> Option<phalanx_consensus::block::Digest> {
     let bytes: [u8; 32] = hex::decode(text.strip_prefix("0x").unwrap_or(text))
         .ok()?
         .try_into()
         .ok()?;
-    Some(crate::block::Digest::from(bytes))
+    Some(phalanx_consensus::block::Digest::from(bytes))
 }
 
 async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Response {
@@ -239,7 +226,10 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
 }
 
 /// JSON view of a block.
-pub fn block_json(block: &crate::block::Block, digest: &crate::block::Digest) -> Value {
+pub fn block_json(
+    block: &phalanx_consensus::block::Block,
+    digest: &phalanx_consensus::block::Digest,
+) -> Value {
     json!({
         "height": block.height.get(),
         "hash": hex::encode(digest),
@@ -426,51 +416,5 @@ pub async fn run_indexer(
             );
         }
         let _ = blocks.send(block_json(&f.block, &f.digest));
-    }
-}
-
-/// [`StateReader`] over the QMDB handle.
-pub struct QmdbReader<
-    E: commonware_storage::Context + commonware_runtime::Spawner + commonware_runtime::Clock,
-> {
-    pub db: Databases<E>,
-}
-
-impl<E> StateReader for QmdbReader<E>
-where
-    E: commonware_storage::Context + commonware_runtime::Spawner + commonware_runtime::Clock,
-{
-    fn get(&self, key: [u8; 32]) -> Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send + '_>> {
-        Box::pin(async move {
-            let guard = self.db.read().await;
-            guard
-                .get(&crate::block::Digest::from(key))
-                .await
-                .ok()
-                .flatten()
-                .map(|v| v.0)
-        })
-    }
-
-    fn prove(&self, key: [u8; 32]) -> ReadFuture<'_, Result<Proven, String>> {
-        Box::pin(async move {
-            let key = crate::block::Digest::from(key);
-            let guard = self.db.read().await;
-            let root: [u8; 32] = guard.root().as_ref().try_into().map_err(|_| "root size")?;
-            let value = guard.get(&key).await.map_err(|e| e.to_string())?;
-            let proof = match &value {
-                Some(_) => guard
-                    .key_value_proof(key)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .into(),
-                None => guard
-                    .exclusion_proof(&key)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .into(),
-            };
-            Ok((value.map(|v| v.0), proof, root))
-        })
     }
 }

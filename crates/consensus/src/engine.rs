@@ -7,7 +7,7 @@ use crate::{
     block::{Block, Digest},
     gossip,
     mempool::Mempool,
-    rpc::QmdbReader,
+    reader::QmdbReader,
     spec::ChainSpec,
 };
 use commonware_broadcast::buffered;

@@ -5,7 +5,7 @@
 
 use crate::{
     mempool::{Mempool, Rejection},
-    rpc::StateReader,
+    reader::StateReader,
 };
 use futures::channel::mpsc;
 use phalanx_runtime::{Params, balances};

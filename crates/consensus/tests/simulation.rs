@@ -20,11 +20,11 @@ use commonware_glue::simulate::{
 };
 use commonware_runtime::{Handle, Quota, deterministic};
 use commonware_utils::NZU32;
-use phalanx_node::{
+use phalanx_consensus::{
     admission::Admission,
     engine::{self, CHANNELS, MarshalMailbox, Network, StateMailbox},
     mempool::{Limits, Mempool},
-    rpc::QmdbReader,
+    reader::QmdbReader,
     spec::{ChainSpec, ValidatorSpec},
 };
 use phalanx_runtime::{GenesisConfig, Params};

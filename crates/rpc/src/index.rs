@@ -5,7 +5,7 @@
 //! transactions, fsynced before the line counts. A torn last line (crash mid-write) is ignored on
 //! load; blocks re-delivered after a restart simply rewrite the same entries.
 
-use crate::{app::Finalized, block::Digest};
+use phalanx_consensus::{app::Finalized, block::Digest};
 use phalanx_runtime::Receipt;
 use phalanx_types::TxHash;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,9 @@
+//! The node's client interface: JSON over HTTP (transactions, blocks, receipts, accounts, state
+//! proofs, chain info), a server-sent stream of finalized blocks, Prometheus metrics, and the
+//! transaction index that answers "where was this transaction finalized".
+
+pub mod index;
+pub mod server;
+
+pub use index::Index;
+pub use server::{RpcState, router, run_indexer};
