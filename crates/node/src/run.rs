@@ -7,7 +7,7 @@ use phalanx_consensus::{
     mempool::{Limits, Mempool},
     spec::ChainSpec,
 };
-use phalanx_rpc::{Index, RpcState, router, run_indexer};
+use phalanx_rpc::{Index, RpcState, backfill, router, run_indexer};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::sync::broadcast;
 
@@ -55,6 +55,7 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
             running.admission.mempool.clone(),
             blocks_tx.clone(),
         ));
+        tokio::spawn(backfill(index.clone(), running.marshal.clone()));
         let metrics_ctx = context.child("rpc");
         let state = Arc::new(RpcState {
             admission: running.admission,

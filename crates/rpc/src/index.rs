@@ -2,8 +2,11 @@
 //! receipts, and the finalized head.
 //!
 //! Persisted as an append-only JSON-lines file, one line per finalized block that carried
-//! transactions, fsynced before the line counts. A torn last line (crash mid-write) is ignored on
-//! load; blocks re-delivered after a restart simply rewrite the same entries.
+//! transactions, fsynced before the line counts, plus an empty marker line every
+//! [`MARKER_EVERY`] blocks so a restart knows how far the index got. A torn last line (crash
+//! mid-write) is ignored on load; blocks re-delivered after a restart simply rewrite the same
+//! entries. Blocks finalized while the index lagged (a crash between the state commit and the
+//! index write) are filled in from the block archive at startup ([`crate::server::backfill`]).
 
 use phalanx_consensus::{app::Finalized, block::Digest};
 use phalanx_runtime::Receipt;
@@ -42,6 +45,9 @@ pub struct Head {
     pub state_root: String,
 }
 
+/// An empty line is written for every block whose height is a multiple of this.
+pub const MARKER_EVERY: u64 = 1_000;
+
 /// How many recent finalized heads are kept to answer "which block has this state root".
 pub const RECENT_HEADS: usize = 1024;
 
@@ -50,6 +56,9 @@ pub struct Index {
     txs: RwLock<HashMap<TxHash, TxLocation>>,
     head: RwLock<Head>,
     recent: RwLock<std::collections::VecDeque<Head>>,
+    /// Highest height with a durable line (transactions or marker): everything finalized up
+    /// to the last such line's block was indexed before the previous shutdown.
+    loaded_height: u64,
     file: Mutex<File>,
 }
 
@@ -81,12 +90,14 @@ impl Index {
         std::fs::create_dir_all(dir)?;
         let path = dir.join("tx-index.jsonl");
         let mut txs = HashMap::new();
+        let mut loaded_height = 0;
         if path.exists() {
             for line in BufReader::new(File::open(&path)?).lines() {
                 let Ok(line) = line else { break };
                 let Ok(entry) = serde_json::from_str::<Line>(&line) else {
                     break; // torn tail
                 };
+                loaded_height = loaded_height.max(entry.height);
                 insert_line(&mut txs, entry);
             }
         }
@@ -95,6 +106,7 @@ impl Index {
             txs: RwLock::new(txs),
             head: RwLock::default(),
             recent: RwLock::default(),
+            loaded_height,
             file: Mutex::new(file),
         })
     }
@@ -103,6 +115,18 @@ impl Index {
     pub fn record(&self, finalized: &Finalized) -> std::io::Result<()> {
         let block = &finalized.block;
         let digest = hex::encode(finalized.digest);
+        if block.txs.is_empty() && block.height.get().is_multiple_of(MARKER_EVERY) {
+            // Not fsynced: a lost marker only makes the next startup's backfill scan longer.
+            let line = Line {
+                height: block.height.get(),
+                block: digest.clone(),
+                txs: Vec::new(),
+            };
+            let mut text = serde_json::to_string(&line).unwrap_or_default();
+            text.push('\n');
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.write_all(text.as_bytes())?;
+        }
         if !block.txs.is_empty() {
             let txs: Vec<(String, serde_json::Value)> = block
                 .txs
@@ -169,6 +193,11 @@ impl Index {
             .rev()
             .find(|h| h.state_root == root)
             .cloned()
+    }
+
+    /// Highest block height found in the index file when it was opened.
+    pub fn loaded_height(&self) -> u64 {
+        self.loaded_height
     }
 
     /// The finalized head.

@@ -6,4 +6,4 @@ pub mod index;
 pub mod server;
 
 pub use index::Index;
-pub use server::{RpcState, router, run_indexer};
+pub use server::{RpcState, backfill, router, run_indexer};

@@ -418,3 +418,67 @@ pub async fn run_indexer(
         let _ = blocks.send(block_json(&f.block, &f.digest));
     }
 }
+
+/// Indexes finalized blocks the index missed: heights after the index file's last line up to
+/// marshal's processed height, read from the block archive. This covers a crash between the
+/// state commit of a block and its index write, after which the block is not delivered again.
+/// Receipts rebuilt here carry each transaction's committed outcome and fee; their events are
+/// not recoverable without the parent state and are left empty (logged).
+pub async fn backfill(index: Arc<Index>, marshal: MarshalMailbox) {
+    let Some(processed) = marshal.get_processed().await else {
+        return;
+    };
+    let to = processed.height().get();
+    let from = index.loaded_height() + 1;
+    if from > to {
+        return;
+    }
+    let mut filled = 0usize;
+    for height in from..=to {
+        let Some(block) = marshal
+            .get_block(Identifier::Height(Height::new(height)))
+            .await
+        else {
+            tracing::warn!(
+                height,
+                "finalized block missing from the archive; cannot index it"
+            );
+            continue;
+        };
+        let block = block.inner().clone();
+        if block.txs.is_empty() || block.txs.iter().all(|tx| index.tx(&tx.hash()).is_some()) {
+            continue;
+        }
+        let receipts = block
+            .outcomes
+            .iter()
+            .map(|o| phalanx_runtime::Receipt {
+                status: o.status,
+                fee_paid: o.fee_paid,
+                events: Vec::new(),
+            })
+            .collect();
+        let digest = commonware_cryptography::Digestible::digest(&block);
+        let finalized = Finalized {
+            block: Arc::new(block),
+            digest,
+            receipts: Arc::new(receipts),
+        };
+        if let Err(e) = index.record(&finalized) {
+            tracing::error!(error = %e, height, "cannot write tx index");
+            return;
+        }
+        filled += 1;
+        tracing::warn!(
+            height,
+            txs = finalized.block.txs.len(),
+            "indexed a finalized block from the archive (events unavailable)"
+        );
+    }
+    tracing::info!(
+        from,
+        to,
+        filled,
+        "tx index checked against the finalized chain"
+    );
+}
