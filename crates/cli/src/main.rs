@@ -1,5 +1,6 @@
 //! `phalanx`: one binary for the dev network, validators, and the client commands.
 
+mod attest;
 mod bench;
 mod client;
 mod http;
@@ -89,6 +90,11 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
     },
+    /// Verify TEE attestation evidence offline.
+    Attest {
+        #[command(subcommand)]
+        action: AttestCommand,
+    },
     /// Measure the chain's performance from the outside, through the RPC.
     Bench {
         #[command(subcommand)]
@@ -142,6 +148,23 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum AttestCommand {
+    /// Verify an Intel SGX/TDX DCAP quote with its collateral; print the TEE kind, measurement,
+    /// TCB status and advisories, or the precise reason it is refused.
+    Verify {
+        /// The quote: a raw binary file or hex text.
+        #[arg(long)]
+        evidence: PathBuf,
+        /// The collateral (PCCS JSON: TCB info, QE identity, CRLs, issuer chains).
+        #[arg(long)]
+        collateral: PathBuf,
+        /// Verify as of this Unix time (default: now).
+        #[arg(long)]
+        at: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
     /// Sustained signed-transfer throughput and time to finality (see docs/BENCHMARKS.md).
     Transfers {
@@ -161,6 +184,19 @@ enum BenchCommand {
         /// global --rpc is always the first.
         #[arg(long = "also")]
         also: Vec<String>,
+    },
+    /// Time to verify one DCAP quote with its collateral (parse + verify), averaged.
+    Attestation {
+        #[arg(long)]
+        evidence: PathBuf,
+        #[arg(long)]
+        collateral: PathBuf,
+        /// Verify as of this Unix time (default: now).
+        #[arg(long)]
+        at: Option<u64>,
+        /// Verifications to average over.
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
     },
 }
 
@@ -229,6 +265,36 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             block_interval_ms,
         }),
         Command::Keys { action } => keys::run(action, cli.json),
+        Command::Attest {
+            action:
+                AttestCommand::Verify {
+                    evidence,
+                    collateral,
+                    at,
+                },
+        } => {
+            let (v, verified) = attest::verify(&evidence, &collateral, at)?;
+            print(cli.json, &v, || attest::text(&verified));
+            Ok(())
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Attestation {
+                    evidence,
+                    collateral,
+                    at,
+                    runs,
+                },
+        } => {
+            let v = attest::bench(&evidence, &collateral, at, runs)?;
+            print(cli.json, &v, || {
+                format!(
+                    "{} verifications: {:.3} ms each",
+                    v["runs"], v["ms_per_verification"]
+                )
+            });
+            Ok(())
+        }
         Command::Bench {
             what:
                 BenchCommand::Transfers {

@@ -1,0 +1,127 @@
+//! Phalanx TEE attestation.
+//!
+//! One pure, deterministic entry point: [`verify`]`(evidence, now, policy)`. No clock, no
+//! network, no files: the caller supplies the evidence, the collateral and the time (on chain,
+//! the block timestamp), so every validator reaches the same verdict.
+//!
+//! Implemented now: Intel SGX and TDX DCAP quotes with their collateral, verified with
+//! `dcap-qvl` (pure Rust, offline: certificate chains to Intel's root, CRLs, TCB info and QE
+//! identity signatures and validity windows), then checked here against the policy: debug mode
+//! refused, measurement on the allow-list, TCB status mapped to a confidence level and compared
+//! with the policy's minimum, collateral age bounded. AMD SEV-SNP and simulated evidence are not
+//! implemented yet (see issue 3).
+
+mod dcap;
+mod policy;
+
+pub use dcap::{DcapEvidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES};
+pub use policy::{Policy, confidence_of};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Which kind of TEE produced the evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeeKind {
+    Sgx,
+    Tdx,
+}
+
+/// What a verified quote proves about the code that produced it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "tee", rename_all = "snake_case")]
+pub enum Measurement {
+    /// SGX: the enclave's code identity and its signer's.
+    Sgx {
+        mr_enclave: String,
+        mr_signer: String,
+        isv_prod_id: u16,
+        isv_svn: u16,
+    },
+    /// TDX: the TD's initial image and its runtime measurement registers.
+    Tdx { mr_td: String, rtmrs: [String; 4] },
+}
+
+impl Measurement {
+    /// The value matched against the policy's allow-list: MRENCLAVE for SGX, MRTD for TDX
+    /// (lower-case hex).
+    pub fn primary(&self) -> &str {
+        match self {
+            Self::Sgx { mr_enclave, .. } => mr_enclave,
+            Self::Tdx { mr_td, .. } => mr_td,
+        }
+    }
+
+    /// SGX MRSIGNER, also accepted by the allow-list (trust every enclave of one signer).
+    pub fn signer(&self) -> Option<&str> {
+        match self {
+            Self::Sgx { mr_signer, .. } => Some(mr_signer),
+            Self::Tdx { .. } => None,
+        }
+    }
+}
+
+/// The verdict on valid evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedMeasurement {
+    pub tee: TeeKind,
+    pub measurement: Measurement,
+    /// The 64 bytes the TEE bound into the quote (the registration binds its info hash here).
+    pub report_data: String,
+    /// Intel's TCB status for the platform, e.g. `UpToDate`, `SWHardeningNeeded`.
+    pub tcb_status: String,
+    /// Intel security advisories that apply to the platform.
+    pub advisories: Vec<String>,
+    /// 1 (best) to 5, from the TCB status ([`confidence_of`]).
+    pub confidence: u8,
+}
+
+/// Why evidence was refused. Each case has its own variant so callers (and users) see the
+/// precise reason.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum AttestationError {
+    #[error("quote is {0} bytes; the limit is {MAX_QUOTE_BYTES}")]
+    QuoteTooLarge(usize),
+    #[error("collateral is {0} bytes; the limit is {MAX_COLLATERAL_BYTES}")]
+    CollateralTooLarge(usize),
+    #[error("collateral is not valid JSON collateral: {0}")]
+    MalformedCollateral(String),
+    #[error("quote or collateral does not verify: {0}")]
+    Invalid(String),
+    #[error("the enclave runs in debug mode: its memory is readable by the host")]
+    Debug,
+    #[error("measurement {0} is not on the allow-list")]
+    MeasurementNotAllowed(String),
+    #[error("TCB status {status} (confidence {confidence}) is below the policy minimum {minimum}")]
+    TcbTooLow {
+        status: String,
+        confidence: u8,
+        minimum: u8,
+    },
+    #[error(
+        "collateral was issued {age_secs} s before the verification time; the limit is {max_secs} s"
+    )]
+    CollateralTooOld { age_secs: u64, max_secs: u64 },
+}
+
+/// Verifies DCAP `evidence` at `now_secs` (Unix seconds) against `policy`.
+pub fn verify(
+    evidence: &DcapEvidence,
+    now_secs: u64,
+    policy: &Policy,
+) -> Result<VerifiedMeasurement, AttestationError> {
+    let verified = verify_evidence(evidence, now_secs)?;
+    policy.check(&verified, evidence, now_secs)?;
+    Ok(verified)
+}
+
+/// The policy-independent part of [`verify`]: the evidence is genuine, current and not from a
+/// debug enclave. Says what it measures without judging whether that is trusted (for tools
+/// like `phalanx attest verify`; admission decisions must use [`verify`]).
+pub fn verify_evidence(
+    evidence: &DcapEvidence,
+    now_secs: u64,
+) -> Result<VerifiedMeasurement, AttestationError> {
+    dcap::verify(evidence, now_secs)
+}

@@ -1,0 +1,118 @@
+//! The verification policy: which measurements are trusted, how weak a platform may be, how old
+//! collateral may be. On chain it lives in the registry module and changes by privileged call.
+
+use crate::{AttestationError, DcapEvidence, VerifiedMeasurement};
+use serde::{Deserialize, Serialize};
+
+/// What a verifier accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Trusted measurements, lower-case hex: SGX MRENCLAVE or MRSIGNER, TDX MRTD. Empty trusts
+    /// none.
+    pub allowed_measurements: Vec<String>,
+    /// The worst confidence level accepted (1 best … 5 worst).
+    pub worst_confidence: u8,
+    /// Most seconds between the collateral's TCB info issue date and the verification time.
+    pub max_collateral_age_secs: u64,
+}
+
+/// Confidence level of an Intel TCB status: 1 up to date; 2 software hardening needed;
+/// 3 configuration needed; 4 out of date; 5 out of date and configuration needed, or anything
+/// unknown.
+pub fn confidence_of(tcb_status: &str) -> u8 {
+    match tcb_status {
+        "UpToDate" => 1,
+        "SWHardeningNeeded" => 2,
+        "ConfigurationNeeded" | "ConfigurationAndSWHardeningNeeded" => 3,
+        "OutOfDate" => 4,
+        _ => 5,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (the form Intel's collateral uses) to Unix seconds.
+pub(crate) fn parse_utc(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || !text.ends_with('Z') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + s;
+    u64::try_from(secs).ok()
+}
+
+impl Policy {
+    pub(crate) fn check(
+        &self,
+        verified: &VerifiedMeasurement,
+        evidence: &DcapEvidence,
+        now_secs: u64,
+    ) -> Result<(), AttestationError> {
+        let allowed = |m: &str| self.allowed_measurements.iter().any(|a| a == m);
+        if !allowed(verified.measurement.primary())
+            && !verified.measurement.signer().is_some_and(allowed)
+        {
+            return Err(AttestationError::MeasurementNotAllowed(
+                verified.measurement.primary().to_string(),
+            ));
+        }
+        if verified.confidence > self.worst_confidence {
+            return Err(AttestationError::TcbTooLow {
+                status: verified.tcb_status.clone(),
+                confidence: verified.confidence,
+                minimum: self.worst_confidence,
+            });
+        }
+        let issued = serde_json::from_str::<serde_json::Value>(&evidence.collateral.tcb_info)
+            .ok()
+            .and_then(|v| v["issueDate"].as_str().and_then(parse_utc))
+            .ok_or_else(|| {
+                AttestationError::MalformedCollateral("TCB info has no issueDate".into())
+            })?;
+        let age_secs = now_secs.saturating_sub(issued);
+        if age_secs > self.max_collateral_age_secs {
+            return Err(AttestationError::CollateralTooOld {
+                age_secs,
+                max_secs: self.max_collateral_age_secs,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_intel_dates() {
+        assert_eq!(parse_utc("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_utc("2025-07-01T12:00:00Z"), Some(1_751_371_200));
+        assert_eq!(parse_utc("2024-02-29T23:59:59.123Z"), Some(1_709_251_199));
+        assert_eq!(parse_utc("2025-13-01T00:00:00Z"), None);
+        assert_eq!(parse_utc("garbage"), None);
+        assert_eq!(parse_utc("2025-07-01 12:00:00Z"), None);
+    }
+
+    #[test]
+    fn confidence_levels() {
+        assert_eq!(confidence_of("UpToDate"), 1);
+        assert_eq!(confidence_of("ConfigurationAndSWHardeningNeeded"), 3);
+        assert_eq!(confidence_of("Revoked"), 5);
+    }
+}

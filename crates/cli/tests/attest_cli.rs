@@ -1,0 +1,53 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! `phalanx attest verify` on the real Intel samples: verified output as JSON, and a precise
+//! refusal for mismatched or expired collateral and for garbage.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
+const AT: &str = "1751371200"; // 2025-07-01T12:00:00Z, inside the samples' collateral window
+
+fn testdata(name: &str) -> String {
+    format!(
+        "{}/../attestation/testdata/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn attest(evidence: &str, collateral: &str, at: &str) -> (bool, serde_json::Value, String) {
+    let out = Command::new(BIN)
+        .args(["--json", "attest", "verify", "--at", at])
+        .args(["--evidence", &testdata(evidence)])
+        .args(["--collateral", &testdata(collateral)])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        serde_json::from_slice(&out.stdout).unwrap_or_default(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn samples_verify_and_bad_evidence_is_refused_precisely() {
+    let (ok, v, err) = attest("tdx_quote", "tdx_quote_collateral.json", AT);
+    assert!(ok, "{err}");
+    assert_eq!(v["tee"], "tdx");
+    assert_eq!(v["tcb_status"], "UpToDate");
+    let (ok, v, err) = attest("sgx_quote", "sgx_quote_collateral.json", AT);
+    assert!(ok, "{err}");
+    assert_eq!(v["tee"], "sgx");
+    assert_eq!(v["confidence"], 3);
+
+    let (ok, _, err) = attest("tdx_quote", "sgx_quote_collateral.json", AT);
+    assert!(
+        !ok && err.contains("REFUSED") && err.contains("QE"),
+        "{err}"
+    );
+    let (ok, _, err) = attest("sgx_quote", "sgx_quote_collateral.json", "1790000000");
+    assert!(!ok && err.contains("REFUSED"), "{err}");
+    let (ok, _, err) = attest("README.md", "sgx_quote_collateral.json", AT);
+    assert!(!ok && err.contains("REFUSED"), "{err}");
+    let (ok, _, err) = attest("sgx_quote", "README.md", AT);
+    assert!(!ok && err.contains("collateral"), "{err}");
+}
