@@ -290,7 +290,8 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             print(cli.json, &v, || {
                 format!(
                     "{} verifications: {:.3} ms each",
-                    v["runs"], v["ms_per_verification"]
+                    v["runs"],
+                    v["ms_per_verification"].as_f64().unwrap_or(0.0)
                 )
             });
             Ok(())
