@@ -152,16 +152,23 @@ enum AttestCommand {
     /// Verify an Intel SGX/TDX DCAP quote with its collateral; print the TEE kind, measurement,
     /// TCB status and advisories, or the precise reason it is refused.
     Verify {
-        /// The quote: a raw binary file or hex text.
-        #[arg(long)]
-        evidence: PathBuf,
-        /// The collateral (PCCS JSON: TCB info, QE identity, CRLs, issuer chains).
-        #[arg(long)]
-        collateral: PathBuf,
-        /// Verify as of this Unix time (default: now).
-        #[arg(long)]
-        at: Option<u64>,
+        #[command(flatten)]
+        input: EvidenceArgs,
     },
+}
+
+/// A DCAP quote, its collateral, and the time to verify at.
+#[derive(clap::Args)]
+struct EvidenceArgs {
+    /// The quote: a raw binary file or hex text.
+    #[arg(long)]
+    evidence: PathBuf,
+    /// The collateral (PCCS JSON: TCB info, QE identity, CRLs, issuer chains).
+    #[arg(long)]
+    collateral: PathBuf,
+    /// Verify as of this Unix time (default: now).
+    #[arg(long)]
+    at: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -187,13 +194,8 @@ enum BenchCommand {
     },
     /// Time to verify one DCAP quote with its collateral (parse + verify), averaged.
     Attestation {
-        #[arg(long)]
-        evidence: PathBuf,
-        #[arg(long)]
-        collateral: PathBuf,
-        /// Verify as of this Unix time (default: now).
-        #[arg(long)]
-        at: Option<u64>,
+        #[command(flatten)]
+        input: EvidenceArgs,
         /// Verifications to average over.
         #[arg(long, default_value_t = 500)]
         runs: usize,
@@ -268,9 +270,12 @@ fn dispatch(cli: Cli) -> Result<(), String> {
         Command::Attest {
             action:
                 AttestCommand::Verify {
-                    evidence,
-                    collateral,
-                    at,
+                    input:
+                        EvidenceArgs {
+                            evidence,
+                            collateral,
+                            at,
+                        },
                 },
         } => {
             let (v, verified) = attest::verify(&evidence, &collateral, at)?;
@@ -280,9 +285,12 @@ fn dispatch(cli: Cli) -> Result<(), String> {
         Command::Bench {
             what:
                 BenchCommand::Attestation {
-                    evidence,
-                    collateral,
-                    at,
+                    input:
+                        EvidenceArgs {
+                            evidence,
+                            collateral,
+                            at,
+                        },
                     runs,
                 },
         } => {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{BIN, cli, free_port_block, wait_height};
+use common::{BIN, cli, free_port_block, http_get_raw, wait_height};
 use nix::{
     sys::signal::{Signal, kill},
     unistd::Pid,
@@ -26,20 +26,6 @@ impl Drop for Localnet {
         }
         let _ = self.0.wait();
     }
-}
-
-fn metrics_text(rpc: &str) -> String {
-    use std::io::{Read, Write};
-    let host = rpc.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    text
 }
 
 #[test]
@@ -116,7 +102,7 @@ fn four_validators_finalize_together_and_stop_cleanly() {
     // effort: a peer whose connection is still being set up misses it, so count arrivals over
     // all three.)
     let counter = |rpc: &str, name: &str| -> u64 {
-        metrics_text(rpc)
+        http_get_raw(rpc, "/metrics")
             .lines()
             .find_map(|l| l.strip_prefix(&format!("node_gossip_{name}_txs_total ")))
             .and_then(|v| v.trim().parse().ok())

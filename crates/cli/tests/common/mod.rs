@@ -111,8 +111,8 @@ pub fn start_dev(dir: &std::path::Path, p2p: u16) -> Node {
     Node { child, rpc }
 }
 
-/// GET `path` from the node: (status, JSON body). A plain socket, no client process.
-pub fn http_get(rpc: &str, path: &str) -> (u16, Value) {
+/// GET `path` from the node: the whole raw response. A plain socket, no client process.
+pub fn http_get_raw(rpc: &str, path: &str) -> String {
     use std::io::{Read, Write};
     let host = rpc.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(host).unwrap();
@@ -123,6 +123,12 @@ pub fn http_get(rpc: &str, path: &str) -> (u16, Value) {
     .unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// GET `path` from the node: (status, JSON body).
+pub fn http_get(rpc: &str, path: &str) -> (u16, Value) {
+    let text = http_get_raw(rpc, path);
     let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
     let body = text.split_once("\r\n\r\n").unwrap().1;
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
