@@ -60,15 +60,18 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
 
     // --- setup: fund fresh senders ---
     let per_sender = opts.txs.div_ceil(opts.senders) + opts.latency_samples;
-    let probe_fee = fee_of(&chain.sign(
-        &funder,
-        0,
-        Call::Transfer {
-            to: AccountId::from(funder.public_key()),
-            amount: TRANSFER_AMOUNT,
-        },
-        None,
-    ));
+    let probe_fee = chain
+        .sign(
+            &funder,
+            0,
+            Call::Transfer {
+                to: AccountId::from(funder.public_key()),
+                amount: TRANSFER_AMOUNT,
+            },
+            None,
+        )
+        .body
+        .fee;
     let funding = chain.params.existential_deposit * 10
         + (TRANSFER_AMOUNT + probe_fee) * per_sender as Amount * 2;
     let senders: Vec<PrivateKey> = (0..opts.senders)
@@ -227,10 +230,6 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
         "latency_samples": latencies.len(),
         "finality_ms": { "p50": pct(0.5), "p90": pct(0.9), "max": pct(1.0) },
     }))
-}
-
-fn fee_of(tx: &SignedTx) -> Amount {
-    tx.body.fee
 }
 
 fn head_height(rpc: &str) -> Result<u64, String> {

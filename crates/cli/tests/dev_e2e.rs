@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cli, free_port, start_dev, wait_height};
+use common::{cli, free_port, start_dev, transfer, wait_height};
 use serde_json::Value;
 
 fn post_raw(rpc: &str, body: &str) -> (u16, Value) {
@@ -70,18 +70,7 @@ fn transfer_survives_sigkill_and_restart() {
     let node = start_dev(dir.path(), p2p);
     wait_height(&node.rpc, 2);
 
-    let (ok, sent, err) = cli(
-        &node.rpc,
-        &[
-            "transfer",
-            "--from",
-            "dev:alice",
-            "--to",
-            "dev:charlie",
-            "--amount",
-            "2.5",
-        ],
-    );
+    let (ok, sent, err) = transfer(&node.rpc, "dev:alice", "dev:charlie", "2.5", &[]);
     assert!(ok, "transfer failed: {err}");
     assert_eq!(sent["status"], "finalized");
     assert_eq!(sent["location"]["receipt"]["status"], "success");
@@ -136,33 +125,15 @@ fn transfer_survives_sigkill_and_restart() {
         (status, v["error"]["code"].as_str()),
         (413, Some("batch_too_large"))
     );
-    let (ok, _, err) = cli(
+    let (ok, _, err) = transfer(
         &node.rpc,
-        &[
-            "transfer",
-            "--from",
-            "dev:alice",
-            "--to",
-            "dev:bob",
-            "--amount",
-            "1",
-            "--fee",
-            "0.000000000001",
-        ],
+        "dev:alice",
+        "dev:bob",
+        "1",
+        &["--fee", "0.000000000001"],
     );
     assert!(!ok && err.contains("fee_too_low"), "{err}");
-    let (ok, _, err) = cli(
-        &node.rpc,
-        &[
-            "transfer",
-            "--from",
-            "dev:nobody",
-            "--to",
-            "dev:bob",
-            "--amount",
-            "1",
-        ],
-    );
+    let (ok, _, err) = transfer(&node.rpc, "dev:nobody", "dev:bob", "1", &[]);
     assert!(!ok && err.contains("insufficient_balance"), "{err}");
 
     // SIGKILL, restart on the same data directory: the finalized transfer is still there.

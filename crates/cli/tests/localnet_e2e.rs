@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{BIN, cli, free_port_block, http_get_raw, wait_height};
+use common::{BIN, cli, free_port_block, http_get_raw, transfer, wait_height};
 use nix::{
     sys::signal::{Signal, kill},
     unistd::Pid,
@@ -79,18 +79,7 @@ fn four_validators_finalize_together_and_stop_cleanly() {
     }
 
     // A transfer sent to validator 1 finalizes and shows on validator 3.
-    let (ok, sent, err) = cli(
-        &rpcs[1],
-        &[
-            "transfer",
-            "--from",
-            "dev:alice",
-            "--to",
-            "dev:charlie",
-            "--amount",
-            "7",
-        ],
-    );
+    let (ok, sent, err) = transfer(&rpcs[1], "dev:alice", "dev:charlie", "7", &[]);
     assert!(ok, "transfer failed: {err}");
     let height = sent["location"]["height"].as_u64().unwrap();
     wait_height(&rpcs[3], height);

@@ -19,7 +19,7 @@ use commonware_runtime::{Clock, Spawner};
 use commonware_storage::{Context as StorageContext, qmdb::sync::Target};
 use commonware_utils::non_empty_range;
 use futures::{StreamExt, channel::mpsc};
-use phalanx_runtime::{GenesisConfig, Receipt, StateKey};
+use phalanx_runtime::{GenesisConfig, Outcome, Receipt, StateKey};
 use phalanx_types::ChainId;
 use std::{
     collections::HashMap,
@@ -350,11 +350,7 @@ where
                 block
                     .outcomes
                     .iter()
-                    .map(|o| Receipt {
-                        status: o.status,
-                        fee_paid: o.fee_paid,
-                        events: Vec::new(),
-                    })
+                    .map(Outcome::receipt_without_events)
                     .collect(),
             )
         });

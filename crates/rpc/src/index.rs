@@ -111,21 +111,32 @@ impl Index {
         })
     }
 
+    /// Appends one line to the file; `durable` waits for it to reach the disk.
+    fn append(&self, line: &Line, durable: bool) -> std::io::Result<()> {
+        let mut text = serde_json::to_string(line).unwrap_or_default();
+        text.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(text.as_bytes())?;
+        if durable {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+
     /// Records a finalized block.
     pub fn record(&self, finalized: &Finalized) -> std::io::Result<()> {
         let block = &finalized.block;
         let digest = hex::encode(finalized.digest);
         if block.txs.is_empty() && block.height.get().is_multiple_of(MARKER_EVERY) {
             // Not fsynced: a lost marker only makes the next startup's backfill scan longer.
-            let line = Line {
-                height: block.height.get(),
-                block: digest.clone(),
-                txs: Vec::new(),
-            };
-            let mut text = serde_json::to_string(&line).unwrap_or_default();
-            text.push('\n');
-            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            file.write_all(text.as_bytes())?;
+            self.append(
+                &Line {
+                    height: block.height.get(),
+                    block: digest.clone(),
+                    txs: Vec::new(),
+                },
+                false,
+            )?;
         }
         if !block.txs.is_empty() {
             let txs: Vec<(String, serde_json::Value)> = block
@@ -144,13 +155,7 @@ impl Index {
                 block: digest.clone(),
                 txs,
             };
-            let mut text = serde_json::to_string(&line).unwrap_or_default();
-            text.push('\n');
-            {
-                let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-                file.write_all(text.as_bytes())?;
-                file.sync_data()?;
-            }
+            self.append(&line, true)?;
             let mut map = self.txs.write().unwrap_or_else(|e| e.into_inner());
             insert_line(&mut map, line);
         }

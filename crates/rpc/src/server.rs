@@ -452,11 +452,7 @@ pub async fn backfill(index: Arc<Index>, marshal: MarshalMailbox) {
         let receipts = block
             .outcomes
             .iter()
-            .map(|o| phalanx_runtime::Receipt {
-                status: o.status,
-                fee_paid: o.fee_paid,
-                events: Vec::new(),
-            })
+            .map(phalanx_runtime::Outcome::receipt_without_events)
             .collect();
         let digest = commonware_cryptography::Digestible::digest(&block);
         let finalized = Finalized {

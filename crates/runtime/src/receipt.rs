@@ -108,6 +108,18 @@ impl Receipt {
     }
 }
 
+impl Outcome {
+    /// A receipt rebuilt from the committed outcome alone, when the execution that produced
+    /// the events is not available (events need the parent state to recompute).
+    pub fn receipt_without_events(&self) -> Receipt {
+        Receipt {
+            status: self.status,
+            fee_paid: self.fee_paid,
+            events: Vec::new(),
+        }
+    }
+}
+
 impl Write for Outcome {
     fn write(&self, buf: &mut impl BufMut) {
         let code: u8 = match self.status {

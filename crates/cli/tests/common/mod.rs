@@ -24,6 +24,19 @@ pub fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
     )
 }
 
+/// `phalanx transfer --from FROM --to TO --amount AMOUNT EXTRA…` against `rpc`.
+pub fn transfer(
+    rpc: &str,
+    from: &str,
+    to: &str,
+    amount: &str,
+    extra: &[&str],
+) -> (bool, Value, String) {
+    let mut args = vec!["transfer", "--from", from, "--to", to, "--amount", amount];
+    args.extend_from_slice(extra);
+    cli(rpc, &args)
+}
+
 /// Waits (at most 60 s) until the node at `rpc` has finalized `at_least` and has parameters.
 pub fn wait_height(rpc: &str, at_least: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
