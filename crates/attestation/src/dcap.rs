@@ -1,7 +1,7 @@
 //! Intel SGX / TDX DCAP quotes, verified with `dcap-qvl`.
 
 use crate::{AttestationError, Measurement, TeeKind, VerifiedMeasurement, policy::confidence_of};
-use dcap_qvl::{QuoteCollateralV3, quote::Report};
+use dcap_qvl::{QuoteCollateralV3, quote::Report, verify::QuoteVerifier};
 
 /// Largest quote accepted (a TDX v4 quote with its certification data is about 5 KiB).
 pub const MAX_QUOTE_BYTES: usize = 64 * 1024;
@@ -10,8 +10,8 @@ pub const MAX_COLLATERAL_BYTES: usize = 256 * 1024;
 
 /// SGX ATTRIBUTES.FLAGS bit 1: the enclave was launched in debug mode.
 const SGX_DEBUG_FLAG: u8 = 0x02;
-/// TDX TD_ATTRIBUTES bit 0: the TD runs in debug mode.
-const TDX_DEBUG_FLAG: u8 = 0x01;
+/// TDX TD_ATTRIBUTES.TUD: bit 0 debug, bits 4–6 profiling; either exposes the TD to the host.
+const TDX_DEBUG_FLAG: u8 = 0x71;
 
 /// A DCAP quote and the collateral it is verified against.
 #[derive(Clone, Debug)]
@@ -54,14 +54,24 @@ fn td_measurement(td: &dcap_qvl::quote::TDReport10) -> (Measurement, [u8; 64], b
 
 /// Signature, certificate chain, revocation, TCB and QE identity checks (`dcap-qvl`), then
 /// the measurement, debug flag and TCB level read from the verified report.
+///
+/// `simulated_root` is `None` for Intel's root, or the development root of simulated evidence.
 pub(crate) fn verify(
     evidence: &DcapEvidence,
     now_secs: u64,
+    simulated_root: Option<&[u8]>,
 ) -> Result<VerifiedMeasurement, AttestationError> {
     if evidence.quote.len() > MAX_QUOTE_BYTES {
         return Err(AttestationError::QuoteTooLarge(evidence.quote.len()));
     }
-    let report = dcap_qvl::verify::verify(&evidence.quote, &evidence.collateral, now_secs)
+    let verifier = match simulated_root {
+        None => QuoteVerifier::new_prod(),
+        Some(root) => QuoteVerifier::new(root.to_vec()),
+    }
+    // The debug flags are checked below, so that a debug enclave gets its own error.
+    .allow_debug(true);
+    let report = verifier
+        .verify(&evidence.quote, &evidence.collateral, now_secs)
         .map_err(|e| AttestationError::Invalid(format!("{e:#}")))?;
     let (tee, measurement, report_data, debug) = match &report.report {
         Report::SgxEnclave(r) => (
@@ -92,6 +102,7 @@ pub(crate) fn verify(
         return Err(AttestationError::Debug);
     }
     Ok(VerifiedMeasurement {
+        simulated: simulated_root.is_some(),
         tee,
         measurement,
         report_data: hex::encode(report_data),

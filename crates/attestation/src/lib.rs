@@ -8,11 +8,15 @@
 //! `dcap-qvl` (pure Rust, offline: certificate chains to Intel's root, CRLs, TCB info and QE
 //! identity signatures and validity windows), then checked here against the policy: debug mode
 //! refused, measurement on the allow-list, TCB status mapped to a confidence level and compared
-//! with the policy's minimum, collateral age bounded. AMD SEV-SNP and simulated evidence are not
-//! implemented yet (see issue 3).
+//! with the policy's minimum, collateral age bounded.
+//!
+//! Simulated evidence ([`sim`]) is the same DCAP format under a development-only root, verified
+//! by the same code; the policy must allow it, and the verdict says `simulated`. AMD SEV-SNP is
+//! not implemented yet (see issue 3).
 
 mod dcap;
 mod policy;
+pub mod sim;
 
 pub use dcap::{DcapEvidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES};
 pub use policy::{Policy, confidence_of};
@@ -62,9 +66,35 @@ impl Measurement {
     }
 }
 
+/// Evidence of any supported kind.
+#[derive(Clone, Debug)]
+pub enum Evidence {
+    /// A DCAP quote chained to Intel's SGX root CA.
+    Dcap(DcapEvidence),
+    /// A DCAP quote chained to the development root of [`sim`]: proves nothing, accepted only
+    /// where the policy allows simulation.
+    SimulatedDcap(DcapEvidence),
+}
+
+impl Evidence {
+    /// The quote and collateral.
+    pub fn dcap(&self) -> &DcapEvidence {
+        match self {
+            Self::Dcap(e) | Self::SimulatedDcap(e) => e,
+        }
+    }
+
+    /// Whether this is simulated evidence.
+    pub fn is_simulated(&self) -> bool {
+        matches!(self, Self::SimulatedDcap(_))
+    }
+}
+
 /// The verdict on valid evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifiedMeasurement {
+    /// True for simulated evidence: no hardware stands behind this verdict.
+    pub simulated: bool,
     pub tee: TeeKind,
     pub measurement: Measurement,
     /// The 64 bytes the TEE bound into the quote (the registration binds its info hash here).
@@ -103,14 +133,23 @@ pub enum AttestationError {
         "collateral was issued {age_secs} s before the verification time; the limit is {max_secs} s"
     )]
     CollateralTooOld { age_secs: u64, max_secs: u64 },
+    #[error("simulated evidence is not accepted here: the policy does not allow simulated TEEs")]
+    SimulatedNotAllowed,
+    #[error("the simulated TEE is unavailable: {0}")]
+    Simulation(#[from] sim::SimError),
+    #[error("report data {got} does not match the expected {expected}")]
+    ReportDataMismatch { expected: String, got: String },
 }
 
-/// Verifies DCAP `evidence` at `now_secs` (Unix seconds) against `policy`.
+/// Verifies `evidence` at `now_secs` (Unix seconds) against `policy`.
 pub fn verify(
-    evidence: &DcapEvidence,
+    evidence: &Evidence,
     now_secs: u64,
     policy: &Policy,
 ) -> Result<VerifiedMeasurement, AttestationError> {
+    if evidence.is_simulated() && !policy.allow_simulated {
+        return Err(AttestationError::SimulatedNotAllowed);
+    }
     let verified = verify_evidence(evidence, now_secs)?;
     policy.check(&verified, evidence, now_secs)?;
     Ok(verified)
@@ -118,10 +157,28 @@ pub fn verify(
 
 /// The policy-independent part of [`verify`]: the evidence is genuine, current and not from a
 /// debug enclave. Says what it measures without judging whether that is trusted (for tools
-/// like `phalanx attest verify`; admission decisions must use [`verify`]).
+/// like `phalanx attest verify`; admission decisions must use [`verify`]). Simulated evidence
+/// verifies here, labelled `simulated`.
 pub fn verify_evidence(
-    evidence: &DcapEvidence,
+    evidence: &Evidence,
     now_secs: u64,
 ) -> Result<VerifiedMeasurement, AttestationError> {
-    dcap::verify(evidence, now_secs)
+    match evidence {
+        Evidence::Dcap(e) => dcap::verify(e, now_secs, None),
+        Evidence::SimulatedDcap(e) => dcap::verify(e, now_secs, Some(sim::root_der()?)),
+    }
+}
+
+impl VerifiedMeasurement {
+    /// Checks the quote's report data equals `expected` (the binding to registration info).
+    pub fn check_report_data(&self, expected: &[u8; 64]) -> Result<(), AttestationError> {
+        let expected = hex::encode(expected);
+        if self.report_data != expected {
+            return Err(AttestationError::ReportDataMismatch {
+                expected,
+                got: self.report_data.clone(),
+            });
+        }
+        Ok(())
+    }
 }

@@ -1,7 +1,7 @@
 //! The verification policy: which measurements are trusted, how weak a platform may be, how old
 //! collateral may be. On chain it lives in the registry module and changes by privileged call.
 
-use crate::{AttestationError, DcapEvidence, VerifiedMeasurement};
+use crate::{AttestationError, Evidence, VerifiedMeasurement};
 use serde::{Deserialize, Serialize};
 
 /// What a verifier accepts.
@@ -14,6 +14,10 @@ pub struct Policy {
     pub worst_confidence: u8,
     /// Most seconds between the collateral's TCB info issue date and the verification time.
     pub max_collateral_age_secs: u64,
+    /// Accept simulated evidence (development chains only). When false, simulated evidence is
+    /// refused before any verification work.
+    #[serde(default)]
+    pub allow_simulated: bool,
 }
 
 /// Confidence level of an Intel TCB status: 1 up to date; 2 software hardening needed;
@@ -40,6 +44,32 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The civil date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn format_utc(secs: u64) -> String {
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (the form Intel's collateral uses) to Unix seconds.
 pub(crate) fn parse_utc(text: &str) -> Option<u64> {
     let b = text.as_bytes();
@@ -60,9 +90,10 @@ impl Policy {
     pub(crate) fn check(
         &self,
         verified: &VerifiedMeasurement,
-        evidence: &DcapEvidence,
+        evidence: &Evidence,
         now_secs: u64,
     ) -> Result<(), AttestationError> {
+        let evidence = evidence.dcap();
         let allowed = |m: &str| self.allowed_measurements.iter().any(|a| a == m);
         if !allowed(verified.measurement.primary())
             && !verified.measurement.signer().is_some_and(allowed)
@@ -107,6 +138,15 @@ mod tests {
         assert_eq!(parse_utc("2025-13-01T00:00:00Z"), None);
         assert_eq!(parse_utc("garbage"), None);
         assert_eq!(parse_utc("2025-07-01 12:00:00Z"), None);
+    }
+
+    #[test]
+    fn formats_dates_back_to_what_parses() {
+        assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_utc(1_709_251_199), "2024-02-29T23:59:59Z");
+        for secs in [0, 59, 86_399, 951_782_400, 1_751_371_200, 4_102_444_800] {
+            assert_eq!(parse_utc(&format_utc(secs)), Some(secs));
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! expired, oversized and garbage evidence is refused with its own error; policy rules apply.
 
 use phalanx_attestation::{
-    AttestationError, DcapEvidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, Measurement, Policy,
-    TeeKind, verify,
+    AttestationError, DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, Measurement,
+    Policy, TeeKind, verify,
 };
 use proptest::prelude::*;
 
@@ -17,20 +17,26 @@ const SGX_COLLATERAL: &[u8] = include_bytes!("../testdata/sgx_quote_collateral.j
 const TDX_QUOTE: &[u8] = include_bytes!("../testdata/tdx_quote");
 const TDX_COLLATERAL: &[u8] = include_bytes!("../testdata/tdx_quote_collateral.json");
 
-fn sgx() -> DcapEvidence {
-    DcapEvidence::from_parts(SGX_QUOTE.to_vec(), SGX_COLLATERAL).unwrap()
+/// Hardware (Intel-rooted) evidence from untrusted parts.
+fn dcap(quote: Vec<u8>, collateral: &[u8]) -> Evidence {
+    Evidence::Dcap(DcapEvidence::from_parts(quote, collateral).unwrap())
 }
 
-fn tdx() -> DcapEvidence {
-    DcapEvidence::from_parts(TDX_QUOTE.to_vec(), TDX_COLLATERAL).unwrap()
+fn sgx() -> Evidence {
+    dcap(SGX_QUOTE.to_vec(), SGX_COLLATERAL)
+}
+
+fn tdx() -> Evidence {
+    dcap(TDX_QUOTE.to_vec(), TDX_COLLATERAL)
 }
 
 /// A policy that trusts exactly what the samples measure (read from a permissive run).
-fn policy_for(evidence: &DcapEvidence) -> Policy {
+fn policy_for(evidence: &Evidence) -> Policy {
     let permissive = Policy {
         allowed_measurements: vec![],
         worst_confidence: 5,
         max_collateral_age_secs: u64::MAX,
+        allow_simulated: false,
     };
     let Err(AttestationError::MeasurementNotAllowed(m)) = verify(evidence, NOW, &permissive) else {
         panic!("sample must verify up to the allow-list");
@@ -75,7 +81,7 @@ fn a_flipped_bit_anywhere_in_the_signed_quote_is_refused() {
     for offset in [10, 48 + 64, 48 + 320 + 10, 48 + 384 + 40] {
         let mut quote = SGX_QUOTE.to_vec();
         quote[offset] ^= 0x01;
-        let evidence = DcapEvidence::from_parts(quote, SGX_COLLATERAL).unwrap();
+        let evidence = dcap(quote, SGX_COLLATERAL);
         assert!(
             matches!(
                 verify(&evidence, NOW, &policy),
@@ -89,7 +95,7 @@ fn a_flipped_bit_anywhere_in_the_signed_quote_is_refused() {
 #[test]
 fn mismatched_expired_and_early_collateral_are_refused() {
     let policy = policy_for(&sgx());
-    let mismatched = DcapEvidence::from_parts(SGX_QUOTE.to_vec(), TDX_COLLATERAL).unwrap();
+    let mismatched = dcap(SGX_QUOTE.to_vec(), TDX_COLLATERAL);
     assert!(matches!(
         verify(&mismatched, NOW, &policy),
         Err(AttestationError::Invalid(_))
@@ -155,7 +161,7 @@ fn oversized_and_garbage_inputs_are_refused() {
         DcapEvidence::from_parts(SGX_QUOTE.to_vec(), b"{not json"),
         Err(AttestationError::MalformedCollateral(_))
     ));
-    let truncated = DcapEvidence::from_parts(SGX_QUOTE[..100].to_vec(), SGX_COLLATERAL).unwrap();
+    let truncated = dcap(SGX_QUOTE[..100].to_vec(), SGX_COLLATERAL);
     assert!(matches!(
         verify(&truncated, NOW, &policy_for(&sgx())),
         Err(AttestationError::Invalid(_))
@@ -175,15 +181,16 @@ proptest! {
             allowed_measurements: vec![],
             worst_confidence: 5,
             max_collateral_age_secs: u64::MAX,
+            allow_simulated: false,
         };
-        let random = DcapEvidence::from_parts(bytes, SGX_COLLATERAL).unwrap();
+        let random = dcap(bytes, SGX_COLLATERAL);
         prop_assert!(verify(&random, NOW, &policy).is_err());
         let mut mutated = SGX_QUOTE.to_vec();
         for (i, x) in flips {
             let i = i % mutated.len();
             mutated[i] ^= x | 1;
         }
-        let mutated = DcapEvidence::from_parts(mutated, SGX_COLLATERAL).unwrap();
+        let mutated = dcap(mutated, SGX_COLLATERAL);
         prop_assert!(verify(&mutated, NOW, &policy).is_err());
     }
 }

@@ -2,7 +2,8 @@
 //! the same code the chain uses.
 
 use phalanx_attestation::{
-    DcapEvidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, VerifiedMeasurement, verify_evidence,
+    DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, VerifiedMeasurement, sim,
+    verify_evidence,
 };
 use serde_json::{Value, json};
 use std::{path::Path, time::Instant};
@@ -35,11 +36,41 @@ fn decode_quote(bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-/// Loads evidence from files.
-pub fn load(evidence: &Path, collateral: &Path) -> Result<DcapEvidence, String> {
+/// Loads evidence from files: Intel-rooted, or under the simulated TEE's development root.
+pub fn load(evidence: &Path, collateral: &Path, simulated: bool) -> Result<Evidence, String> {
     let quote = decode_quote(read_bounded(evidence, MAX_QUOTE_BYTES, "evidence")?);
     let collateral = read_bounded(collateral, MAX_COLLATERAL_BYTES, "collateral")?;
-    DcapEvidence::from_parts(quote, &collateral).map_err(|e| e.to_string())
+    let dcap = DcapEvidence::from_parts(quote, &collateral).map_err(|e| e.to_string())?;
+    Ok(if simulated {
+        Evidence::SimulatedDcap(dcap)
+    } else {
+        Evidence::Dcap(dcap)
+    })
+}
+
+/// `phalanx attest simulate`: writes simulated evidence (quote and collateral JSON) for
+/// `report_data` (hex, up to 64 bytes, zero-padded).
+pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result<Value, String> {
+    let raw = hex::decode(report_data.trim().trim_start_matches("0x"))
+        .map_err(|e| format!("--report-data is not hex: {e}"))?;
+    if raw.len() > 64 {
+        return Err(format!("--report-data is {} bytes; at most 64", raw.len()));
+    }
+    let mut data = [0u8; 64];
+    data[..raw.len()].copy_from_slice(&raw);
+    let produced = sim::produce(data, now_secs()).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(&produced.collateral).map_err(|e| e.to_string())?;
+    std::fs::write(evidence, &produced.quote)
+        .map_err(|e| format!("writing {}: {e}", evidence.display()))?;
+    std::fs::write(collateral, json)
+        .map_err(|e| format!("writing {}: {e}", collateral.display()))?;
+    Ok(json!({
+        "simulated": true,
+        "evidence": evidence,
+        "collateral": collateral,
+        "measurement": sim::measurement(),
+        "report_data": hex::encode(data),
+    }))
 }
 
 fn now_secs() -> u64 {
@@ -53,12 +84,14 @@ fn now_secs() -> u64 {
 pub fn verify(
     evidence: &Path,
     collateral: &Path,
+    simulated: bool,
     at: Option<u64>,
 ) -> Result<(Value, VerifiedMeasurement), String> {
-    let evidence = load(evidence, collateral)?;
+    let evidence = load(evidence, collateral, simulated)?;
     let at = at.unwrap_or_else(now_secs);
     let v = verify_evidence(&evidence, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     let json = json!({
+        "simulated": v.simulated,
         "verified_at": at,
         "tee": v.tee,
         "measurement": v.measurement,
@@ -73,7 +106,14 @@ pub fn verify(
 /// Text form of a verified measurement.
 pub fn text(v: &VerifiedMeasurement) -> String {
     let m = serde_json::to_value(&v.measurement).unwrap_or_default();
-    let mut lines = vec![format!(
+    let mut lines = vec![];
+    if v.simulated {
+        lines.push(
+            "SIMULATED evidence: verified under the development root; no TEE stands behind it"
+                .to_string(),
+        );
+    }
+    lines.push(format!(
         "verified {:?} evidence\n  TCB status:  {} (confidence {} of 5, 1 best)\n  advisories:  {}",
         v.tee,
         v.tcb_status,
@@ -83,7 +123,7 @@ pub fn text(v: &VerifiedMeasurement) -> String {
         } else {
             v.advisories.join(", ")
         }
-    )];
+    ));
     if let Some(obj) = m.as_object() {
         for (k, val) in obj {
             if k != "tee" {
@@ -92,10 +132,12 @@ pub fn text(v: &VerifiedMeasurement) -> String {
         }
     }
     lines.push(format!("  report data: {}", v.report_data));
-    lines.push(
+    lines.push(if v.simulated {
+        "(simulated: accepted only by chains whose spec allows simulated TEEs)".into()
+    } else {
         "(evidence is genuine and current; whether its measurement is trusted is the chain's policy)"
-            .into(),
-    );
+            .into()
+    });
     lines.join("\n")
 }
 
@@ -103,6 +145,7 @@ pub fn text(v: &VerifiedMeasurement) -> String {
 pub fn bench(
     evidence: &Path,
     collateral: &Path,
+    simulated: bool,
     at: Option<u64>,
     runs: usize,
 ) -> Result<Value, String> {
@@ -114,6 +157,11 @@ pub fn bench(
     for _ in 0..runs {
         // Parse included: a validator receives evidence as bytes.
         let e = DcapEvidence::from_parts(quote.clone(), &collateral).map_err(|e| e.to_string())?;
+        let e = if simulated {
+            Evidence::SimulatedDcap(e)
+        } else {
+            Evidence::Dcap(e)
+        };
         verify_evidence(&e, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     }
     let per = t.elapsed().as_secs_f64() * 1000.0 / runs as f64;

@@ -12,6 +12,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 use commonware_codec::Encode;
 use commonware_cryptography::Signer;
+use phalanx_attestation::sim;
 use phalanx_types::{AccountId, Call, format_pha, parse_pha};
 use serde_json::{Value, json};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
@@ -90,7 +91,7 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
     },
-    /// Verify TEE attestation evidence offline.
+    /// Verify TEE attestation evidence offline, or produce simulated evidence.
     Attest {
         #[command(subcommand)]
         action: AttestCommand,
@@ -155,6 +156,19 @@ enum AttestCommand {
         #[command(flatten)]
         input: EvidenceArgs,
     },
+    /// Write SIMULATED evidence (a DCAP quote and its collateral under the development root,
+    /// for dev chains only) binding the given report data.
+    Simulate {
+        /// Report data to bind, hex, up to 64 bytes (zero-padded).
+        #[arg(long, default_value = "")]
+        report_data: String,
+        /// Where to write the quote (binary).
+        #[arg(long)]
+        evidence: PathBuf,
+        /// Where to write the collateral (JSON).
+        #[arg(long)]
+        collateral: PathBuf,
+    },
 }
 
 /// A DCAP quote, its collateral, and the time to verify at.
@@ -169,6 +183,10 @@ struct EvidenceArgs {
     /// Verify as of this Unix time (default: now).
     #[arg(long)]
     at: Option<u64>,
+    /// The evidence is SIMULATED (`phalanx attest simulate`, dev chains): verify it under the
+    /// development root instead of Intel's.
+    #[arg(long)]
+    simulated: bool,
 }
 
 #[derive(Subcommand)]
@@ -275,11 +293,31 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                             evidence,
                             collateral,
                             at,
+                            simulated,
                         },
                 },
         } => {
-            let (v, verified) = attest::verify(&evidence, &collateral, at)?;
+            let (v, verified) = attest::verify(&evidence, &collateral, simulated, at)?;
             print(cli.json, &v, || attest::text(&verified));
+            Ok(())
+        }
+        Command::Attest {
+            action:
+                AttestCommand::Simulate {
+                    report_data,
+                    evidence,
+                    collateral,
+                },
+        } => {
+            let v = attest::simulate(&report_data, &evidence, &collateral)?;
+            print(cli.json, &v, || {
+                format!(
+                    "wrote SIMULATED evidence to {} and {} (measurement {})",
+                    evidence.display(),
+                    collateral.display(),
+                    sim::measurement()
+                )
+            });
             Ok(())
         }
         Command::Bench {
@@ -290,11 +328,12 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                             evidence,
                             collateral,
                             at,
+                            simulated,
                         },
                     runs,
                 },
         } => {
-            let v = attest::bench(&evidence, &collateral, at, runs)?;
+            let v = attest::bench(&evidence, &collateral, simulated, at, runs)?;
             print(cli.json, &v, || {
                 format!(
                     "{} verifications: {:.3} ms each",

@@ -51,3 +51,47 @@ fn samples_verify_and_bad_evidence_is_refused_precisely() {
     let (ok, _, err) = attest("sgx_quote", "README.md", AT);
     assert!(!ok && err.contains("collateral"), "{err}");
 }
+
+#[test]
+fn simulated_evidence_round_trips_and_is_labelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let quote = dir.path().join("quote");
+    let collateral = dir.path().join("collateral.json");
+    let out = Command::new(BIN)
+        .args(["--json", "attest", "simulate", "--report-data", "0x1234"])
+        .arg("--evidence")
+        .arg(&quote)
+        .arg("--collateral")
+        .arg(&collateral)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verify = |simulated: bool| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["--json", "attest", "verify", "--evidence"])
+            .arg(&quote)
+            .arg("--collateral")
+            .arg(&collateral);
+        if simulated {
+            cmd.arg("--simulated");
+        }
+        cmd.output().unwrap()
+    };
+    let out = verify(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["simulated"], true);
+    assert!(v["report_data"].as_str().unwrap().starts_with("1234000"));
+    // Without --simulated it is checked against Intel's root, and refused.
+    let out = verify(false);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("REFUSED"));
+}
