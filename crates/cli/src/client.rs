@@ -4,13 +4,17 @@ use crate::http;
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
 use phalanx_runtime::{Params, fees::required_fee};
-use phalanx_types::{AccountId, Amount, Call, ChainId, SignedTx, TxBody};
+use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
+use serde_json::{Value, json};
+use std::time::Duration;
 
 /// The chain a node serves, as far as signing is concerned.
 pub struct ChainInfo {
     pub chain_id: ChainId,
     /// The fee fields are the node's; the others keep their defaults (unused by clients).
     pub params: Params,
+    /// The genesis block's digest (worker registrations bind it).
+    pub genesis: Hash,
 }
 
 impl ChainInfo {
@@ -32,9 +36,20 @@ impl ChainInfo {
             base_fee: param("base_fee")?,
             fee_per_byte: param("fee_per_byte")?,
             transfer_fee: param("transfer_fee")?,
+            attestation_fee: param("attestation_fee")?,
+            admin_fee: param("admin_fee")?,
             ..Params::default()
         };
-        Ok(Self { chain_id, params })
+        let genesis: [u8; 32] = chain["genesis"]
+            .as_str()
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|b| b.try_into().ok())
+            .ok_or("node returned no genesis hash")?;
+        Ok(Self {
+            chain_id,
+            params,
+            genesis: genesis.into(),
+        })
     }
 
     /// Signs `call` from `key` at `nonce`, paying `fee` or (if `None`) the least fee the chain
@@ -64,4 +79,28 @@ pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, String> {
     http::get(rpc, &format!("/account/{id}"))?["nonce"]
         .as_u64()
         .ok_or_else(|| "node returned no nonce".to_string())
+}
+
+/// Submits `tx`; with `wait`, polls until it is finalized (at most 60 s) and returns its status
+/// (`GET /tx/{hash}`), else the submission answer.
+pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, String> {
+    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
+    let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
+    if !wait {
+        return Ok(submitted);
+    }
+    if !quiet {
+        eprintln!("submitted {hash}; waiting for finality…");
+    }
+    for _ in 0..600 {
+        if let Ok(v) = http::get(rpc, &format!("/tx/{hash}"))
+            && v["status"] == "finalized"
+        {
+            return Ok(v);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
+    ))
 }

@@ -119,7 +119,7 @@ fn load_or_create_spec(path: &Path, opts: &Options) -> Result<ChainSpec, String>
             p2p_address: SocketAddr::from((Ipv4Addr::LOCALHOST, opts.p2p_port + i as u16)),
         })
         .collect();
-    let spec = dev_spec("phalanx-local", validators, opts.block_interval_ms)?;
+    let spec = dev_spec("phalanx-local", validators, opts.block_interval_ms, true)?;
     write_spec(path, &spec)?;
     Ok(spec)
 }

@@ -8,14 +8,14 @@ mod keys;
 mod localnet;
 mod network;
 mod verify;
+mod worker;
 
 use clap::{Parser, Subcommand};
-use commonware_codec::Encode;
 use commonware_cryptography::Signer;
 use phalanx_attestation::sim;
 use phalanx_types::{AccountId, Call, format_pha, parse_pha};
-use serde_json::{Value, json};
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use serde_json::Value;
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 const DEFAULT_RPC: &str = "http://127.0.0.1:8545";
 
@@ -52,6 +52,10 @@ enum Command {
         /// Least milliseconds between blocks.
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
+        /// Refuse simulated TEE evidence (by default a dev chain accepts it, for `phalanx
+        /// worker register --tee sim`). Applies when the data directory is new.
+        #[arg(long)]
+        forbid_simulated_tee: bool,
     },
     /// Run one validator of the chain described by a chain spec file.
     Node {
@@ -146,6 +150,53 @@ enum Command {
     },
     /// Show chain information from the node.
     Info,
+    /// TEE workers: register one, list and show the registry, promote gatekeepers.
+    Worker {
+        #[command(subcommand)]
+        action: WorkerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkerCommand {
+    /// Create (or load) this worker's identity and encryption keys, produce TEE evidence that
+    /// binds them to the operator and the chain, register them on chain and wait for the
+    /// verdict. Registering again refreshes the attestation.
+    Register {
+        /// The operator account that registers the worker and pays the fee: a key name, a
+        /// keystore file, or `dev:NAME` (dev chains only).
+        #[arg(long)]
+        operator: String,
+        /// The TEE that produces the evidence. `sim` is SIMULATED evidence for dev chains.
+        #[arg(long, value_enum, default_value = "auto")]
+        tee: worker::Tee,
+        /// Directory holding the worker's keys (default: $PHALANX_HOME/worker or
+        /// ~/.phalanx/worker).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// List registered workers with their attestation details.
+    List {
+        /// Skip this many workers (registration order).
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// Show at most this many (at most 100).
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Show one worker's record.
+    Show {
+        /// The worker's identity (hex).
+        id: String,
+    },
+    /// Give a registered, currently attested worker the gatekeeper role (registry root only).
+    Promote {
+        /// The worker's identity (hex).
+        id: String,
+        /// The registry's root account (dev chains: `dev:alice`).
+        #[arg(long)]
+        from: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,7 +314,14 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             rpc_addr,
             p2p_addr,
             block_interval_ms,
-        } => network::dev(data_dir, rpc_addr, p2p_addr, block_interval_ms),
+            forbid_simulated_tee,
+        } => network::dev(network::DevOptions {
+            data_dir,
+            rpc_addr,
+            p2p_addr,
+            block_interval_ms,
+            allow_simulated_tee: !forbid_simulated_tee,
+        }),
         Command::Node {
             spec,
             key,
@@ -452,6 +510,7 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             });
             Ok(())
         }
+        Command::Worker { action } => run_worker(&cli.rpc, cli.json, action),
         Command::Info => {
             let v = http::get(&cli.rpc, "/chain")?;
             print(cli.json, &v, || {
@@ -460,6 +519,38 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn run_worker(rpc: &str, json_mode: bool, action: WorkerCommand) -> Result<(), String> {
+    match action {
+        WorkerCommand::Register {
+            operator,
+            tee,
+            data_dir,
+        } => {
+            let dir = data_dir.unwrap_or_else(worker::default_dir);
+            let v = worker::register(rpc, &operator, tee, &dir, json_mode)?;
+            print(json_mode, &v, || {
+                format!("registered\n{}", worker::text(&v["worker"]))
+            });
+        }
+        WorkerCommand::List { offset, limit } => {
+            let v = http::get(rpc, &format!("/workers?offset={offset}&limit={limit}"))?;
+            print(json_mode, &v, || worker::list_text(&v));
+        }
+        WorkerCommand::Show { id } => {
+            let id = AccountId::from_hex(&id).map_err(|e| format!("worker id: {e}"))?;
+            let v = http::get(rpc, &format!("/worker/{id}"))?;
+            print(json_mode, &v, || worker::text(&v));
+        }
+        WorkerCommand::Promote { id, from } => {
+            let v = worker::promote(rpc, &from, &id, json_mode)?;
+            print(json_mode, &v, || {
+                format!("promoted {id} to gatekeeper\n{}", tx_text(&v))
+            });
+        }
+    }
+    Ok(())
 }
 
 fn tx_text(v: &Value) -> String {
@@ -503,28 +594,13 @@ fn transfer(
         amount,
     };
     let tx = chain.sign(&key, nonce, call, fee);
-    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
-    let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
-    if no_wait {
-        print(json_mode, &submitted, || format!("submitted {hash}"));
-        return Ok(());
-    }
-    if !json_mode {
-        eprintln!("submitted {hash}; waiting for finality…");
-    }
-    for _ in 0..600 {
-        let status = http::get(rpc, &format!("/tx/{hash}"));
-        if let Ok(v) = status
-            && v["status"] == "finalized"
-        {
-            print(json_mode, &v, || {
-                format!("sent {} PHA to {to}\n{}", format_pha(amount), tx_text(&v))
-            });
-            return Ok(());
+    let v = client::submit(rpc, &tx, !no_wait, json_mode)?;
+    print(json_mode, &v, || {
+        if no_wait {
+            format!("submitted {}", v["hash"].as_str().unwrap_or_default())
+        } else {
+            format!("sent {} PHA to {to}\n{}", format_pha(amount), tx_text(&v))
         }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Err(format!(
-        "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
-    ))
+    });
+    Ok(())
 }

@@ -7,8 +7,8 @@ use phalanx_node::{
     run::{NodeConfig, run},
     spec::{ChainSpec, ValidatorSpec},
 };
-use phalanx_runtime::GenesisConfig;
-use phalanx_types::{AccountId, ChainId, UNITS_PER_PHA};
+use phalanx_runtime::{GenesisConfig, registry::RegistryGenesis};
+use phalanx_types::{AccountId, AttestationPolicy, ChainId, UNITS_PER_PHA};
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -30,6 +30,7 @@ pub fn dev_spec(
     chain_id: &str,
     validators: Vec<ValidatorSpec>,
     block_interval_ms: u64,
+    allow_simulated_tee: bool,
 ) -> Result<ChainSpec, String> {
     let chain_id = ChainId::new(chain_id).map_err(|e| e.to_string())?;
     let funded: Vec<_> = DEV_ACCOUNTS
@@ -45,7 +46,8 @@ pub fn dev_spec(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    let genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
+    let mut genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
+    genesis.registry = dev_registry(allow_simulated_tee);
     let spec = ChainSpec {
         genesis,
         validators,
@@ -53,6 +55,23 @@ pub fn dev_spec(
     };
     spec.validate().map_err(|e| e.to_string())?;
     Ok(spec)
+}
+
+/// The registry genesis of dev chains: `alice` is root; the simulated worker runtime's
+/// measurement is trusted, and simulated evidence accepted unless `allow_simulated` is false.
+pub fn dev_registry(allow_simulated: bool) -> RegistryGenesis {
+    RegistryGenesis {
+        root: Some(AccountId::from(
+            phalanx_crypto::dev_key("alice").public_key(),
+        )),
+        policy: AttestationPolicy {
+            allowed_measurements: vec![phalanx_attestation::sim::measurement()],
+            worst_confidence: 2,
+            max_evidence_age_secs: 30 * 86_400,
+            allow_simulated,
+            registrations_frozen: false,
+        },
+    }
 }
 
 /// Reads and validates a chain spec file.
@@ -82,13 +101,24 @@ pub fn write_spec(path: &Path, spec: &ChainSpec) -> Result<(), String> {
         .map_err(|e| format!("writing chain spec {}: {e}", path.display()))
 }
 
+/// Options of `phalanx dev`.
+pub struct DevOptions {
+    pub data_dir: Option<PathBuf>,
+    pub rpc_addr: SocketAddr,
+    pub p2p_addr: SocketAddr,
+    pub block_interval_ms: u64,
+    pub allow_simulated_tee: bool,
+}
+
 /// `phalanx dev`.
-pub fn dev(
-    data_dir: Option<PathBuf>,
-    rpc_addr: SocketAddr,
-    p2p_addr: SocketAddr,
-    block_interval_ms: u64,
-) -> Result<(), String> {
+pub fn dev(opts: DevOptions) -> Result<(), String> {
+    let DevOptions {
+        data_dir,
+        rpc_addr,
+        p2p_addr,
+        block_interval_ms,
+        allow_simulated_tee,
+    } = opts;
     let (_temp, data_dir) = match data_dir {
         Some(d) => (None, d),
         None => {
@@ -111,6 +141,7 @@ pub fn dev(
                 p2p_address: p2p_addr,
             }],
             block_interval_ms,
+            allow_simulated_tee,
         )?;
         write_spec(&spec_path, &spec)?;
         spec
@@ -128,6 +159,9 @@ pub fn dev(
             println!("  data dir:  {dir_text}");
             print_dev_accounts();
             println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
+            println!(
+                "       phalanx worker register --tee sim --operator dev:bob   (SIMULATED TEE)"
+            );
             println!("Press Ctrl-C to stop.");
         }),
     })

@@ -19,7 +19,7 @@ use commonware_runtime::{Clock, Spawner};
 use commonware_storage::{Context as StorageContext, qmdb::sync::Target};
 use commonware_utils::non_empty_range;
 use futures::{StreamExt, channel::mpsc};
-use phalanx_runtime::{GenesisConfig, Outcome, Receipt, StateKey};
+use phalanx_runtime::{BlockEnv, GenesisConfig, Outcome, Receipt, StateKey};
 use phalanx_types::ChainId;
 use std::{
     collections::HashMap,
@@ -210,10 +210,15 @@ where
         // an unfinalized ancestor stay in the pool and are skipped here (nonce too low against
         // the parent), so they must not crowd out new ones.
         let candidates = input.provider.candidates(2 * crate::block::MAX_BLOCK_TXS);
+        let env = BlockEnv {
+            chain_id: self.shared.chain_id.clone(),
+            height: height.get(),
+            timestamp_ms,
+        };
         let executed = execute(
             &BatchReader(&batches),
-            &self.shared.chain_id,
-            self.genesis_for(height),
+            &env,
+            self.genesis_for(height).map(|g| (g, &parent_digest)),
             candidates,
             Mode::Propose,
         )
@@ -287,10 +292,15 @@ where
                 return None;
             }
         }
+        let env = BlockEnv {
+            chain_id: self.shared.chain_id.clone(),
+            height: block.height.get(),
+            timestamp_ms: block.timestamp_ms,
+        };
         let executed = execute(
             &BatchReader(&batches),
-            &self.shared.chain_id,
-            self.genesis_for(block.height),
+            &env,
+            self.genesis_for(block.height).map(|g| (g, &parent_digest)),
             block.txs.clone(),
             Mode::Verify,
         )

@@ -7,10 +7,10 @@
 
 use crate::block::Digest;
 use phalanx_runtime::{
-    Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey, apply_tx, balances,
-    check_stateless, params::params_key,
+    BlockEnv, Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey, apply_tx,
+    balances, check_stateless, params::params_key,
 };
-use phalanx_types::{Call, ChainId, SignedTx};
+use phalanx_types::{Call, SignedTx};
 use std::collections::HashMap;
 use std::future::Future;
 
@@ -78,20 +78,22 @@ pub enum Mode {
     Verify,
 }
 
-/// Executes `txs` on top of `db`. At height 1 the genesis state is written first.
+/// Executes `txs` on top of `db` in the block described by `env`. At height 1 the genesis
+/// state is written first (`genesis`: the config and the genesis block's digest).
 ///
 /// Signatures must have been verified by the caller (in batch).
 pub async fn execute(
     db: &impl AsyncGet,
-    chain_id: &ChainId,
-    genesis: Option<&GenesisConfig>,
+    env: &BlockEnv,
+    genesis: Option<(&GenesisConfig, &Digest)>,
     txs: Vec<SignedTx>,
     mode: Mode,
 ) -> Result<Result<Executed, (usize, Exclusion)>, ExecError> {
+    let chain_id = &env.chain_id;
     let mut cache = Cache::default();
-    if let Some(genesis) = genesis {
+    if let Some((genesis, genesis_digest)) = genesis {
         genesis
-            .build(&mut cache)
+            .build(&mut cache, genesis_digest)
             .map_err(|e| ExecError::Corrupt(format!("genesis config: {e}")))?;
     }
     cache.ensure(db, &params_key()).await?;
@@ -142,9 +144,13 @@ pub async fn execute(
                     .ensure(db, &balances::account_key(to))
                     .await?
             }
+            // Rare calls: their keys load on a miss.
+            Call::RegisterWorker { .. }
+            | Call::SetAttestationPolicy { .. }
+            | Call::PromoteGatekeeper { .. } => {}
         }
         let outcome = loop {
-            match apply_tx(&mut executed.cache, &params, &tx) {
+            match apply_tx(&mut executed.cache, &params, env, &tx) {
                 Ok(outcome) => break outcome,
                 Err(StateError::Missing(key)) => executed.cache.ensure(db, &key).await?,
                 Err(e @ StateError::Corrupt { .. }) => {

@@ -123,6 +123,9 @@ impl Mempool {
         // its fee with a failed receipt) if the balance changed meanwhile.
         let amount = match &tx.body.call {
             phalanx_types::Call::Transfer { amount, .. } => *amount,
+            phalanx_types::Call::RegisterWorker { .. }
+            | phalanx_types::Call::SetAttestationPolicy { .. }
+            | phalanx_types::Call::PromoteGatekeeper { .. } => 0,
         };
         let needed = amount
             .saturating_add(tx.body.fee)

@@ -3,6 +3,7 @@
 //! transaction index that answers "where was this transaction finalized".
 
 pub mod index;
+mod registry;
 pub mod server;
 
 pub use index::Index;

@@ -40,9 +40,9 @@ pub struct RpcState {
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
-type Shared = Arc<RpcState>;
+pub(crate) type Shared = Arc<RpcState>;
 
-fn error(status: StatusCode, code: &str, message: impl ToString) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: impl ToString) -> Response {
     (
         status,
         Json(json!({ "error": { "code": code, "message": message.to_string() } })),
@@ -68,6 +68,8 @@ pub fn router(state: Shared) -> Router {
         .route("/block/{height}", get(block))
         .route("/account/{id}", get(account))
         .route("/proof/account/{id}", get(proof))
+        .route("/workers", get(crate::registry::workers))
+        .route("/worker/{id}", get(crate::registry::worker))
         .route("/subscribe/blocks", get(subscribe))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(4 * MAX_TX_SIZE))
@@ -84,6 +86,8 @@ async fn chain(State(s): State<Shared>) -> Json<Value> {
             "base_fee": p.base_fee.to_string(),
             "fee_per_byte": p.fee_per_byte.to_string(),
             "transfer_fee": p.transfer_fee.to_string(),
+            "attestation_fee": p.attestation_fee.to_string(),
+            "admin_fee": p.admin_fee.to_string(),
         })),
         "genesis": s.genesis_digest,
         "finalized": head,
@@ -247,6 +251,17 @@ pub fn block_json(
                 phalanx_types::Call::Transfer { to, amount } => json!({
                     "name": "balances.transfer", "to": to, "amount": amount.to_string(),
                     "amount_pha": format_pha(*amount)
+                }),
+                phalanx_types::Call::RegisterWorker { info, evidence } => json!({
+                    "name": "registry.register_worker", "worker": info,
+                    "evidence_kind": evidence.kind,
+                    "evidence_bytes": evidence.quote.len() + evidence.collateral.len(),
+                }),
+                phalanx_types::Call::SetAttestationPolicy { policy } => json!({
+                    "name": "registry.set_attestation_policy", "policy": policy,
+                }),
+                phalanx_types::Call::PromoteGatekeeper { worker } => json!({
+                    "name": "registry.promote_gatekeeper", "worker": worker,
                 }),
             },
             "status": serde_json::to_value(o.status).unwrap_or_default(),

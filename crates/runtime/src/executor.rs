@@ -9,6 +9,7 @@ use crate::{
     balances, fees,
     params::Params,
     receipt::{Event, Receipt, TxStatus},
+    registry,
     state::{Overlay, State, StateError, apply_writes},
 };
 use phalanx_types::{Amount, Call, ChainId, MAX_TX_SIZE, SignedTx};
@@ -85,6 +86,7 @@ pub fn check_stateless(
 pub fn apply_tx(
     state: &mut (impl State + ?Sized),
     params: &Params,
+    env: &BlockEnv,
     tx: &SignedTx,
 ) -> Result<Result<Receipt, Exclusion>, StateError> {
     let signer = &tx.body.signer;
@@ -127,6 +129,18 @@ pub fn apply_tx(
         Call::Transfer { to, amount } => {
             balances::transfer(&mut call_overlay, params, signer, to, *amount)?
         }
+        Call::RegisterWorker { info, evidence } => {
+            registry::register_worker(&mut call_overlay, signer, info, evidence, env.timestamp_ms)?
+        }
+        Call::SetAttestationPolicy { policy } => registry::set_attestation_policy(
+            &mut call_overlay,
+            signer,
+            policy,
+            env.chain_id.is_development(),
+        )?,
+        Call::PromoteGatekeeper { worker } => {
+            registry::promote_gatekeeper(&mut call_overlay, signer, worker, env.timestamp_ms)?
+        }
     };
     let call_writes = call_overlay.into_writes();
     let mut events = Vec::new();
@@ -166,8 +180,21 @@ mod tests {
         let config =
             GenesisConfig::standard(chain.clone(), 0, &[(alice, 100 * UNITS_PER_PHA)]).unwrap();
         let mut state = MemoryState::default();
-        config.build(&mut state).unwrap();
+        config.build(&mut state, &[0u8; 32].into()).unwrap();
         (state, config.params, chain)
+    }
+
+    fn apply_tx(
+        state: &mut MemoryState,
+        params: &Params,
+        tx: &SignedTx,
+    ) -> Result<Result<Receipt, Exclusion>, StateError> {
+        let env = BlockEnv {
+            chain_id: tx.body.chain_id.clone(),
+            height: 2,
+            timestamp_ms: 0,
+        };
+        super::apply_tx(state, params, &env, tx)
     }
 
     fn transfer(chain: &ChainId, nonce: u64, to: &str, amount: Amount, fee: Amount) -> SignedTx {

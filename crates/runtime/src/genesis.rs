@@ -5,9 +5,10 @@
 use crate::{
     balances::{self, Account},
     params::Params,
+    registry::{self, RegistryGenesis},
     state::State,
 };
-use phalanx_types::{AccountId, Amount, ChainId, MAX_SUPPLY};
+use phalanx_types::{AccountId, Amount, ChainId, Hash, MAX_SUPPLY, PolicyError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use thiserror::Error;
@@ -52,6 +53,9 @@ pub struct GenesisConfig {
     pub genesis_time_ms: u64,
     pub params: Params,
     pub allocations: Vec<Allocation>,
+    /// The registry's root account and attestation policy.
+    #[serde(default)]
+    pub registry: RegistryGenesis,
 }
 
 /// Why a genesis config is invalid.
@@ -69,6 +73,12 @@ pub enum GenesisError {
         "dev accounts ask for {asked} base units; the ecosystem allocation has only {available}"
     )]
     DevAccountsTooLarge { asked: Amount, available: Amount },
+    #[error("attestation policy: {0}")]
+    Policy(#[from] PolicyError),
+    #[error(
+        "the attestation policy allows simulated TEEs, but `{0}` is not a development chain id (it needs a `dev`, `test`, `local` or `localnet` part)"
+    )]
+    SimulationOnProductionChain(String),
 }
 
 /// `MAX_SUPPLY * percent / 100`, exact for whole percentages.
@@ -118,6 +128,7 @@ impl GenesisConfig {
             genesis_time_ms,
             params: Params::default(),
             allocations,
+            registry: RegistryGenesis::default(),
         };
         config.validate()?;
         Ok(config)
@@ -152,13 +163,25 @@ impl GenesisConfig {
         if total != MAX_SUPPLY {
             return Err(GenesisError::WrongTotal { total });
         }
+        self.registry.policy.validate()?;
+        if self.registry.policy.allow_simulated && !self.chain_id.is_development() {
+            return Err(GenesisError::SimulationOnProductionChain(
+                self.chain_id.to_string(),
+            ));
+        }
         Ok(())
     }
 
-    /// Writes the genesis state.
-    pub fn build(&self, state: &mut (impl State + ?Sized)) -> Result<(), GenesisError> {
+    /// Writes the genesis state. `genesis_hash` is the digest of the chain's genesis block,
+    /// which worker registrations bind to.
+    pub fn build(
+        &self,
+        state: &mut (impl State + ?Sized),
+        genesis_hash: &Hash,
+    ) -> Result<(), GenesisError> {
         self.validate()?;
         self.params.store(state);
+        registry::build_genesis(state, &self.registry, genesis_hash);
         for a in &self.allocations {
             match &a.recipient {
                 Recipient::Pot(name) => balances::set_pot(state, name, a.amount),
@@ -219,7 +242,7 @@ mod tests {
         assert_eq!(get("community"), 10_000_000 * UNITS_PER_PHA);
         assert_eq!(get("ecosystem"), 90_000_000 * UNITS_PER_PHA);
         let mut state = MemoryState::default();
-        config.build(&mut state).unwrap();
+        config.build(&mut state, &[0u8; 32].into()).unwrap();
         assert_eq!(balances::total_issuance(&state).unwrap(), MAX_SUPPLY);
     }
 

@@ -9,6 +9,7 @@ pub mod fees;
 pub mod genesis;
 pub mod params;
 pub mod receipt;
+pub mod registry;
 pub mod state;
 
 pub use executor::{BlockEnv, Exclusion, apply_tx, check_stateless};

@@ -22,10 +22,25 @@ pub struct Params {
     pub fee_per_byte: Amount,
     /// Fee for the work of a `balances.transfer` call (its weight, priced).
     pub transfer_fee: Amount,
+    /// Fee for the work of verifying TEE evidence (`registry.register_worker`): a few
+    /// milliseconds of every validator's CPU.
+    #[serde(default = "default_attestation_fee")]
+    pub attestation_fee: Amount,
+    /// Fee for the work of a privileged registry call.
+    #[serde(default = "default_admin_fee")]
+    pub admin_fee: Amount,
     /// Most transactions a block may carry.
     pub max_block_txs: u32,
     /// Most encoded transaction bytes a block may carry.
     pub max_block_bytes: u32,
+}
+
+fn default_attestation_fee() -> Amount {
+    UNITS_PER_PHA / 100 // 0.01 PHA
+}
+
+fn default_admin_fee() -> Amount {
+    UNITS_PER_PHA / 100_000 // 0.00001 PHA
 }
 
 impl Default for Params {
@@ -35,6 +50,8 @@ impl Default for Params {
             base_fee: UNITS_PER_PHA / 10_000,         // 0.0001 PHA
             fee_per_byte: UNITS_PER_PHA / 10_000_000, // 0.0000001 PHA
             transfer_fee: UNITS_PER_PHA / 100_000,    // 0.00001 PHA
+            attestation_fee: default_attestation_fee(),
+            admin_fee: default_admin_fee(),
             max_block_txs: 20_000,
             max_block_bytes: 8 * 1024 * 1024,
         }
@@ -72,6 +89,8 @@ impl Write for Params {
         self.base_fee.write(buf);
         self.fee_per_byte.write(buf);
         self.transfer_fee.write(buf);
+        self.attestation_fee.write(buf);
+        self.admin_fee.write(buf);
         self.max_block_txs.write(buf);
         self.max_block_bytes.write(buf);
     }
@@ -79,7 +98,7 @@ impl Write for Params {
 
 impl EncodeSize for Params {
     fn encode_size(&self) -> usize {
-        16 * 4 + 4 + 4
+        16 * 6 + 4 + 4
     }
 }
 
@@ -91,6 +110,8 @@ impl Read for Params {
             base_fee: Amount::read(buf)?,
             fee_per_byte: Amount::read(buf)?,
             transfer_fee: Amount::read(buf)?,
+            attestation_fee: Amount::read(buf)?,
+            admin_fee: Amount::read(buf)?,
             max_block_txs: u32::read(buf)?,
             max_block_bytes: u32::read(buf)?,
         })

@@ -9,7 +9,7 @@ use thiserror::Error;
 /// Why an included transaction's call failed. The fee is still charged and the nonce bumped.
 ///
 /// Codes are part of the block encoding: never renumber.
-#[derive(Clone, Copy, Debug, Error, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DispatchError {
     #[error("insufficient balance for the amount after paying the fee")]
@@ -24,6 +24,44 @@ pub enum DispatchError {
     SelfTransfer = 5,
     #[error("amount must be greater than zero")]
     ZeroAmount = 6,
+    #[error("only the registry's root account may do this")]
+    NotRoot = 7,
+    #[error("the attestation policy freezes new worker registrations")]
+    RegistrationsFrozen = 8,
+    #[error("the evidence is malformed (size, or collateral that is not collateral JSON)")]
+    EvidenceMalformed = 9,
+    #[error(
+        "the evidence does not verify (signature, certificate chain, revocation or collateral validity)"
+    )]
+    EvidenceInvalid = 10,
+    #[error("the enclave runs in debug mode")]
+    DebugEnclave = 11,
+    #[error("the evidence's measurement is not on the allow-list")]
+    MeasurementNotAllowed = 12,
+    #[error("the platform's TCB level is below the policy's minimum")]
+    TcbTooLow = 13,
+    #[error("the evidence's collateral is older than the policy allows")]
+    EvidenceTooOld = 14,
+    #[error("the evidence's report data does not bind this worker, operator and chain")]
+    ReportDataMismatch = 15,
+    #[error("this chain does not accept simulated TEE evidence")]
+    SimulatedNotAllowed = 16,
+    #[error("no worker is registered under this identity")]
+    UnknownWorker = 17,
+    #[error("the worker is already a gatekeeper")]
+    AlreadyGatekeeper = 18,
+    #[error("the gatekeeper set is full")]
+    TooManyGatekeepers = 19,
+    #[error(
+        "the policy is malformed, or allows simulation on a chain that is not a development chain"
+    )]
+    InvalidPolicy = 20,
+    #[error("the registry is full")]
+    TooManyWorkers = 21,
+    #[error("the worker is registered by another operator")]
+    OperatorMismatch = 22,
+    #[error("the worker's last attestation is older than the policy allows")]
+    AttestationExpired = 23,
 }
 
 impl DispatchError {
@@ -35,6 +73,23 @@ impl DispatchError {
             4 => Self::Overflow,
             5 => Self::SelfTransfer,
             6 => Self::ZeroAmount,
+            7 => Self::NotRoot,
+            8 => Self::RegistrationsFrozen,
+            9 => Self::EvidenceMalformed,
+            10 => Self::EvidenceInvalid,
+            11 => Self::DebugEnclave,
+            12 => Self::MeasurementNotAllowed,
+            13 => Self::TcbTooLow,
+            14 => Self::EvidenceTooOld,
+            15 => Self::ReportDataMismatch,
+            16 => Self::SimulatedNotAllowed,
+            17 => Self::UnknownWorker,
+            18 => Self::AlreadyGatekeeper,
+            19 => Self::TooManyGatekeepers,
+            20 => Self::InvalidPolicy,
+            21 => Self::TooManyWorkers,
+            22 => Self::OperatorMismatch,
+            23 => Self::AttestationExpired,
             _ => return None,
         })
     }
@@ -71,6 +126,22 @@ pub enum Event {
         #[serde(with = "crate::receipt::amount_string")]
         amount: Amount,
     },
+    /// A worker registered (or, with `refreshed`, re-attested).
+    WorkerRegistered {
+        worker: AccountId,
+        operator: AccountId,
+        simulated: bool,
+        confidence: u8,
+        refreshed: bool,
+    },
+    /// The attestation policy changed.
+    AttestationPolicySet {
+        allow_simulated: bool,
+        registrations_frozen: bool,
+        measurements: u32,
+    },
+    /// A worker became a gatekeeper.
+    GatekeeperPromoted { worker: AccountId },
 }
 
 /// Serializes amounts as decimal strings: JSON numbers lose precision above 2^53.

@@ -5,7 +5,9 @@
 use commonware_codec::Encode;
 use commonware_cryptography::Signer;
 use phalanx_crypto::dev_key;
-use phalanx_runtime::{GenesisConfig, MemoryState, Params, apply_tx, balances, check_stateless};
+use phalanx_runtime::{
+    BlockEnv, GenesisConfig, MemoryState, Params, apply_tx, balances, check_stateless,
+};
 use phalanx_types::{AccountId, Amount, Call, ChainId, MAX_SUPPLY, TxBody, UNITS_PER_PHA};
 use proptest::prelude::*;
 
@@ -72,7 +74,7 @@ proptest! {
         let funded: Vec<_> = (0..USERS).map(|i| (user(i).1, 100 * UNITS_PER_PHA)).collect();
         let config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
         let mut state = MemoryState::default();
-        config.build(&mut state).unwrap();
+        config.build(&mut state, &[0u8; 32].into()).unwrap();
         let params: Params = config.params.clone();
         prop_assert_eq!(total(&state, &config), MAX_SUPPLY);
 
@@ -92,7 +94,8 @@ proptest! {
             if check_stateless(&tx, tx.encode().len(), &chain, &params).is_err() {
                 continue;
             }
-            match apply_tx(&mut state, &params, &tx).unwrap() {
+            let env = BlockEnv { chain_id: chain.clone(), height: 2, timestamp_ms: 0 };
+            match apply_tx(&mut state, &params, &env, &tx).unwrap() {
                 Ok(receipt) => prop_assert_eq!(receipt.fee_paid, op.fee),
                 Err(_) => prop_assert_eq!(&state, &before, "excluded tx changed state"),
             }

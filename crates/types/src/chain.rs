@@ -43,6 +43,15 @@ impl ChainId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether this names a development or test chain: one of its `-`-separated parts is `dev`,
+    /// `test`, `local` or `localnet`. Only such chains may accept simulated TEEs, so a spec
+    /// that allows them can never be mistaken for a production one by its name.
+    pub fn is_development(&self) -> bool {
+        self.0
+            .split('-')
+            .any(|part| matches!(part, "dev" | "test" | "local" | "localnet"))
+    }
 }
 
 impl fmt::Display for ChainId {
@@ -102,6 +111,10 @@ mod tests {
     #[test]
     fn validates() {
         assert!(ChainId::new("phalanx-dev").is_ok());
+        assert!(ChainId::new("phalanx-dev").unwrap().is_development());
+        assert!(ChainId::new("phalanx-localnet").unwrap().is_development());
+        assert!(!ChainId::new("phalanx-mainnet").unwrap().is_development());
+        assert!(!ChainId::new("phalanx-devious").unwrap().is_development());
         assert_eq!(ChainId::new(""), Err(ChainIdError::Length(0)));
         assert!(matches!(
             ChainId::new("Phalanx"),

@@ -7,6 +7,7 @@ mod account;
 mod amount;
 mod chain;
 mod transaction;
+mod worker;
 
 pub use account::{AccountId, ParseAccountError};
 pub use amount::{
@@ -14,6 +15,10 @@ pub use amount::{
 };
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use transaction::{Call, MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
+pub use worker::{
+    AttestationPolicy, Evidence, EvidenceKind, MAX_ALLOWED_MEASUREMENTS, MAX_MEASUREMENT_BYTES,
+    PolicyError, WorkerId, WorkerInfo,
+};
 
 /// The hash used for blocks, transactions and state keys.
 pub type Hash = commonware_cryptography::sha256::Digest;

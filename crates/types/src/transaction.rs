@@ -4,7 +4,7 @@
 //! the chain: a transaction signed for one chain fails verification on every other chain, and the
 //! explicit `chain_id` field lets nodes say *why* instead of reporting a bare bad signature.
 
-use crate::{AccountId, Amount, ChainId, Hash};
+use crate::{AccountId, Amount, AttestationPolicy, ChainId, Evidence, Hash, WorkerId, WorkerInfo};
 use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, Write};
@@ -30,15 +30,31 @@ pub fn tx_namespace(chain: &ChainId) -> Vec<u8> {
 pub enum Call {
     /// Move `amount` base units from the signer to `to`.
     Transfer { to: AccountId, amount: Amount },
+    /// Register (or refresh) a worker operated by the signer, with TEE evidence whose report
+    /// data binds `info`, the signer and the chain ([`WorkerInfo::report_data`]).
+    RegisterWorker {
+        info: WorkerInfo,
+        evidence: Evidence,
+    },
+    /// Replace the attestation policy (privileged: the registry's root account).
+    SetAttestationPolicy { policy: AttestationPolicy },
+    /// Give a registered worker the gatekeeper role (privileged).
+    PromoteGatekeeper { worker: WorkerId },
 }
 
 impl Call {
     const TAG_TRANSFER: u8 = 0;
+    const TAG_REGISTER_WORKER: u8 = 1;
+    const TAG_SET_ATTESTATION_POLICY: u8 = 2;
+    const TAG_PROMOTE_GATEKEEPER: u8 = 3;
 
     /// Short machine-readable name, used in events and logs.
     pub fn name(&self) -> &'static str {
         match self {
             Call::Transfer { .. } => "balances.transfer",
+            Call::RegisterWorker { .. } => "registry.register_worker",
+            Call::SetAttestationPolicy { .. } => "registry.set_attestation_policy",
+            Call::PromoteGatekeeper { .. } => "registry.promote_gatekeeper",
         }
     }
 }
@@ -51,6 +67,19 @@ impl Write for Call {
                 to.write(buf);
                 amount.write(buf);
             }
+            Call::RegisterWorker { info, evidence } => {
+                Self::TAG_REGISTER_WORKER.write(buf);
+                info.write(buf);
+                evidence.write(buf);
+            }
+            Call::SetAttestationPolicy { policy } => {
+                Self::TAG_SET_ATTESTATION_POLICY.write(buf);
+                policy.write(buf);
+            }
+            Call::PromoteGatekeeper { worker } => {
+                Self::TAG_PROMOTE_GATEKEEPER.write(buf);
+                worker.write(buf);
+            }
         }
     }
 }
@@ -59,6 +88,9 @@ impl EncodeSize for Call {
     fn encode_size(&self) -> usize {
         match self {
             Call::Transfer { .. } => 1 + AccountId::SIZE + Amount::SIZE,
+            Call::RegisterWorker { evidence, .. } => 1 + WorkerInfo::SIZE + evidence.encode_size(),
+            Call::SetAttestationPolicy { policy } => 1 + policy.encode_size(),
+            Call::PromoteGatekeeper { .. } => 1 + AccountId::SIZE,
         }
     }
 }
@@ -70,6 +102,16 @@ impl Read for Call {
             Self::TAG_TRANSFER => Ok(Call::Transfer {
                 to: AccountId::read(buf)?,
                 amount: Amount::read(buf)?,
+            }),
+            Self::TAG_REGISTER_WORKER => Ok(Call::RegisterWorker {
+                info: WorkerInfo::read(buf)?,
+                evidence: Evidence::read(buf)?,
+            }),
+            Self::TAG_SET_ATTESTATION_POLICY => Ok(Call::SetAttestationPolicy {
+                policy: AttestationPolicy::read(buf)?,
+            }),
+            Self::TAG_PROMOTE_GATEKEEPER => Ok(Call::PromoteGatekeeper {
+                worker: WorkerId::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

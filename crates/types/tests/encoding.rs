@@ -87,3 +87,101 @@ fn untrusted_decoding_refuses_garbage() {
     // empty
     assert!(SignedTx::decode_untrusted(&[]).is_err());
 }
+
+mod registry_calls {
+    use super::*;
+    use phalanx_types::{
+        AttestationPolicy, Evidence, EvidenceKind, MAX_ALLOWED_MEASUREMENTS, WorkerInfo,
+    };
+
+    fn info() -> WorkerInfo {
+        WorkerInfo {
+            identity: ed25519::PrivateKey::from_seed(3).public_key().into(),
+            encryption_key: [5u8; 32],
+        }
+    }
+
+    fn signed(call: Call) -> SignedTx {
+        let alice = ed25519::PrivateKey::from_seed(1);
+        TxBody {
+            chain_id: ChainId::new("phalanx-dev").unwrap(),
+            signer: alice.public_key().into(),
+            nonce: 0,
+            fee: 1,
+            call,
+        }
+        .sign(&alice)
+    }
+
+    #[test]
+    fn registry_calls_round_trip() {
+        let calls = [
+            Call::RegisterWorker {
+                info: info(),
+                evidence: Evidence {
+                    kind: EvidenceKind::SimulatedDcap,
+                    quote: vec![1, 2, 3],
+                    collateral: b"{}".to_vec(),
+                },
+            },
+            Call::SetAttestationPolicy {
+                policy: AttestationPolicy {
+                    allowed_measurements: vec!["ab".repeat(32), "cd".repeat(48)],
+                    ..AttestationPolicy::default()
+                },
+            },
+            Call::PromoteGatekeeper {
+                worker: info().identity,
+            },
+        ];
+        for call in calls {
+            let tx = signed(call);
+            assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
+        }
+    }
+
+    #[test]
+    fn registration_binding_is_frozen() {
+        // The report data a TEE must produce: changing it breaks every deployed worker.
+        let genesis = [7u8; 32].into();
+        let operator: AccountId = ed25519::PrivateKey::from_seed(1).public_key().into();
+        let data = info().report_data(&genesis, &operator);
+        assert_eq!(data[32..], [0u8; 32]);
+        assert_eq!(
+            hex::encode(&data[..32]),
+            "adede2f21d48170ee01b6e6bc6dc8ebb22657129b781eaea361daab30ca3778d",
+            "registration binding"
+        );
+        let other_chain = info().report_data(&[8u8; 32].into(), &operator);
+        assert_ne!(data, other_chain);
+    }
+
+    #[test]
+    fn oversized_policies_and_unknown_evidence_kinds_are_refused() {
+        let policy = AttestationPolicy {
+            allowed_measurements: vec!["ab".repeat(32); MAX_ALLOWED_MEASUREMENTS + 1],
+            ..AttestationPolicy::default()
+        };
+        assert!(policy.validate().is_err());
+        let tx = signed(Call::SetAttestationPolicy { policy });
+        assert!(SignedTx::decode(tx.encode()).is_err());
+        let mut bytes = signed(Call::RegisterWorker {
+            info: info(),
+            evidence: Evidence {
+                kind: EvidenceKind::Dcap,
+                quote: vec![],
+                collateral: vec![],
+            },
+        })
+        .encode()
+        .to_vec();
+        // The evidence kind byte follows chain id, signer, nonce, fee, call tag and worker info.
+        let kind_at = 12 + 32 + 8 + 16 + 1 + 64;
+        assert_eq!(bytes[kind_at], 0);
+        bytes[kind_at] = 9;
+        assert!(matches!(
+            SignedTx::decode_untrusted(&bytes),
+            Err(CodecError::InvalidEnum(9))
+        ));
+    }
+}

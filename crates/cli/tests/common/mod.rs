@@ -93,6 +93,11 @@ impl Drop for Node {
 }
 
 pub fn start_dev(dir: &std::path::Path, p2p: u16) -> Node {
+    start_dev_with(dir, p2p, &[])
+}
+
+/// `phalanx dev` with extra flags.
+pub fn start_dev_with(dir: &std::path::Path, p2p: u16, extra: &[&str]) -> Node {
     let mut child = Command::new(BIN)
         .args([
             "dev",
@@ -102,6 +107,7 @@ pub fn start_dev(dir: &std::path::Path, p2p: u16) -> Node {
             "50",
         ])
         .args(["--p2p-addr", &format!("127.0.0.1:{p2p}")])
+        .args(extra)
         .arg("--data-dir")
         .arg(dir)
         .stdout(Stdio::piped())

@@ -14,6 +14,8 @@ use phalanx_types::{Amount, Call};
 pub fn required_fee(params: &Params, encoded_len: usize, call: &Call) -> Amount {
     let call_fee = match call {
         Call::Transfer { .. } => params.transfer_fee,
+        Call::RegisterWorker { .. } => params.attestation_fee,
+        Call::SetAttestationPolicy { .. } | Call::PromoteGatekeeper { .. } => params.admin_fee,
     };
     params
         .base_fee

@@ -1,0 +1,96 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! In `phalanx dev`, a worker with simulated evidence registers through the CLI and is listed as
+//! simulated; the registry root promotes it to gatekeeper; a dev chain whose spec forbids
+//! simulation refuses the same registration and its registry stays empty.
+
+mod common;
+
+use common::{cli, free_port, start_dev, start_dev_with, wait_height};
+
+#[test]
+fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_dev(&dir.path().join("chain"), free_port());
+    wait_height(&node.rpc, 1);
+    let worker_dir = dir.path().join("worker");
+    let worker_dir = worker_dir.to_str().unwrap();
+    let register = |rpc: &str, operator: &str| {
+        cli(
+            rpc,
+            &[
+                "worker",
+                "register",
+                "--tee",
+                "sim",
+                "--operator",
+                operator,
+                "--data-dir",
+                worker_dir,
+            ],
+        )
+    };
+
+    let (ok, v, err) = register(&node.rpc, "dev:bob");
+    assert!(ok, "{err}");
+    let worker = &v["worker"];
+    assert_eq!(worker["simulated"], true);
+    assert_eq!(worker["tee"], "sgx");
+    assert_eq!(worker["tcb_status"], "UpToDate");
+    assert!(worker["warning"].as_str().unwrap().contains("SIMULATED"));
+    let id = worker["identity"].as_str().unwrap().to_string();
+
+    let (ok, list, err) = cli(&node.rpc, &["worker", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["workers"][0]["identity"], id.as_str());
+    assert_eq!(list["workers"][0]["simulated"], true);
+    assert_eq!(list["policy"]["allow_simulated"], true);
+
+    // Registering again (same keys, from the key file) refreshes the record.
+    let (ok, v, err) = register(&node.rpc, "dev:bob");
+    assert!(ok, "{err}");
+    assert_eq!(v["worker"]["identity"], id.as_str());
+    assert!(v["worker"]["last_attested_ms"].as_u64() > worker["last_attested_ms"].as_u64());
+    // Another operator cannot take the worker over.
+    let (ok, _, err) = register(&node.rpc, "dev:charlie");
+    assert!(!ok);
+    assert!(err.contains("operator_mismatch"), "{err}");
+
+    // Only the registry root promotes gatekeepers.
+    let (ok, _, err) = cli(&node.rpc, &["worker", "promote", &id, "--from", "dev:bob"]);
+    assert!(!ok);
+    assert!(err.contains("not_root"), "{err}");
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &["worker", "promote", &id, "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    let (ok, shown, err) = cli(&node.rpc, &["worker", "show", &id]);
+    assert!(ok, "{err}");
+    assert_eq!(shown["gatekeeper"], true);
+    let (ok, list, _) = cli(&node.rpc, &["worker", "list"]);
+    assert!(ok);
+    assert_eq!(list["gatekeepers"][0], id.as_str());
+    drop(node);
+
+    // A chain whose spec forbids simulation refuses the same worker.
+    let strict = start_dev_with(
+        &dir.path().join("strict"),
+        free_port(),
+        &["--forbid-simulated-tee"],
+    );
+    wait_height(&strict.rpc, 1);
+    let (ok, _, err) = register(&strict.rpc, "dev:bob");
+    assert!(!ok);
+    assert!(err.contains("simulated_not_allowed"), "{err}");
+    let (ok, list, _) = cli(&strict.rpc, &["worker", "list"]);
+    assert!(ok);
+    assert_eq!(list["count"], 0);
+    assert_eq!(list["policy"]["allow_simulated"], false);
+
+    // Bad input: a malformed id, an unknown worker.
+    let (ok, _, err) = cli(&strict.rpc, &["worker", "show", "zz"]);
+    assert!(!ok && err.contains("worker id"), "{err}");
+    let (ok, _, err) = cli(&strict.rpc, &["worker", "show", &id]);
+    assert!(!ok && err.contains("no worker"), "{err}");
+}

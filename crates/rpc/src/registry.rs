@@ -1,0 +1,115 @@
+//! Registry reads: `GET /workers` (paged, with the attestation policy and gatekeepers) and
+//! `GET /worker/{id}`. Records come from finalized state; simulated workers say so.
+
+use crate::server::{Shared, error};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use phalanx_runtime::registry::{self, WorkerRecord};
+use phalanx_types::{
+    AccountId, AttestationPolicy,
+    codec::{DecodeExt, FixedSize, Read},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Most workers one `GET /workers` returns.
+pub const MAX_PAGE: u64 = 100;
+
+#[derive(Deserialize)]
+pub struct Page {
+    #[serde(default)]
+    offset: u64,
+    #[serde(default = "default_limit")]
+    limit: u64,
+}
+
+fn default_limit() -> u64 {
+    MAX_PAGE
+}
+
+/// Reads and decodes one state value; `Err` for a stored value that does not decode.
+async fn read<T: Read<Cfg = ()>>(s: &Shared, key: [u8; 32]) -> Result<Option<T>, Response> {
+    match s.admission.state.get(key).await {
+        None => Ok(None),
+        Some(bytes) => T::decode(phalanx_types::codec::Copying(bytes.as_slice()))
+            .map(Some)
+            .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "corrupt", e)),
+    }
+}
+
+fn record_json(record: &WorkerRecord) -> Value {
+    let mut v = serde_json::to_value(record).unwrap_or_default();
+    if record.simulated {
+        v["warning"] = json!("SIMULATED TEE: no hardware protects this worker's secrets");
+    }
+    v
+}
+
+/// `GET /workers?offset=&limit=`.
+pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Response {
+    let limit = page.limit.clamp(1, MAX_PAGE);
+    let count: u64 = match read(&s, registry::worker_count_key().into()).await {
+        Ok(c) => c.unwrap_or(0),
+        Err(r) => return r,
+    };
+    let mut list = Vec::new();
+    let end = page.offset.saturating_add(limit).min(count);
+    for i in page.offset..end {
+        let id: Option<AccountId> = match read(&s, registry::worker_at_key(i).into()).await {
+            Ok(id) => id,
+            Err(r) => return r,
+        };
+        let Some(id) = id else { continue };
+        match read::<WorkerRecord>(&s, registry::worker_key(&id).into()).await {
+            Ok(Some(record)) => list.push(record_json(&record)),
+            Ok(None) => {}
+            Err(r) => return r,
+        }
+    }
+    let policy: Option<AttestationPolicy> = match read(&s, registry::policy_key().into()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let gatekeepers = match s
+        .admission
+        .state
+        .get(registry::gatekeepers_key().into())
+        .await
+    {
+        None => Vec::new(),
+        Some(bytes) => bytes
+            .chunks(AccountId::SIZE)
+            .filter_map(|c| AccountId::from_bytes(c).ok())
+            .collect(),
+    };
+    Json(json!({
+        "count": count,
+        "offset": page.offset,
+        "workers": list,
+        "gatekeepers": gatekeepers,
+        "policy": policy,
+        "finalized_height": s.index.head().height,
+    }))
+    .into_response()
+}
+
+/// `GET /worker/{id}`.
+pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    let id = match AccountId::from_hex(&id) {
+        Ok(id) => id,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
+    };
+    match read::<WorkerRecord>(&s, registry::worker_key(&id).into()).await {
+        Ok(Some(record)) => Json(record_json(&record)).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no worker {id} is registered"),
+        ),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,376 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! The `registry` module with real (simulated-DCAP) evidence: registration, refresh, listing,
+//! every refusal with its own code and no registry change, privileged calls, gatekeepers.
+
+use commonware_cryptography::Signer;
+use phalanx_attestation::sim;
+use phalanx_crypto::dev_key;
+use phalanx_runtime::{
+    BlockEnv, DispatchError, GenesisConfig, GenesisError, MemoryState, Params, TxStatus, apply_tx,
+    balances,
+    registry::{self, RegistryGenesis},
+};
+use phalanx_types::{
+    AccountId, AttestationPolicy, Call, ChainId, Evidence, EvidenceKind, Hash, SignedTx, TxBody,
+    UNITS_PER_PHA, WorkerInfo,
+};
+
+/// 2026-11-24T00:00:00Z in milliseconds.
+const NOW_MS: u64 = 1_795_478_400_000;
+const DAY_MS: u64 = 86_400_000;
+
+fn id(name: &str) -> AccountId {
+    dev_key(name).public_key().into()
+}
+
+fn genesis_hash() -> Hash {
+    [7u8; 32].into()
+}
+
+struct Chain {
+    state: MemoryState,
+    params: Params,
+    chain: ChainId,
+}
+
+fn dev_policy() -> AttestationPolicy {
+    AttestationPolicy {
+        allowed_measurements: vec![sim::measurement()],
+        worst_confidence: 2,
+        max_evidence_age_secs: 7 * 86_400,
+        allow_simulated: true,
+        registrations_frozen: false,
+    }
+}
+
+fn chain_with(policy: AttestationPolicy) -> Chain {
+    let chain = ChainId::new("phalanx-test").unwrap();
+    let funded: Vec<_> = ["alice", "bob", "operator"]
+        .iter()
+        .map(|n| (id(n), 1_000 * UNITS_PER_PHA))
+        .collect();
+    let mut config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
+    config.registry = RegistryGenesis {
+        root: Some(id("alice")),
+        policy,
+    };
+    let mut state = MemoryState::default();
+    config.build(&mut state, &genesis_hash()).unwrap();
+    Chain {
+        state,
+        params: config.params,
+        chain,
+    }
+}
+
+impl Chain {
+    fn call(&mut self, signer: &str, call: Call, at_ms: u64) -> TxStatus {
+        let key = dev_key(signer);
+        let nonce = balances::account(&self.state, &id(signer)).unwrap().nonce;
+        let tx: SignedTx = TxBody {
+            chain_id: self.chain.clone(),
+            signer: id(signer),
+            nonce,
+            fee: UNITS_PER_PHA,
+            call,
+        }
+        .sign(&key);
+        let env = BlockEnv {
+            chain_id: self.chain.clone(),
+            height: 2,
+            timestamp_ms: at_ms,
+        };
+        apply_tx(&mut self.state, &self.params, &env, &tx)
+            .unwrap()
+            .unwrap()
+            .status
+    }
+
+    /// Every registry key's value, to show a refusal changed nothing there.
+    fn registry_snapshot(&self, worker: &AccountId) -> Vec<Option<Vec<u8>>> {
+        use phalanx_runtime::State;
+        [
+            registry::policy_key(),
+            registry::worker_key(worker),
+            registry::worker_count_key(),
+            registry::worker_at_key(0),
+            registry::worker_at_key(1),
+            registry::gatekeepers_key(),
+        ]
+        .iter()
+        .map(|k| self.state.get(k).unwrap())
+        .collect()
+    }
+}
+
+fn info(worker: &str) -> WorkerInfo {
+    WorkerInfo {
+        identity: id(worker),
+        encryption_key: [9u8; 32],
+    }
+}
+
+/// Simulated evidence binding `info` for `operator` on the chain with `genesis`.
+fn evidence(info: &WorkerInfo, operator: &str, genesis: &Hash, at_ms: u64) -> Evidence {
+    let produced = sim::produce(info.report_data(genesis, &id(operator)), at_ms / 1000).unwrap();
+    Evidence {
+        kind: EvidenceKind::SimulatedDcap,
+        quote: produced.quote,
+        collateral: serde_json::to_vec(&produced.collateral).unwrap(),
+    }
+}
+
+fn register(info: &WorkerInfo, evidence: Evidence) -> Call {
+    Call::RegisterWorker {
+        info: info.clone(),
+        evidence,
+    }
+}
+
+#[test]
+fn a_simulated_worker_registers_is_listed_and_refreshes() {
+    let mut c = chain_with(dev_policy());
+    let w = info("worker-1");
+    let status = c.call(
+        "operator",
+        register(&w, evidence(&w, "operator", &genesis_hash(), NOW_MS)),
+        NOW_MS,
+    );
+    assert_eq!(status, TxStatus::Success);
+    let record = registry::worker(&c.state, &w.identity).unwrap().unwrap();
+    assert!(record.simulated);
+    assert_eq!(record.operator, id("operator"));
+    assert_eq!(record.confidence, 1);
+    assert_eq!(record.tcb_status, "UpToDate");
+    assert_eq!(hex::encode(&record.measurement), sim::measurement());
+    assert_eq!(record.registered_at_ms, NOW_MS);
+    assert!(!record.gatekeeper);
+    assert_eq!(registry::worker_count(&c.state).unwrap(), 1);
+    assert_eq!(
+        registry::worker_at(&c.state, 0).unwrap(),
+        Some(w.identity.clone())
+    );
+
+    // Re-registration with fresh evidence refreshes the record (and its keys), not the index.
+    let later = NOW_MS + DAY_MS;
+    let w2 = WorkerInfo {
+        encryption_key: [3u8; 32],
+        ..w.clone()
+    };
+    let status = c.call(
+        "operator",
+        register(&w2, evidence(&w2, "operator", &genesis_hash(), later)),
+        later,
+    );
+    assert_eq!(status, TxStatus::Success);
+    let refreshed = registry::worker(&c.state, &w.identity).unwrap().unwrap();
+    assert_eq!(refreshed.registered_at_ms, NOW_MS);
+    assert_eq!(refreshed.last_attested_ms, later);
+    assert_eq!(refreshed.info.encryption_key, [3u8; 32]);
+    assert_eq!(registry::worker_count(&c.state).unwrap(), 1);
+}
+
+#[test]
+fn evidence_for_another_key_operator_or_chain_is_refused_without_change() {
+    let mut c = chain_with(dev_policy());
+    let w = info("worker-1");
+    let cases = [
+        // Bound to another chain's genesis (a replay from another network).
+        evidence(&w, "operator", &[8u8; 32].into(), NOW_MS),
+        // Bound to another operator.
+        evidence(&w, "bob", &genesis_hash(), NOW_MS),
+        // Bound to another worker's keys.
+        evidence(&info("worker-2"), "operator", &genesis_hash(), NOW_MS),
+    ];
+    for e in cases {
+        let before = c.registry_snapshot(&w.identity);
+        let status = c.call("operator", register(&w, e), NOW_MS);
+        assert_eq!(status, TxStatus::Failed(DispatchError::ReportDataMismatch));
+        assert_eq!(c.registry_snapshot(&w.identity), before);
+    }
+}
+
+#[test]
+fn each_bad_evidence_case_has_its_own_code() {
+    let mut c = chain_with(dev_policy());
+    let w = info("worker-1");
+    let good = evidence(&w, "operator", &genesis_hash(), NOW_MS);
+    let report_data = w.report_data(&genesis_hash(), &id("operator"));
+
+    let mut tampered = good.clone();
+    tampered.quote[48 + 64] ^= 1;
+    let mut garbage = good.clone();
+    garbage.collateral = b"{not json".to_vec();
+    let debug = sim::produce_with(report_data, NOW_MS / 1000, true).unwrap();
+    let debug = Evidence {
+        kind: EvidenceKind::SimulatedDcap,
+        quote: debug.quote,
+        collateral: serde_json::to_vec(&debug.collateral).unwrap(),
+    };
+    let as_hardware = Evidence {
+        kind: EvidenceKind::Dcap,
+        ..good.clone()
+    };
+    let cases = [
+        (tampered, NOW_MS, DispatchError::EvidenceInvalid),
+        (garbage, NOW_MS, DispatchError::EvidenceMalformed),
+        (debug, NOW_MS, DispatchError::DebugEnclave),
+        (as_hardware, NOW_MS, DispatchError::EvidenceInvalid),
+        (
+            good.clone(),
+            NOW_MS + 8 * DAY_MS,
+            DispatchError::EvidenceTooOld,
+        ),
+        (
+            good.clone(),
+            NOW_MS + 31 * DAY_MS,
+            DispatchError::EvidenceInvalid,
+        ),
+    ];
+    for (e, at, expected) in cases {
+        let before = c.registry_snapshot(&w.identity);
+        assert_eq!(
+            c.call("operator", register(&w, e), at),
+            TxStatus::Failed(expected)
+        );
+        assert_eq!(c.registry_snapshot(&w.identity), before);
+    }
+
+    // A measurement the policy does not list.
+    let mut other = chain_with(AttestationPolicy {
+        allowed_measurements: vec!["ab".repeat(32)],
+        ..dev_policy()
+    });
+    assert_eq!(
+        other.call("operator", register(&w, good.clone()), NOW_MS),
+        TxStatus::Failed(DispatchError::MeasurementNotAllowed)
+    );
+    // A chain whose policy does not allow simulation.
+    let mut strict = chain_with(AttestationPolicy {
+        allow_simulated: false,
+        ..dev_policy()
+    });
+    assert_eq!(
+        strict.call("operator", register(&w, good.clone()), NOW_MS),
+        TxStatus::Failed(DispatchError::SimulatedNotAllowed)
+    );
+    // Someone else re-registering a known worker under their account.
+    assert_eq!(
+        c.call("operator", register(&w, good), NOW_MS),
+        TxStatus::Success
+    );
+    let stolen = evidence(&w, "bob", &genesis_hash(), NOW_MS);
+    assert_eq!(
+        c.call("bob", register(&w, stolen), NOW_MS),
+        TxStatus::Failed(DispatchError::OperatorMismatch)
+    );
+}
+
+#[test]
+fn policy_changes_are_privileged_and_freeze_applies_to_new_workers_only() {
+    let mut c = chain_with(dev_policy());
+    let w = info("worker-1");
+    let e = evidence(&w, "operator", &genesis_hash(), NOW_MS);
+    assert_eq!(
+        c.call("operator", register(&w, e.clone()), NOW_MS),
+        TxStatus::Success
+    );
+    let frozen = AttestationPolicy {
+        registrations_frozen: true,
+        ..dev_policy()
+    };
+    assert_eq!(
+        c.call(
+            "bob",
+            Call::SetAttestationPolicy {
+                policy: frozen.clone()
+            },
+            NOW_MS
+        ),
+        TxStatus::Failed(DispatchError::NotRoot)
+    );
+    let bad = AttestationPolicy {
+        worst_confidence: 9,
+        ..dev_policy()
+    };
+    assert_eq!(
+        c.call("alice", Call::SetAttestationPolicy { policy: bad }, NOW_MS),
+        TxStatus::Failed(DispatchError::InvalidPolicy)
+    );
+    assert_eq!(
+        c.call(
+            "alice",
+            Call::SetAttestationPolicy {
+                policy: frozen.clone()
+            },
+            NOW_MS
+        ),
+        TxStatus::Success
+    );
+    assert_eq!(registry::policy(&c.state).unwrap(), frozen);
+    // Known workers still refresh; new ones are refused.
+    assert_eq!(
+        c.call("operator", register(&w, e), NOW_MS),
+        TxStatus::Success
+    );
+    let w2 = info("worker-2");
+    let e2 = evidence(&w2, "operator", &genesis_hash(), NOW_MS);
+    assert_eq!(
+        c.call("operator", register(&w2, e2), NOW_MS),
+        TxStatus::Failed(DispatchError::RegistrationsFrozen)
+    );
+}
+
+#[test]
+fn gatekeepers_are_attested_workers_promoted_by_root() {
+    let mut c = chain_with(dev_policy());
+    let w = info("worker-1");
+    let promote = |w: &WorkerInfo| Call::PromoteGatekeeper {
+        worker: w.identity.clone(),
+    };
+    assert_eq!(
+        c.call("alice", promote(&w), NOW_MS),
+        TxStatus::Failed(DispatchError::UnknownWorker)
+    );
+    let e = evidence(&w, "operator", &genesis_hash(), NOW_MS);
+    assert_eq!(
+        c.call("operator", register(&w, e), NOW_MS),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("operator", promote(&w), NOW_MS),
+        TxStatus::Failed(DispatchError::NotRoot)
+    );
+    assert_eq!(
+        c.call("alice", promote(&w), NOW_MS + 8 * DAY_MS),
+        TxStatus::Failed(DispatchError::AttestationExpired)
+    );
+    assert_eq!(c.call("alice", promote(&w), NOW_MS), TxStatus::Success);
+    assert_eq!(
+        c.call("alice", promote(&w), NOW_MS),
+        TxStatus::Failed(DispatchError::AlreadyGatekeeper)
+    );
+    assert_eq!(
+        registry::gatekeepers(&c.state).unwrap(),
+        vec![w.identity.clone()]
+    );
+    assert!(
+        registry::worker(&c.state, &w.identity)
+            .unwrap()
+            .unwrap()
+            .gatekeeper
+    );
+}
+
+#[test]
+fn only_development_chains_may_allow_simulation() {
+    let mut config =
+        GenesisConfig::standard(ChainId::new("phalanx-mainnet").unwrap(), 0, &[]).unwrap();
+    config.registry.policy = dev_policy();
+    assert!(matches!(
+        config.validate(),
+        Err(GenesisError::SimulationOnProductionChain(_))
+    ));
+    config.registry.policy.allow_simulated = false;
+    config.validate().unwrap();
+}
