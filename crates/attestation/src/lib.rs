@@ -11,15 +11,19 @@
 //! with the policy's minimum, collateral age bounded.
 //!
 //! Simulated evidence ([`sim`]) is the same DCAP format under a development-only root, verified
-//! by the same code; the policy must allow it, and the verdict says `simulated`. AMD SEV-SNP is
-//! not implemented yet (see issue 3).
+//! by the same code; the policy must allow it, and the verdict says `simulated`.
+//!
+//! AMD SEV-SNP reports are verified with the `sev` crate ([`snp`]), plus our own VCEK validity,
+//! TCB, chip id and debug-policy checks.
 
 mod dcap;
 mod policy;
 pub mod sim;
+mod snp;
 
 pub use dcap::{DcapEvidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES};
 pub use policy::{Policy, confidence_of};
+pub use snp::{MAX_VCEK_BYTES, SNP_REPORT_BYTES, SnpEvidence};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -30,6 +34,7 @@ use thiserror::Error;
 pub enum TeeKind {
     Sgx,
     Tdx,
+    Snp,
 }
 
 /// What a verified quote proves about the code that produced it.
@@ -45,6 +50,16 @@ pub enum Measurement {
     },
     /// TDX: the TD's initial image and its runtime measurement registers.
     Tdx { mr_td: String, rtmrs: [String; 4] },
+    /// SEV-SNP: the launch measurement, host data, guest SVN and policy, the TCB the report
+    /// claims (bootloader, TEE, SNP, microcode SPLs) and the AMD product.
+    Snp {
+        measurement: String,
+        host_data: String,
+        guest_svn: u32,
+        policy: u64,
+        reported_tcb: String,
+        product: String,
+    },
 }
 
 impl Measurement {
@@ -54,6 +69,7 @@ impl Measurement {
         match self {
             Self::Sgx { mr_enclave, .. } => mr_enclave,
             Self::Tdx { mr_td, .. } => mr_td,
+            Self::Snp { measurement, .. } => measurement,
         }
     }
 
@@ -61,7 +77,7 @@ impl Measurement {
     pub fn signer(&self) -> Option<&str> {
         match self {
             Self::Sgx { mr_signer, .. } => Some(mr_signer),
-            Self::Tdx { .. } => None,
+            Self::Tdx { .. } | Self::Snp { .. } => None,
         }
     }
 }
@@ -74,13 +90,16 @@ pub enum Evidence {
     /// A DCAP quote chained to the development root of [`sim`]: proves nothing, accepted only
     /// where the policy allows simulation.
     SimulatedDcap(DcapEvidence),
+    /// An AMD SEV-SNP report with its VCEK certificate.
+    SevSnp(SnpEvidence),
 }
 
 impl Evidence {
-    /// The quote and collateral.
-    pub fn dcap(&self) -> &DcapEvidence {
+    /// The DCAP quote and collateral, if this is DCAP evidence.
+    pub fn dcap(&self) -> Option<&DcapEvidence> {
         match self {
-            Self::Dcap(e) | Self::SimulatedDcap(e) => e,
+            Self::Dcap(e) | Self::SimulatedDcap(e) => Some(e),
+            Self::SevSnp(_) => None,
         }
     }
 
@@ -115,6 +134,8 @@ pub enum AttestationError {
     QuoteTooLarge(usize),
     #[error("collateral is {0} bytes; the limit is {MAX_COLLATERAL_BYTES}")]
     CollateralTooLarge(usize),
+    #[error("VCEK certificate is {0} bytes; the limit is {MAX_VCEK_BYTES}")]
+    VcekTooLarge(usize),
     #[error("collateral is not valid JSON collateral: {0}")]
     MalformedCollateral(String),
     #[error("quote or collateral does not verify: {0}")]
@@ -166,6 +187,7 @@ pub fn verify_evidence(
     match evidence {
         Evidence::Dcap(e) => dcap::verify(e, now_secs, None),
         Evidence::SimulatedDcap(e) => dcap::verify(e, now_secs, Some(sim::root_der()?)),
+        Evidence::SevSnp(e) => snp::verify(e, now_secs),
     }
 }
 

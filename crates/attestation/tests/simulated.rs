@@ -89,7 +89,7 @@ fn a_policy_without_simulation_refuses_it_before_verifying() {
 #[test]
 fn simulated_quotes_do_not_pass_as_hardware_quotes() {
     // The same bytes presented as Intel-rooted evidence fail Intel's chain.
-    let as_hardware = Evidence::Dcap(simulated(1).dcap().clone());
+    let as_hardware = Evidence::Dcap(simulated(1).dcap().unwrap().clone());
     assert!(matches!(
         verify_evidence(&as_hardware, NOW),
         Err(AttestationError::Invalid(_))

@@ -2,8 +2,8 @@
 //! the same code the chain uses.
 
 use phalanx_attestation::{
-    DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, VerifiedMeasurement, sim,
-    verify_evidence,
+    DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, MAX_VCEK_BYTES,
+    SNP_REPORT_BYTES, SnpEvidence, VerifiedMeasurement, sim, verify_evidence,
 };
 use serde_json::{Value, json};
 use std::{path::Path, time::Instant};
@@ -36,16 +36,50 @@ fn decode_quote(bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-/// Loads evidence from files: Intel-rooted, or under the simulated TEE's development root.
-pub fn load(evidence: &Path, collateral: &Path, simulated: bool) -> Result<Evidence, String> {
-    let quote = decode_quote(read_bounded(evidence, MAX_QUOTE_BYTES, "evidence")?);
-    let collateral = read_bounded(collateral, MAX_COLLATERAL_BYTES, "collateral")?;
-    let dcap = DcapEvidence::from_parts(quote, &collateral).map_err(|e| e.to_string())?;
-    Ok(if simulated {
-        Evidence::SimulatedDcap(dcap)
+/// Which kind of evidence files hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Intel SGX/TDX DCAP quote with PCCS collateral JSON.
+    Dcap,
+    /// SIMULATED DCAP quote (`phalanx attest simulate`) under the development root.
+    Sim,
+    /// AMD SEV-SNP report (raw or hex) with its VCEK certificate (DER) as the collateral.
+    Snp,
+}
+
+/// Reads the evidence files' bytes (bounded; the quote or report may be hex).
+fn read_files(
+    evidence: &Path,
+    collateral: &Path,
+    kind: Kind,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    Ok(if kind == Kind::Snp {
+        (
+            decode_quote(read_bounded(evidence, SNP_REPORT_BYTES, "evidence")?),
+            read_bounded(collateral, MAX_VCEK_BYTES, "VCEK")?,
+        )
     } else {
-        Evidence::Dcap(dcap)
+        (
+            decode_quote(read_bounded(evidence, MAX_QUOTE_BYTES, "evidence")?),
+            read_bounded(collateral, MAX_COLLATERAL_BYTES, "collateral")?,
+        )
     })
+}
+
+/// Parses evidence of `kind` from its bytes (what a validator does with a registration).
+fn parse(quote: Vec<u8>, collateral: &[u8], kind: Kind) -> Result<Evidence, String> {
+    match kind {
+        Kind::Snp => SnpEvidence::from_parts(quote, collateral.to_vec()).map(Evidence::SevSnp),
+        Kind::Dcap => DcapEvidence::from_parts(quote, collateral).map(Evidence::Dcap),
+        Kind::Sim => DcapEvidence::from_parts(quote, collateral).map(Evidence::SimulatedDcap),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Loads evidence from files.
+pub fn load(evidence: &Path, collateral: &Path, kind: Kind) -> Result<Evidence, String> {
+    let (quote, collateral) = read_files(evidence, collateral, kind)?;
+    parse(quote, &collateral, kind)
 }
 
 /// `phalanx attest simulate`: writes simulated evidence (quote and collateral JSON) for
@@ -84,10 +118,10 @@ fn now_secs() -> u64 {
 pub fn verify(
     evidence: &Path,
     collateral: &Path,
-    simulated: bool,
+    kind: Kind,
     at: Option<u64>,
 ) -> Result<(Value, VerifiedMeasurement), String> {
-    let evidence = load(evidence, collateral, simulated)?;
+    let evidence = load(evidence, collateral, kind)?;
     let at = at.unwrap_or_else(now_secs);
     let v = verify_evidence(&evidence, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     let json = json!({
@@ -145,23 +179,17 @@ pub fn text(v: &VerifiedMeasurement) -> String {
 pub fn bench(
     evidence: &Path,
     collateral: &Path,
-    simulated: bool,
+    kind: Kind,
     at: Option<u64>,
     runs: usize,
 ) -> Result<Value, String> {
     let runs = runs.clamp(1, 100_000);
-    let quote = decode_quote(read_bounded(evidence, MAX_QUOTE_BYTES, "evidence")?);
-    let collateral = read_bounded(collateral, MAX_COLLATERAL_BYTES, "collateral")?;
     let at = at.unwrap_or_else(now_secs);
+    let (quote, collateral) = read_files(evidence, collateral, kind)?;
     let t = Instant::now();
     for _ in 0..runs {
         // Parse included: a validator receives evidence as bytes.
-        let e = DcapEvidence::from_parts(quote.clone(), &collateral).map_err(|e| e.to_string())?;
-        let e = if simulated {
-            Evidence::SimulatedDcap(e)
-        } else {
-            Evidence::Dcap(e)
-        };
+        let e = parse(quote.clone(), &collateral, kind)?;
         verify_evidence(&e, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     }
     let per = t.elapsed().as_secs_f64() * 1000.0 / runs as f64;

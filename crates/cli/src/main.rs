@@ -201,8 +201,9 @@ enum WorkerCommand {
 
 #[derive(Subcommand)]
 enum AttestCommand {
-    /// Verify an Intel SGX/TDX DCAP quote with its collateral; print the TEE kind, measurement,
-    /// TCB status and advisories, or the precise reason it is refused.
+    /// Verify an Intel SGX/TDX DCAP quote with its collateral, or an AMD SEV-SNP report with its
+    /// VCEK; print the TEE kind, measurement, TCB status and advisories, or the precise reason
+    /// it is refused.
     Verify {
         #[command(flatten)]
         input: EvidenceArgs,
@@ -225,19 +226,21 @@ enum AttestCommand {
 /// A DCAP quote, its collateral, and the time to verify at.
 #[derive(clap::Args)]
 struct EvidenceArgs {
-    /// The quote: a raw binary file or hex text.
+    /// The quote (or SNP report): a raw binary file or hex text.
     #[arg(long)]
     evidence: PathBuf,
-    /// The collateral (PCCS JSON: TCB info, QE identity, CRLs, issuer chains).
+    /// The collateral: PCCS JSON (TCB info, QE identity, CRLs, issuer chains) for DCAP, the
+    /// VCEK certificate (DER) for SNP.
     #[arg(long)]
     collateral: PathBuf,
     /// Verify as of this Unix time (default: now).
     #[arg(long)]
     at: Option<u64>,
-    /// The evidence is SIMULATED (`phalanx attest simulate`, dev chains): verify it under the
-    /// development root instead of Intel's.
-    #[arg(long)]
-    simulated: bool,
+    /// What the files hold: `dcap` (Intel quote + PCCS collateral JSON), `sim` (SIMULATED
+    /// quote from `phalanx attest simulate`, verified under the development root) or `snp`
+    /// (AMD SEV-SNP report + VCEK certificate, DER).
+    #[arg(long, value_enum, default_value = "dcap")]
+    kind: attest::Kind,
 }
 
 #[derive(Subcommand)]
@@ -261,7 +264,7 @@ enum BenchCommand {
         #[arg(long = "also")]
         also: Vec<String>,
     },
-    /// Time to verify one DCAP quote with its collateral (parse + verify), averaged.
+    /// Time to verify one piece of evidence (read + parse + verify), averaged.
     Attestation {
         #[command(flatten)]
         input: EvidenceArgs,
@@ -351,11 +354,11 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                             evidence,
                             collateral,
                             at,
-                            simulated,
+                            kind,
                         },
                 },
         } => {
-            let (v, verified) = attest::verify(&evidence, &collateral, simulated, at)?;
+            let (v, verified) = attest::verify(&evidence, &collateral, kind, at)?;
             print(cli.json, &v, || attest::text(&verified));
             Ok(())
         }
@@ -386,12 +389,12 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                             evidence,
                             collateral,
                             at,
-                            simulated,
+                            kind,
                         },
                     runs,
                 },
         } => {
-            let v = attest::bench(&evidence, &collateral, simulated, at, runs)?;
+            let v = attest::bench(&evidence, &collateral, kind, at, runs)?;
             print(cli.json, &v, || {
                 format!(
                     "{} verifications: {:.3} ms each",

@@ -77,7 +77,7 @@ fn simulated_evidence_round_trips_and_is_labelled() {
             .arg("--collateral")
             .arg(&collateral);
         if simulated {
-            cmd.arg("--simulated");
+            cmd.args(["--kind", "sim"]);
         }
         cmd.output().unwrap()
     };
@@ -90,8 +90,32 @@ fn simulated_evidence_round_trips_and_is_labelled() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["simulated"], true);
     assert!(v["report_data"].as_str().unwrap().starts_with("1234000"));
-    // Without --simulated it is checked against Intel's root, and refused.
+    // As a hardware quote it is checked against Intel's root, and refused.
     let out = verify(false);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("REFUSED"));
+}
+
+#[test]
+fn the_real_snp_sample_verifies_and_a_wrong_vcek_is_refused() {
+    let run = |vcek: &str| {
+        Command::new(BIN)
+            .args(["--json", "attest", "verify", "--kind", "snp", "--at", AT])
+            .args(["--evidence", &testdata("report_milan.hex")])
+            .args(["--collateral", &testdata(vcek)])
+            .output()
+            .unwrap()
+    };
+    let out = run("vcek_milan.der");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tee"], "snp");
+    assert_eq!(v["measurement"]["product"], "Milan-B0");
+    let out = run("sgx_quote_collateral.json");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("VCEK certificate is"));
 }

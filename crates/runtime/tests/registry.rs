@@ -374,3 +374,35 @@ fn only_development_chains_may_allow_simulation() {
     config.registry.policy.allow_simulated = false;
     config.validate().unwrap();
 }
+
+#[test]
+fn a_real_snp_report_reaches_the_binding_check() {
+    // AMD's sample verifies (signature chain, VCEK, TCB, debug policy) but its report data was
+    // not made for this registration: the chain refuses it at the binding check.
+    let measurement = "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f";
+    let mut c = chain_with(AttestationPolicy {
+        allowed_measurements: vec![measurement.into()],
+        allow_simulated: false,
+        ..dev_policy()
+    });
+    let report =
+        hex::decode(include_str!("../../attestation/testdata/report_milan.hex").trim()).unwrap();
+    let vcek = include_bytes!("../../attestation/testdata/vcek_milan.der").to_vec();
+    let w = info("worker-1");
+    let snp = Evidence {
+        kind: EvidenceKind::SevSnp,
+        quote: report,
+        collateral: vcek,
+    };
+    let at = 1_751_371_200_000; // 2025-07-01, inside the VCEK's validity
+    assert_eq!(
+        c.call("operator", register(&w, snp.clone()), at),
+        TxStatus::Failed(DispatchError::ReportDataMismatch)
+    );
+    let mut tampered = snp;
+    tampered.quote[0x90] ^= 1;
+    assert_eq!(
+        c.call("operator", register(&w, tampered), at),
+        TxStatus::Failed(DispatchError::EvidenceInvalid)
+    );
+}

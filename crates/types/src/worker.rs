@@ -86,10 +86,13 @@ pub enum EvidenceKind {
     Dcap = 0,
     /// A DCAP quote under the development root: accepted only by chains that allow simulation.
     SimulatedDcap = 1,
+    /// An AMD SEV-SNP attestation report (`quote`) with its VCEK certificate, DER
+    /// (`collateral`).
+    SevSnp = 2,
 }
 
-/// TEE evidence as carried in a transaction: the quote and its collateral (JSON), both opaque
-/// here and bounded by the transaction size limit.
+/// TEE evidence as carried in a transaction: the quote (or SNP report) and its collateral (DCAP
+/// JSON, or the SNP VCEK), both opaque here and bounded by the transaction size limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {
     pub kind: EvidenceKind,
@@ -117,6 +120,7 @@ impl Read for Evidence {
         let kind = match u8::read(buf)? {
             0 => EvidenceKind::Dcap,
             1 => EvidenceKind::SimulatedDcap,
+            2 => EvidenceKind::SevSnp,
             tag => return Err(CodecError::InvalidEnum(tag)),
         };
         Ok(Self {

@@ -14,6 +14,7 @@ const MAX_TCB_STATUS_BYTES: usize = 64;
 pub enum TeeCode {
     Sgx = 0,
     Tdx = 1,
+    Snp = 2,
 }
 
 /// Everything the chain knows about a worker.
@@ -79,6 +80,7 @@ impl Read for WorkerRecord {
         let tee = match u8::read(buf)? {
             0 => TeeCode::Sgx,
             1 => TeeCode::Tdx,
+            2 => TeeCode::Snp,
             tag => return Err(CodecError::InvalidEnum(tag)),
         };
         let simulated = bool::read(buf)?;

@@ -10,7 +10,7 @@ use crate::{
     state::{State, StateError},
 };
 use commonware_codec::Encode;
-use phalanx_attestation::{AttestationError, DcapEvidence, Policy, TeeKind};
+use phalanx_attestation::{AttestationError, DcapEvidence, Policy, SnpEvidence, TeeKind};
 use phalanx_types::{AccountId, AttestationPolicy, Evidence, EvidenceKind, WorkerInfo};
 
 /// The attestation crate's policy from the on-chain one.
@@ -27,7 +27,7 @@ fn attestation_policy(p: &AttestationPolicy) -> Policy {
 fn dispatch_error(e: &AttestationError) -> DispatchError {
     use AttestationError::*;
     match e {
-        QuoteTooLarge(_) | CollateralTooLarge(_) | MalformedCollateral(_) => {
+        QuoteTooLarge(_) | CollateralTooLarge(_) | VcekTooLarge(_) | MalformedCollateral(_) => {
             DispatchError::EvidenceMalformed
         }
         Invalid(_) | Simulation(_) => DispatchError::EvidenceInvalid,
@@ -66,13 +66,23 @@ pub fn verify_registration(
         )));
     }
     let refuse = |e: AttestationError| Ok(Err((dispatch_error(&e), e.to_string())));
-    let dcap = match DcapEvidence::from_parts(evidence.quote.clone(), &evidence.collateral) {
-        Ok(d) => d,
-        Err(e) => return refuse(e),
+    let parsed = match evidence.kind {
+        EvidenceKind::Dcap => {
+            DcapEvidence::from_parts(evidence.quote.clone(), &evidence.collateral)
+                .map(phalanx_attestation::Evidence::Dcap)
+        }
+        EvidenceKind::SimulatedDcap => {
+            DcapEvidence::from_parts(evidence.quote.clone(), &evidence.collateral)
+                .map(phalanx_attestation::Evidence::SimulatedDcap)
+        }
+        EvidenceKind::SevSnp => {
+            SnpEvidence::from_parts(evidence.quote.clone(), evidence.collateral.clone())
+                .map(phalanx_attestation::Evidence::SevSnp)
+        }
     };
-    let evidence = match evidence.kind {
-        EvidenceKind::Dcap => phalanx_attestation::Evidence::Dcap(dcap),
-        EvidenceKind::SimulatedDcap => phalanx_attestation::Evidence::SimulatedDcap(dcap),
+    let evidence = match parsed {
+        Ok(e) => e,
+        Err(e) => return refuse(e),
     };
     let verified =
         match phalanx_attestation::verify(&evidence, now_ms / 1000, &attestation_policy(&policy)) {
@@ -90,6 +100,7 @@ pub fn verify_registration(
         tee: match verified.tee {
             TeeKind::Sgx => TeeCode::Sgx,
             TeeKind::Tdx => TeeCode::Tdx,
+            TeeKind::Snp => TeeCode::Snp,
         },
         simulated: verified.simulated,
         measurement,
