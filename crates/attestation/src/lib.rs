@@ -18,6 +18,7 @@
 
 mod dcap;
 mod policy;
+pub mod producer;
 pub mod sim;
 mod snp;
 

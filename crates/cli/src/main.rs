@@ -174,6 +174,16 @@ enum WorkerCommand {
         /// ~/.phalanx/worker).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Collateral for a hardware quote: PCCS JSON (SGX/TDX) or the VCEK certificate, DER
+        /// (SEV-SNP).
+        #[arg(long)]
+        collateral: Option<PathBuf>,
+        /// Gramine's attestation directory (SGX).
+        #[arg(long, default_value = phalanx_attestation::producer::GRAMINE_DIR)]
+        gramine_dir: PathBuf,
+        /// The configfs-tsm report directory (TDX, SEV-SNP).
+        #[arg(long, default_value = phalanx_attestation::producer::TSM_REPORT_DIR)]
+        tsm_dir: PathBuf,
     },
     /// List registered workers with their attestation details.
     List {
@@ -530,9 +540,18 @@ fn run_worker(rpc: &str, json_mode: bool, action: WorkerCommand) -> Result<(), S
             operator,
             tee,
             data_dir,
+            collateral,
+            gramine_dir,
+            tsm_dir,
         } => {
             let dir = data_dir.unwrap_or_else(worker::default_dir);
-            let v = worker::register(rpc, &operator, tee, &dir, json_mode)?;
+            let source = worker::TeeSource {
+                tee,
+                gramine_dir,
+                tsm_dir,
+                collateral,
+            };
+            let v = worker::register(rpc, &operator, &source, &dir, json_mode)?;
             print(json_mode, &v, || {
                 format!("registered\n{}", worker::text(&v["worker"]))
             });

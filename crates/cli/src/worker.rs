@@ -133,22 +133,84 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
+/// Where the hardware producers look, and the collateral to send with their quotes.
+pub struct TeeSource {
+    pub tee: Tee,
+    pub gramine_dir: PathBuf,
+    pub tsm_dir: PathBuf,
+    /// DCAP collateral (PCCS JSON) or the SNP VCEK (DER). Fetching it from a PCCS or AMD's
+    /// key distribution service is not built yet.
+    pub collateral: Option<PathBuf>,
+}
+
+fn read_collateral(path: Option<&Path>, what: &str) -> Result<Vec<u8>, String> {
+    let path = path.ok_or_else(|| {
+        format!("a hardware quote needs its collateral: pass --collateral FILE ({what}); fetching it from a PCCS / AMD KDS is not built yet")
+    })?;
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    if len > phalanx_attestation::MAX_COLLATERAL_BYTES as u64 {
+        return Err(format!(
+            "{} is {len} bytes; too large for collateral",
+            path.display()
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Produces evidence binding `report_data` with the chosen TEE.
-fn produce(tee: Tee, report_data: [u8; 64]) -> Result<Evidence, String> {
-    match tee {
+fn produce(source: &TeeSource, report_data: [u8; 64]) -> Result<Evidence, String> {
+    use phalanx_attestation::producer::{self, Detected, configfs_tsm, gramine};
+    let detected = match source.tee {
         Tee::Sim => {
             let e = sim::produce(report_data, now_secs()).map_err(|e| e.to_string())?;
-            Ok(Evidence {
+            return Ok(Evidence {
                 kind: EvidenceKind::SimulatedDcap,
                 quote: e.quote,
                 collateral: serde_json::to_vec(&e.collateral).map_err(|e| e.to_string())?,
+            });
+        }
+        Tee::Auto => producer::probe(&source.gramine_dir, &source.tsm_dir).ok_or_else(|| {
+            format!(
+                "--tee auto found no TEE (neither Gramine at {} nor configfs-tsm at {}); on a development chain use --tee sim",
+                source.gramine_dir.display(),
+                source.tsm_dir.display()
+            )
+        })?,
+        Tee::Sgx => Detected::Sgx,
+        Tee::Tdx => Detected::Tdx,
+        Tee::Snp => Detected::Snp,
+    };
+    let collateral = source.collateral.as_deref();
+    match detected {
+        Detected::Sgx => Ok(Evidence {
+            kind: EvidenceKind::Dcap,
+            quote: gramine::produce(&source.gramine_dir, &report_data)
+                .map_err(|e| e.to_string())?,
+            collateral: read_collateral(collateral, "PCCS collateral JSON")?,
+        }),
+        Detected::Tdx | Detected::Snp => {
+            let report =
+                configfs_tsm::produce(&source.tsm_dir, &report_data).map_err(|e| e.to_string())?;
+            let snp = report.provider == "sev_guest";
+            Ok(Evidence {
+                kind: if snp {
+                    EvidenceKind::SevSnp
+                } else {
+                    EvidenceKind::Dcap
+                },
+                quote: report.outblob,
+                collateral: read_collateral(
+                    collateral,
+                    if snp {
+                        "the VCEK certificate, DER"
+                    } else {
+                        "PCCS collateral JSON"
+                    },
+                )?,
             })
         }
-        Tee::Auto | Tee::Sgx | Tee::Tdx | Tee::Snp => Err(format!(
-            "--tee {tee:?}: hardware quote producers are not built yet (issue 3, part 5); \
-             on a development chain use --tee sim"
-        )
-        .to_lowercase()),
     }
 }
 
@@ -156,7 +218,7 @@ fn produce(tee: Tee, report_data: [u8; 64]) -> Result<Evidence, String> {
 pub fn register(
     rpc: &str,
     operator: &str,
-    tee: Tee,
+    source: &TeeSource,
     dir: &Path,
     quiet: bool,
 ) -> Result<Value, String> {
@@ -172,7 +234,7 @@ pub fn register(
     let info = keys.info();
     let chain = client::ChainInfo::fetch(rpc)?;
     let report_data = info.report_data(&chain.genesis, &operator_id);
-    let evidence = produce(tee, report_data)?;
+    let evidence = produce(source, report_data)?;
     let nonce = client::nonce(rpc, &operator_id)?;
     let tx = chain.sign(
         &operator_key,

@@ -88,6 +88,47 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     assert_eq!(list["count"], 0);
     assert_eq!(list["policy"]["allow_simulated"], false);
 
+    // Hardware paths: `auto` on a machine without a TEE says so; a Gramine-style producer's
+    // quote reaches the chain, which judges it (this fake quote is not a valid DCAP quote).
+    let empty = dir.path().join("no-tee");
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty = empty.to_str().unwrap();
+    let hw = |tee: &str, gramine: &str, collateral: Option<&str>| {
+        let mut args = vec![
+            "worker",
+            "register",
+            "--tee",
+            tee,
+            "--operator",
+            "dev:bob",
+            "--data-dir",
+            worker_dir,
+            "--gramine-dir",
+            gramine,
+            "--tsm-dir",
+            empty,
+        ];
+        if let Some(c) = collateral {
+            args.extend(["--collateral", c]);
+        }
+        cli(&strict.rpc, &args)
+    };
+    let (ok, _, err) = hw("auto", empty, None);
+    assert!(!ok && err.contains("found no TEE"), "{err}");
+    let gramine = dir.path().join("gramine");
+    std::fs::create_dir_all(&gramine).unwrap();
+    std::fs::write(gramine.join("attestation_type"), "dcap").unwrap();
+    std::fs::write(gramine.join("quote"), b"not really a quote").unwrap();
+    let gramine = gramine.to_str().unwrap();
+    let (ok, _, err) = hw("sgx", gramine, None);
+    assert!(!ok && err.contains("--collateral"), "{err}");
+    let collateral = format!(
+        "{}/../attestation/testdata/sgx_quote_collateral.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (ok, _, err) = hw("auto", gramine, Some(&collateral));
+    assert!(!ok && err.contains("evidence_invalid"), "{err}");
+
     // Bad input: a malformed id, an unknown worker.
     let (ok, _, err) = cli(&strict.rpc, &["worker", "show", "zz"]);
     assert!(!ok && err.contains("worker id"), "{err}");
