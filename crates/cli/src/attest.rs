@@ -107,7 +107,8 @@ pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result
     }))
 }
 
-fn now_secs() -> u64 {
+/// The system clock in Unix seconds (0 if it is before 1970).
+pub fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

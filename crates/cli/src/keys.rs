@@ -20,12 +20,16 @@ pub enum KeysCommand {
     Show { name: String },
 }
 
-fn keys_dir() -> PathBuf {
-    let home = std::env::var_os("PHALANX_HOME")
+/// `$PHALANX_HOME`, else `~/.phalanx`: where keys and worker state live.
+pub fn phalanx_home() -> PathBuf {
+    std::env::var_os("PHALANX_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".phalanx")))
-        .unwrap_or_else(|| PathBuf::from(".phalanx"));
-    home.join("keys")
+        .unwrap_or_else(|| PathBuf::from(".phalanx"))
+}
+
+fn keys_dir() -> PathBuf {
+    phalanx_home().join("keys")
 }
 
 fn valid_name(name: &str) -> Result<(), String> {

@@ -56,11 +56,7 @@ impl WorkerKeys {
 
 /// Default worker directory: `$PHALANX_HOME/worker` or `~/.phalanx/worker`.
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("PHALANX_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".phalanx")))
-        .unwrap_or_else(|| PathBuf::from(".phalanx"))
-        .join("worker")
+    keys::phalanx_home().join("worker")
 }
 
 fn random32() -> Result<[u8; 32], String> {
@@ -126,13 +122,6 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// Where the hardware producers look, and the collateral to send with their quotes.
 pub struct TeeSource {
     pub tee: Tee,
@@ -164,7 +153,7 @@ fn produce(source: &TeeSource, report_data: [u8; 64]) -> Result<Evidence, String
     use phalanx_attestation::producer::{self, Detected, configfs_tsm, gramine};
     let detected = match source.tee {
         Tee::Sim => {
-            let e = sim::produce(report_data, now_secs()).map_err(|e| e.to_string())?;
+            let e = sim::produce(report_data, crate::attest::now_secs()).map_err(|e| e.to_string())?;
             return Ok(Evidence {
                 kind: EvidenceKind::SimulatedDcap,
                 quote: e.quote,
