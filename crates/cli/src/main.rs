@@ -199,6 +199,16 @@ enum WorkerCommand {
         /// The worker's identity (hex).
         id: String,
     },
+    /// Show the chain's attestation policy, or replace it (registry root only).
+    Policy {
+        /// A policy JSON file to set (fields: allowed_measurements, worst_confidence,
+        /// max_evidence_age_secs, allow_simulated, registrations_frozen).
+        #[arg(long, requires = "from")]
+        set: Option<PathBuf>,
+        /// The registry's root account (dev chains: `dev:alice`).
+        #[arg(long)]
+        from: Option<String>,
+    },
     /// Give a registered, currently attested worker the gatekeeper role (registry root only).
     Promote {
         /// The worker's identity (hex).
@@ -564,6 +574,23 @@ fn run_worker(rpc: &str, json_mode: bool, action: WorkerCommand) -> Result<(), S
             let id = AccountId::from_hex(&id).map_err(|e| format!("worker id: {e}"))?;
             let v = http::get(rpc, &format!("/worker/{id}"))?;
             print(json_mode, &v, || worker::text(&v));
+        }
+        WorkerCommand::Policy { set: None, .. } => {
+            let v = http::get(rpc, "/workers?limit=1")?;
+            let policy = &v["policy"];
+            print(json_mode, policy, || {
+                serde_json::to_string_pretty(policy).unwrap_or_default()
+            });
+        }
+        WorkerCommand::Policy {
+            set: Some(path),
+            from,
+        } => {
+            let from = from.ok_or("--set needs --from (the registry root)")?;
+            let v = worker::set_policy(rpc, &from, &path, json_mode)?;
+            print(json_mode, &v, || {
+                format!("attestation policy set\n{}", tx_text(&v))
+            });
         }
         WorkerCommand::Promote { id, from } => {
             let v = worker::promote(rpc, &from, &id, json_mode)?;

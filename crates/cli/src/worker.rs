@@ -274,6 +274,34 @@ pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value
     Ok(status)
 }
 
+/// `phalanx worker policy --set FILE`.
+pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Value, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    if len > 64 * 1024 {
+        return Err(format!(
+            "{} is {len} bytes; a policy is at most 64 KiB",
+            path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let policy: phalanx_types::AttestationPolicy =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    policy
+        .validate()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let key = keys::resolve_signer_or_file(from)?;
+    let chain = client::ChainInfo::fetch(rpc)?;
+    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
+    let tx = chain.sign(&key, nonce, Call::SetAttestationPolicy { policy }, None);
+    let status = client::submit(rpc, &tx, true, quiet)?;
+    if let Some(reason) = refusal(&status) {
+        return Err(format!("policy change REFUSED by the chain: {reason}"));
+    }
+    Ok(status)
+}
+
 /// One worker as text.
 pub fn text(w: &Value) -> String {
     let mut s = format!(

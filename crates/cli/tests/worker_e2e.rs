@@ -71,6 +71,56 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     let (ok, list, _) = cli(&node.rpc, &["worker", "list"]);
     assert!(ok);
     assert_eq!(list["gatekeepers"][0], id.as_str());
+
+    // The root freezes new registrations: a second worker is refused, the first still refreshes.
+    let (ok, policy, err) = cli(&node.rpc, &["worker", "policy"]);
+    assert!(ok, "{err}");
+    let mut frozen = policy.clone();
+    frozen["registrations_frozen"] = true.into();
+    let policy_file = dir.path().join("policy.json");
+    std::fs::write(&policy_file, frozen.to_string()).unwrap();
+    let policy_file = policy_file.to_str().unwrap();
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &[
+            "worker",
+            "policy",
+            "--set",
+            policy_file,
+            "--from",
+            "dev:bob",
+        ],
+    );
+    assert!(!ok && err.contains("not_root"), "{err}");
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &[
+            "worker",
+            "policy",
+            "--set",
+            policy_file,
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let other_worker = dir.path().join("worker-2");
+    let (ok, _, err) = cli(
+        &node.rpc,
+        &[
+            "worker",
+            "register",
+            "--tee",
+            "sim",
+            "--operator",
+            "dev:bob",
+            "--data-dir",
+            other_worker.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok && err.contains("registrations_frozen"), "{err}");
+    let (ok, _, err) = register(&node.rpc, "dev:bob");
+    assert!(ok, "{err}");
     drop(node);
 
     // A chain whose spec forbids simulation refuses the same worker.

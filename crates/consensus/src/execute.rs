@@ -109,6 +109,7 @@ pub async fn execute(
         excluded: Vec::new(),
     };
     let mut bytes = 0usize;
+    let mut attestations = 0u32;
     for (index, tx) in txs.into_iter().enumerate() {
         let len = commonware_codec::EncodeSize::encode_size(&tx);
         let limit_hit = executed.included.len() >= params.max_block_txs as usize
@@ -129,6 +130,18 @@ pub async fn execute(
             if mode == Mode::Verify {
                 return Ok(Err((index, e)));
             }
+            executed.excluded.push((tx, e));
+            continue;
+        }
+        let is_attestation = matches!(tx.body.call, Call::RegisterWorker { .. });
+        if is_attestation && attestations >= params.max_block_attestations {
+            let e = Exclusion::AttestationLimit {
+                max: params.max_block_attestations,
+            };
+            if mode == Mode::Verify {
+                return Ok(Err((index, e)));
+            }
+            // Stays in the pool for a later block.
             executed.excluded.push((tx, e));
             continue;
         }
@@ -161,6 +174,7 @@ pub async fn execute(
         match outcome {
             Ok(receipt) => {
                 bytes += len;
+                attestations += u32::from(is_attestation);
                 executed.included.push(tx);
                 executed.receipts.push(receipt);
             }
@@ -179,4 +193,111 @@ pub async fn execute(
 pub fn spec_hash(spec_json: &[u8]) -> Digest {
     use commonware_cryptography::{Hasher, Sha256};
     Sha256::hash(&[b"phalanx/chain-spec/v1", spec_json])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use commonware_cryptography::Signer;
+    use phalanx_attestation::sim;
+    use phalanx_crypto::dev_key;
+    use phalanx_runtime::registry::RegistryGenesis;
+    use phalanx_types::{
+        AccountId, AttestationPolicy, ChainId, Evidence, EvidenceKind, TxBody, UNITS_PER_PHA,
+        WorkerInfo,
+    };
+
+    /// An empty database: everything is written by genesis in the same block.
+    struct Empty;
+    impl AsyncGet for Empty {
+        async fn load(&self, _: &StateKey) -> Result<Option<Vec<u8>>, String> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn a_block_carries_at_most_max_block_attestations_registrations() {
+        let chain = ChainId::new("phalanx-test").unwrap();
+        let operator = dev_key("operator");
+        let operator_id = AccountId::from(operator.public_key());
+        let mut genesis = GenesisConfig::standard(
+            chain.clone(),
+            0,
+            &[(operator_id.clone(), UNITS_PER_PHA * 100)],
+        )
+        .unwrap();
+        genesis.params.max_block_attestations = 2;
+        genesis.registry = RegistryGenesis {
+            root: None,
+            policy: AttestationPolicy {
+                allowed_measurements: vec![sim::measurement()],
+                allow_simulated: true,
+                ..AttestationPolicy::default()
+            },
+        };
+        let genesis_digest = Digest::from([1u8; 32]);
+        let now_ms = 1_795_478_400_000;
+        let txs: Vec<SignedTx> = (0..3u64)
+            .map(|i| {
+                let info = WorkerInfo {
+                    identity: AccountId::from(dev_key(&format!("worker-{i}")).public_key()),
+                    encryption_key: [0; 32],
+                };
+                let produced = sim::produce(
+                    info.report_data(&genesis_digest, &operator_id),
+                    now_ms / 1000,
+                )
+                .unwrap();
+                TxBody {
+                    chain_id: chain.clone(),
+                    signer: operator_id.clone(),
+                    nonce: i,
+                    fee: UNITS_PER_PHA,
+                    call: Call::RegisterWorker {
+                        info,
+                        evidence: Evidence {
+                            kind: EvidenceKind::SimulatedDcap,
+                            quote: produced.quote,
+                            collateral: serde_json::to_vec(&produced.collateral).unwrap(),
+                        },
+                    },
+                }
+                .sign(&operator)
+            })
+            .collect();
+        let env = BlockEnv {
+            chain_id: chain,
+            height: 1,
+            timestamp_ms: now_ms,
+        };
+        let run = |mode| {
+            futures::executor::block_on(execute(
+                &Empty,
+                &env,
+                Some((&genesis, &genesis_digest)),
+                txs.clone(),
+                mode,
+            ))
+            .unwrap()
+        };
+        let Ok(proposed) = run(Mode::Propose) else {
+            panic!("a proposal never fails on a transaction");
+        };
+        assert_eq!(proposed.included.len(), 2);
+        assert!(
+            proposed
+                .receipts
+                .iter()
+                .all(|r| r.status == phalanx_runtime::TxStatus::Success)
+        );
+        assert!(matches!(
+            proposed.excluded[..],
+            [(_, Exclusion::AttestationLimit { max: 2 })]
+        ));
+        assert!(matches!(
+            run(Mode::Verify),
+            Err((2, Exclusion::AttestationLimit { max: 2 }))
+        ));
+    }
 }

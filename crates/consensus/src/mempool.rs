@@ -63,6 +63,7 @@ impl Rejection {
                 Exclusion::NonceTooLow { .. } => "nonce_too_low",
                 Exclusion::NonceTooHigh { .. } => "nonce_too_high",
                 Exclusion::CannotPayFee { .. } => "cannot_pay_fee",
+                Exclusion::AttestationLimit { .. } => "attestation_limit",
             },
             Rejection::Duplicate(_) => "duplicate",
             Rejection::PoolFull(_) => "pool_full",

@@ -34,6 +34,8 @@ pub enum Exclusion {
     FeeTooLow { offered: Amount, required: Amount },
     #[error("signature does not verify for the signer")]
     BadSignature,
+    #[error("the block already carries its limit of {max} worker registrations")]
+    AttestationLimit { max: u32 },
     #[error("nonce {got} was already used; the account's next nonce is {expected}")]
     NonceTooLow { expected: u64, got: u64 },
     #[error("nonce {got} is ahead of the account's next nonce {expected}")]

@@ -29,6 +29,10 @@ pub struct Params {
     /// Fee for the work of a privileged registry call.
     #[serde(default = "default_admin_fee")]
     pub admin_fee: Amount,
+    /// Most `registry.register_worker` calls a block may carry: each costs every validator
+    /// milliseconds of evidence verification, so this bounds a block's verification time.
+    #[serde(default = "default_max_block_attestations")]
+    pub max_block_attestations: u32,
     /// Most transactions a block may carry.
     pub max_block_txs: u32,
     /// Most encoded transaction bytes a block may carry.
@@ -43,6 +47,10 @@ fn default_admin_fee() -> Amount {
     UNITS_PER_PHA / 100_000 // 0.00001 PHA
 }
 
+fn default_max_block_attestations() -> u32 {
+    32
+}
+
 impl Default for Params {
     fn default() -> Self {
         Self {
@@ -52,6 +60,7 @@ impl Default for Params {
             transfer_fee: UNITS_PER_PHA / 100_000,    // 0.00001 PHA
             attestation_fee: default_attestation_fee(),
             admin_fee: default_admin_fee(),
+            max_block_attestations: default_max_block_attestations(),
             max_block_txs: 20_000,
             max_block_bytes: 8 * 1024 * 1024,
         }
@@ -91,6 +100,7 @@ impl Write for Params {
         self.transfer_fee.write(buf);
         self.attestation_fee.write(buf);
         self.admin_fee.write(buf);
+        self.max_block_attestations.write(buf);
         self.max_block_txs.write(buf);
         self.max_block_bytes.write(buf);
     }
@@ -98,7 +108,7 @@ impl Write for Params {
 
 impl EncodeSize for Params {
     fn encode_size(&self) -> usize {
-        16 * 6 + 4 + 4
+        16 * 6 + 4 + 4 + 4
     }
 }
 
@@ -112,6 +122,7 @@ impl Read for Params {
             transfer_fee: Amount::read(buf)?,
             attestation_fee: Amount::read(buf)?,
             admin_fee: Amount::read(buf)?,
+            max_block_attestations: u32::read(buf)?,
             max_block_txs: u32::read(buf)?,
             max_block_bytes: u32::read(buf)?,
         })
