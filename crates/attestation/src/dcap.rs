@@ -37,8 +37,17 @@ impl DcapEvidence {
 }
 
 fn td_measurement(td: &dcap_qvl::quote::TDReport10) -> (Measurement, [u8; 64], bool) {
+    use sha2::{Digest, Sha384};
+    let boot_chain = Sha384::new()
+        .chain_update(td.mr_td)
+        .chain_update(td.rt_mr0)
+        .chain_update(td.rt_mr1)
+        .chain_update(td.rt_mr2)
+        .chain_update(td.rt_mr3)
+        .finalize();
     (
         Measurement::Tdx {
+            boot_chain: hex::encode(boot_chain),
             mr_td: hex::encode(td.mr_td),
             rtmrs: [
                 hex::encode(td.rt_mr0),

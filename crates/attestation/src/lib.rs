@@ -49,8 +49,14 @@ pub enum Measurement {
         isv_prod_id: u16,
         isv_svn: u16,
     },
-    /// TDX: the TD's initial image and its runtime measurement registers.
-    Tdx { mr_td: String, rtmrs: [String; 4] },
+    /// TDX: the TD's initial image, its runtime measurement registers, and `boot_chain` =
+    /// SHA-384(MRTD ‖ RTMR0 ‖ RTMR1 ‖ RTMR2 ‖ RTMR3), which pins firmware, kernel, command line
+    /// and application at once.
+    Tdx {
+        mr_td: String,
+        rtmrs: [String; 4],
+        boot_chain: String,
+    },
     /// SEV-SNP: the launch measurement, host data, guest SVN and policy, the TCB the report
     /// claims (bootloader, TEE, SNP, microcode SPLs) and the AMD product.
     Snp {
@@ -74,11 +80,13 @@ impl Measurement {
         }
     }
 
-    /// SGX MRSIGNER, also accepted by the allow-list (trust every enclave of one signer).
-    pub fn signer(&self) -> Option<&str> {
+    /// Another value the allow-list may name instead of [`Self::primary`]: SGX MRSIGNER (trust
+    /// every enclave of one signer), TDX `boot_chain` (trust one exact MRTD and RTMRs).
+    pub fn alternative(&self) -> Option<&str> {
         match self {
             Self::Sgx { mr_signer, .. } => Some(mr_signer),
-            Self::Tdx { .. } | Self::Snp { .. } => None,
+            Self::Tdx { boot_chain, .. } => Some(boot_chain),
+            Self::Snp { .. } => None,
         }
     }
 }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 /// What a verifier accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
-    /// Trusted measurements, lower-case hex: SGX MRENCLAVE or MRSIGNER, TDX MRTD. Empty trusts
-    /// none.
+    /// Trusted measurements, lower-case hex: SGX MRENCLAVE or MRSIGNER; TDX MRTD, or the
+    /// boot-chain digest over MRTD and the RTMRs; SEV-SNP launch measurement. Empty trusts none.
     pub allowed_measurements: Vec<String>,
     /// The worst confidence level accepted (1 best … 5 worst).
     pub worst_confidence: u8,
@@ -95,7 +95,7 @@ impl Policy {
     ) -> Result<(), AttestationError> {
         let allowed = |m: &str| self.allowed_measurements.iter().any(|a| a == m);
         if !allowed(verified.measurement.primary())
-            && !verified.measurement.signer().is_some_and(allowed)
+            && !verified.measurement.alternative().is_some_and(allowed)
         {
             return Err(AttestationError::MeasurementNotAllowed(
                 verified.measurement.primary().to_string(),

@@ -67,11 +67,22 @@ fn real_tdx_sample_verifies() {
     assert_eq!(v.tcb_status, "UpToDate");
     assert!(v.advisories.is_empty());
     assert_eq!(v.confidence, 1);
-    let Measurement::Tdx { mr_td, rtmrs } = &v.measurement else {
+    let Measurement::Tdx {
+        mr_td,
+        rtmrs,
+        boot_chain,
+    } = &v.measurement
+    else {
         panic!("TDX measurement expected");
     };
     assert_eq!(mr_td.len(), 96);
     assert!(rtmrs.iter().all(|r| r.len() == 96));
+    // The allow-list may pin the whole boot chain (MRTD and RTMRs) instead of MRTD alone.
+    let pinned = Policy {
+        allowed_measurements: vec![boot_chain.clone()],
+        ..policy_for(&evidence)
+    };
+    verify(&evidence, NOW, &pinned).unwrap();
 }
 
 #[test]

@@ -139,7 +139,9 @@ pub const MAX_MEASUREMENT_BYTES: usize = 48;
 /// The chain's attestation policy (kept by the `registry` module, changed by privileged call).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttestationPolicy {
-    /// Trusted measurements, lower-case hex: SGX MRENCLAVE or MRSIGNER, TDX MRTD.
+    /// Trusted measurements, lower-case hex: SGX MRENCLAVE or MRSIGNER; TDX MRTD, or the
+    /// boot-chain digest SHA-384(MRTD ‖ RTMR0..3) to pin the runtime too; SEV-SNP launch
+    /// measurement.
     pub allowed_measurements: Vec<String>,
     /// The worst confidence level accepted (1 best … 5 worst).
     pub worst_confidence: u8,
