@@ -41,16 +41,24 @@ pub struct SnpEvidence {
 impl SnpEvidence {
     /// Evidence from untrusted bytes; sizes are checked before any parsing.
     pub fn from_parts(report: Vec<u8>, vcek_der: Vec<u8>) -> Result<Self, AttestationError> {
-        if report.len() != SNP_REPORT_BYTES {
+        let evidence = Self { report, vcek_der };
+        evidence.check_sizes()?;
+        Ok(evidence)
+    }
+
+    /// The size limits, checked before any parsing (the fields are public, so [`verify`]
+    /// checks again).
+    fn check_sizes(&self) -> Result<(), AttestationError> {
+        if self.report.len() != SNP_REPORT_BYTES {
             return Err(AttestationError::Invalid(format!(
                 "an SNP report is {SNP_REPORT_BYTES} bytes, got {}",
-                report.len()
+                self.report.len()
             )));
         }
-        if vcek_der.len() > MAX_VCEK_BYTES {
-            return Err(AttestationError::VcekTooLarge(vcek_der.len()));
+        if self.vcek_der.len() > MAX_VCEK_BYTES {
+            return Err(AttestationError::VcekTooLarge(self.vcek_der.len()));
         }
-        Ok(Self { report, vcek_der })
+        Ok(())
     }
 }
 
@@ -155,7 +163,7 @@ pub(crate) fn verify(
     evidence: &SnpEvidence,
     now_secs: u64,
 ) -> Result<VerifiedMeasurement, AttestationError> {
-    let evidence = SnpEvidence::from_parts(evidence.report.clone(), evidence.vcek_der.clone())?;
+    evidence.check_sizes()?;
     let report = AttestationReport::from_bytes(&evidence.report)
         .map_err(|e| invalid(format!("SNP report does not parse: {e}")))?;
     // The signature covers the first 0x2a0 bytes, and the parser skips reserved fields: refuse

@@ -10,16 +10,7 @@ use std::{path::Path, time::Instant};
 
 /// Reads a file of at most `limit` bytes (hex-encoded files may be twice that).
 fn read_bounded(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("{what} {}: {e}", path.display()))?
-        .len();
-    if len > 2 * limit as u64 + 2 {
-        return Err(format!(
-            "{what} {} is {len} bytes; the limit is {limit} (or twice that as hex)",
-            path.display()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+    crate::files::read_limited(path, 2 * limit as u64 + 2, what)
 }
 
 /// A quote file: raw bytes, or hex text (with optional `0x` and surrounding whitespace).

@@ -3,6 +3,7 @@
 mod attest;
 mod bench;
 mod client;
+mod files;
 mod http;
 mod keys;
 mod localnet;
@@ -367,18 +368,9 @@ fn dispatch(cli: Cli) -> Result<(), String> {
         }),
         Command::Keys { action } => keys::run(action, cli.json),
         Command::Attest {
-            action:
-                AttestCommand::Verify {
-                    input:
-                        EvidenceArgs {
-                            evidence,
-                            collateral,
-                            at,
-                            kind,
-                        },
-                },
+            action: AttestCommand::Verify { input: i },
         } => {
-            let (v, verified) = attest::verify(&evidence, &collateral, kind, at)?;
+            let (v, verified) = attest::verify(&i.evidence, &i.collateral, i.kind, i.at)?;
             print(cli.json, &v, || attest::text(&verified));
             Ok(())
         }
@@ -402,19 +394,9 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Bench {
-            what:
-                BenchCommand::Attestation {
-                    input:
-                        EvidenceArgs {
-                            evidence,
-                            collateral,
-                            at,
-                            kind,
-                        },
-                    runs,
-                },
+            what: BenchCommand::Attestation { input: i, runs },
         } => {
-            let v = attest::bench(&evidence, &collateral, kind, at, runs)?;
+            let v = attest::bench(&i.evidence, &i.collateral, i.kind, i.at, runs)?;
             print(cli.json, &v, || {
                 format!(
                     "{} verifications: {:.3} ms each",

@@ -78,17 +78,7 @@ pub fn dev_registry(allow_simulated: bool) -> RegistryGenesis {
 pub fn read_spec(path: &Path) -> Result<ChainSpec, String> {
     // A spec with MAX_VALIDATORS validators and a few dev accounts is a few tens of KiB.
     const MAX_SPEC_BYTES: u64 = 1 << 20;
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("reading chain spec {}: {e}", path.display()))?
-        .len();
-    if len > MAX_SPEC_BYTES {
-        return Err(format!(
-            "chain spec {} is {len} bytes; the limit is {MAX_SPEC_BYTES}",
-            path.display()
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("reading chain spec {}: {e}", path.display()))?;
+    let text = crate::files::read_limited_text(path, MAX_SPEC_BYTES, "chain spec")?;
     ChainSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 

@@ -4,7 +4,7 @@
 //! The full worker runtime (light client, message queue, key management) is issue 4; this
 //! module creates the worker's keys, produces evidence binding them, and registers them.
 
-use crate::{client, http, keys};
+use crate::{client, files, http, keys};
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
 use phalanx_attestation::sim;
 use phalanx_types::{AccountId, Call, Evidence, EvidenceKind, WorkerInfo};
@@ -76,15 +76,7 @@ fn hex32(text: &str, what: &str) -> Result<[u8; 32], String> {
 pub fn load_or_create(dir: &Path) -> Result<(WorkerKeys, bool), String> {
     let path = dir.join("worker-keys.simulated.json");
     if path.exists() {
-        let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
-        if len > 4096 {
-            return Err(format!(
-                "{} is {len} bytes; not a worker key file",
-                path.display()
-            ));
-        }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let text = files::read_limited_text(&path, 4096, "worker key file")?;
         let file: KeyFile = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a worker key file: {e}", path.display()))?;
         let seed = hex32(&file.identity_seed, "identity_seed")?;
@@ -136,16 +128,11 @@ fn read_collateral(path: Option<&Path>, what: &str) -> Result<Vec<u8>, String> {
     let path = path.ok_or_else(|| {
         format!("a hardware quote needs its collateral: pass --collateral FILE ({what}); fetching it from a PCCS / AMD KDS is not built yet")
     })?;
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if len > phalanx_attestation::MAX_COLLATERAL_BYTES as u64 {
-        return Err(format!(
-            "{} is {len} bytes; too large for collateral",
-            path.display()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+    files::read_limited(
+        path,
+        phalanx_attestation::MAX_COLLATERAL_BYTES as u64,
+        "collateral",
+    )
 }
 
 /// Produces evidence binding `report_data` with the chosen TEE.
@@ -224,40 +211,41 @@ pub fn register(
     let chain = client::ChainInfo::fetch(rpc)?;
     let report_data = info.report_data(&chain.genesis, &operator_id);
     let evidence = produce(source, report_data)?;
-    let nonce = client::nonce(rpc, &operator_id)?;
-    let tx = chain.sign(
-        &operator_key,
-        nonce,
-        Call::RegisterWorker {
-            info: info.clone(),
-            evidence,
-        },
-        None,
-    );
-    let status = client::submit(rpc, &tx, true, quiet)?;
-    if let Some(reason) = refusal(&status) {
-        return Err(format!(
-            "registration REFUSED by the chain: {reason} (transaction {})",
-            status["hash"].as_str().unwrap_or_default()
-        ));
-    }
+    let call = Call::RegisterWorker {
+        info: info.clone(),
+        evidence,
+    };
+    let status = send(rpc, &chain, &operator_key, call, "registration", quiet)?;
     let record = http::get(rpc, &format!("/worker/{}", info.identity))?;
     Ok(json!({ "transaction": status, "worker": record }))
 }
 
-/// The reason a finalized transaction's call failed (`None` on success), in words.
-fn refusal(status: &Value) -> Option<String> {
+/// Signs `call` with `key`, submits it, waits for finality, and turns a failed call into an
+/// error that names `what` was refused and why (in words, with the receipt's code).
+fn send(
+    rpc: &str,
+    chain: &client::ChainInfo,
+    key: &PrivateKey,
+    call: Call,
+    what: &str,
+    quiet: bool,
+) -> Result<Value, String> {
+    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
+    let tx = chain.sign(key, nonce, call, None);
+    let status = client::submit(rpc, &tx, true, quiet)?;
     let receipt = &status["location"]["receipt"];
     if receipt["status"] == "success" {
-        return None;
+        return Ok(status);
     }
     let code = receipt["error"].clone();
-    Some(
-        match serde_json::from_value::<phalanx_runtime::DispatchError>(code.clone()) {
-            Ok(e) => format!("{e} ({})", code.as_str().unwrap_or_default()),
-            Err(_) => code.to_string(),
-        },
-    )
+    let reason = match serde_json::from_value::<phalanx_runtime::DispatchError>(code.clone()) {
+        Ok(e) => format!("{e} ({})", code.as_str().unwrap_or_default()),
+        Err(_) => code.to_string(),
+    };
+    Err(format!(
+        "{what} REFUSED by the chain: {reason} (transaction {})",
+        status["hash"].as_str().unwrap_or_default()
+    ))
 }
 
 /// `phalanx worker promote`.
@@ -265,27 +253,13 @@ pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value
     let key = keys::resolve_signer_or_file(from)?;
     let worker = AccountId::from_hex(worker).map_err(|e| format!("worker id: {e}"))?;
     let chain = client::ChainInfo::fetch(rpc)?;
-    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
-    let tx = chain.sign(&key, nonce, Call::PromoteGatekeeper { worker }, None);
-    let status = client::submit(rpc, &tx, true, quiet)?;
-    if let Some(reason) = refusal(&status) {
-        return Err(format!("promotion REFUSED by the chain: {reason}"));
-    }
-    Ok(status)
+    let call = Call::PromoteGatekeeper { worker };
+    send(rpc, &chain, &key, call, "promotion", quiet)
 }
 
 /// `phalanx worker policy --set FILE`.
 pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Value, String> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if len > 64 * 1024 {
-        return Err(format!(
-            "{} is {len} bytes; a policy is at most 64 KiB",
-            path.display()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = files::read_limited_text(path, 64 * 1024, "policy file")?;
     let policy: phalanx_types::AttestationPolicy =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     policy
@@ -293,13 +267,8 @@ pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Val
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let key = keys::resolve_signer_or_file(from)?;
     let chain = client::ChainInfo::fetch(rpc)?;
-    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
-    let tx = chain.sign(&key, nonce, Call::SetAttestationPolicy { policy }, None);
-    let status = client::submit(rpc, &tx, true, quiet)?;
-    if let Some(reason) = refusal(&status) {
-        return Err(format!("policy change REFUSED by the chain: {reason}"));
-    }
-    Ok(status)
+    let call = Call::SetAttestationPolicy { policy };
+    send(rpc, &chain, &key, call, "policy change", quiet)
 }
 
 /// One worker as text.

@@ -80,29 +80,15 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     let policy_file = dir.path().join("policy.json");
     std::fs::write(&policy_file, frozen.to_string()).unwrap();
     let policy_file = policy_file.to_str().unwrap();
-    let (ok, _, err) = cli(
-        &node.rpc,
-        &[
-            "worker",
-            "policy",
-            "--set",
-            policy_file,
-            "--from",
-            "dev:bob",
-        ],
-    );
+    let set_policy = |from: &str| {
+        cli(
+            &node.rpc,
+            &["worker", "policy", "--set", policy_file, "--from", from],
+        )
+    };
+    let (ok, _, err) = set_policy("dev:bob");
     assert!(!ok && err.contains("not_root"), "{err}");
-    let (ok, _, err) = cli(
-        &node.rpc,
-        &[
-            "worker",
-            "policy",
-            "--set",
-            policy_file,
-            "--from",
-            "dev:alice",
-        ],
-    );
+    let (ok, _, err) = set_policy("dev:alice");
     assert!(ok, "{err}");
     let other_worker = dir.path().join("worker-2");
     let (ok, _, err) = cli(

@@ -11,7 +11,7 @@ use axum::{
 use phalanx_runtime::registry::{self, WorkerRecord};
 use phalanx_types::{
     AccountId, AttestationPolicy,
-    codec::{DecodeExt, FixedSize, Read},
+    codec::{DecodeExt, Read},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -74,17 +74,21 @@ pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Respo
         Ok(p) => p,
         Err(r) => return r,
     };
-    let gatekeepers = match s
+    let stored = s
         .admission
         .state
         .get(registry::gatekeepers_key().into())
-        .await
-    {
+        .await;
+    let gatekeepers = match stored.as_deref().map(registry::decode_gatekeepers) {
         None => Vec::new(),
-        Some(bytes) => bytes
-            .chunks(AccountId::SIZE)
-            .filter_map(|c| AccountId::from_bytes(c).ok())
-            .collect(),
+        Some(Some(list)) => list,
+        Some(None) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "corrupt",
+                "stored gatekeeper list does not decode",
+            );
+        }
     };
     Json(json!({
         "count": count,

@@ -123,21 +123,25 @@ pub fn gatekeepers(state: &(impl State + ?Sized)) -> Result<Vec<WorkerId>, State
     let key = gatekeepers_key();
     match state.get(&key)? {
         None => Ok(Vec::new()),
-        Some(bytes) => {
-            let corrupt = || StateError::Corrupt {
-                key,
-                reason: "gatekeeper list does not decode".into(),
-            };
-            if bytes.len() % AccountId::SIZE != 0 || bytes.len() / AccountId::SIZE > MAX_GATEKEEPERS
-            {
-                return Err(corrupt());
-            }
-            bytes
-                .chunks(AccountId::SIZE)
-                .map(|c| AccountId::from_bytes(c).map_err(|_| corrupt()))
-                .collect()
-        }
+        Some(bytes) => decode_gatekeepers(&bytes).ok_or_else(|| StateError::Corrupt {
+            key,
+            reason: "gatekeeper list does not decode".into(),
+        }),
     }
+}
+
+/// Decodes the stored gatekeeper list (concatenated identities, at most [`MAX_GATEKEEPERS`]);
+/// `None` if it is not one.
+pub fn decode_gatekeepers(bytes: &[u8]) -> Option<Vec<WorkerId>> {
+    if !bytes.len().is_multiple_of(AccountId::SIZE)
+        || bytes.len() / AccountId::SIZE > MAX_GATEKEEPERS
+    {
+        return None;
+    }
+    bytes
+        .chunks(AccountId::SIZE)
+        .map(|c| AccountId::from_bytes(c).ok())
+        .collect()
 }
 
 fn set_gatekeepers(state: &mut (impl State + ?Sized), list: &[WorkerId]) {

@@ -40,15 +40,20 @@ fn dispatch_error(e: &AttestationError) -> DispatchError {
     }
 }
 
+/// The record to store and whether it refreshes a known worker, or the refusal with its
+/// detailed reason.
+pub type Verdict = Result<(WorkerRecord, bool), (DispatchError, String)>;
+
 /// Verifies `evidence` for `info` operated by `operator`, at `now_ms` (the block time).
-/// Returns the record to store, or the precise refusal (also for tools that pre-check).
+/// Returns the record to store and whether it refreshes a known worker, or the precise
+/// refusal (also for tools that pre-check).
 pub fn verify_registration(
     state: &(impl State + ?Sized),
     operator: &AccountId,
     info: &WorkerInfo,
     evidence: &Evidence,
     now_ms: u64,
-) -> Result<Result<WorkerRecord, (DispatchError, String)>, StateError> {
+) -> Result<Verdict, StateError> {
     let policy = policy(state)?;
     let existing = worker(state, &info.identity)?;
     if let Some(record) = &existing
@@ -94,7 +99,7 @@ pub fn verify_registration(
         return refuse(e);
     }
     let measurement = hex::decode(verified.measurement.primary()).unwrap_or_default();
-    Ok(Ok(WorkerRecord {
+    let record = WorkerRecord {
         info: info.clone(),
         operator: operator.clone(),
         tee: match verified.tee {
@@ -109,7 +114,8 @@ pub fn verify_registration(
         registered_at_ms: existing.as_ref().map_or(now_ms, |r| r.registered_at_ms),
         last_attested_ms: now_ms,
         gatekeeper: existing.as_ref().is_some_and(|r| r.gatekeeper),
-    }))
+    };
+    Ok(Ok((record, existing.is_some())))
 }
 
 /// Registers or refreshes a worker. On a dispatch error nothing has been written.
@@ -120,11 +126,10 @@ pub fn register_worker(
     evidence: &Evidence,
     now_ms: u64,
 ) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    let record = match verify_registration(state, operator, info, evidence, now_ms)? {
-        Ok(record) => record,
+    let (record, refreshed) = match verify_registration(state, operator, info, evidence, now_ms)? {
+        Ok(verified) => verified,
         Err((e, _)) => return Ok(Err(e)),
     };
-    let refreshed = worker(state, &info.identity)?.is_some();
     if !refreshed {
         let count = worker_count(state)?;
         if count >= MAX_WORKERS {
