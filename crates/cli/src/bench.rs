@@ -308,3 +308,45 @@ fn wait_nonces(rpc: &str, targets: &[(AccountId, u64)], timeout: Duration) -> Re
     }
     Ok(())
 }
+
+/// `phalanx bench sync`: times fresh light-client catch-ups from genesis.
+pub fn sync(rpc: &str, runs: usize) -> Result<Value, String> {
+    let mut seconds = Vec::with_capacity(runs);
+    let mut height = 0;
+    let mut batches = 0;
+    for run in 0..runs {
+        let dir = crate::network::TempDir::new("phalanx-bench-sync")?;
+        let config = phalanx_worker::run::WorkerConfig {
+            rpc: rpc.to_string(),
+            dir: dir.0.clone(),
+            tee: phalanx_worker::tee::TeeSource::simulated(),
+            operator: None,
+            spec: None,
+            checkpoint: None,
+            poll: std::time::Duration::from_millis(500),
+        };
+        let mut worker = phalanx_worker::run::Worker::open(config)?;
+        let report = worker.sync().map_err(|e| e.to_string())?;
+        eprintln!(
+            "run {}: verified headers 0..={} in {:.3} s ({} batches)",
+            run + 1,
+            report.to,
+            report.seconds,
+            report.batches
+        );
+        seconds.push(report.seconds);
+        height = report.to;
+        batches = report.batches;
+    }
+    seconds.sort_by(f64::total_cmp);
+    let best = seconds[0];
+    let median = seconds[seconds.len() / 2];
+    Ok(json!({
+        "height": height,
+        "runs": runs,
+        "batches": batches,
+        "best_seconds": best,
+        "median_seconds": median,
+        "blocks_per_second": if median > 0.0 { height as f64 / median } else { 0.0 },
+    }))
+}

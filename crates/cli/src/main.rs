@@ -2,9 +2,6 @@
 
 mod attest;
 mod bench;
-mod client;
-mod files;
-mod http;
 mod keys;
 mod localnet;
 mod network;
@@ -15,6 +12,7 @@ use clap::{Parser, Subcommand};
 use commonware_cryptography::Signer;
 use phalanx_attestation::sim;
 use phalanx_types::{AccountId, Call, format_pha, parse_pha};
+use phalanx_worker::{client, files, http};
 use serde_json::Value;
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
@@ -57,6 +55,10 @@ enum Command {
         /// worker register --tee sim`). Applies when the data directory is new.
         #[arg(long)]
         forbid_simulated_tee: bool,
+        /// Do not run the dev worker (by default `dev` runs one with a simulated TEE, operated
+        /// by dev:charlie, and makes it the first gatekeeper).
+        #[arg(long)]
+        no_worker: bool,
     },
     /// Run one validator of the chain described by a chain spec file.
     Node {
@@ -151,40 +153,105 @@ enum Command {
     },
     /// Show chain information from the node.
     Info,
-    /// TEE workers: register one, list and show the registry, promote gatekeepers.
+    /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
+    /// registry: list and show workers, promote gatekeepers, read or set the policy.
+    #[command(args_conflicts_with_subcommands = true)]
     Worker {
         #[command(subcommand)]
-        action: WorkerCommand,
+        action: Option<WorkerCommand>,
+        #[command(flatten)]
+        run: Box<WorkerRunArgs>,
     },
+}
+
+/// How a worker process starts.
+#[derive(clap::Args, Clone)]
+struct WorkerRunArgs {
+    /// The operator account that registers the worker and relays its messages: a key name,
+    /// a keystore file, or `dev:NAME` (dev chains only). Needed on first start.
+    #[arg(long)]
+    operator: Option<String>,
+    /// The TEE that produces the evidence and seals the state. `sim` is SIMULATED (dev
+    /// chains only).
+    #[arg(long, value_enum, default_value = "auto")]
+    tee: worker::Tee,
+    /// Directory of the worker's sealed state and trusted chain spec (default:
+    /// $PHALANX_HOME/worker or ~/.phalanx/worker).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The chain spec to trust (default: the one saved in the data directory, or on first
+    /// start the node's, trusted on first use).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Start verifying from this finalized block (hex hash) instead of genesis; first start
+    /// only.
+    #[arg(long)]
+    checkpoint: Option<String>,
+    /// Milliseconds between polls of the node.
+    #[arg(long, default_value_t = 500)]
+    poll_ms: u64,
+    /// Collateral for a hardware quote: PCCS JSON (SGX/TDX) or the VCEK certificate, DER
+    /// (SEV-SNP).
+    #[arg(long)]
+    collateral: Option<PathBuf>,
+    /// Gramine's attestation directory (SGX).
+    #[arg(long, default_value = phalanx_attestation::producer::GRAMINE_DIR)]
+    gramine_dir: PathBuf,
+    /// The configfs-tsm report directory (TDX, SEV-SNP).
+    #[arg(long, default_value = phalanx_attestation::producer::TSM_REPORT_DIR)]
+    tsm_dir: PathBuf,
+}
+
+impl WorkerRunArgs {
+    fn config(self, rpc: &str) -> Result<phalanx_worker::run::WorkerConfig, String> {
+        let operator = self
+            .operator
+            .as_deref()
+            .map(keys::resolve_signer_or_file)
+            .transpose()?;
+        let spec = match &self.spec {
+            Some(path) => Some(network::read_spec(path)?),
+            None => None,
+        };
+        let checkpoint = match &self.checkpoint {
+            Some(h) => Some(
+                hex::decode(h.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(phalanx_consensus::block::Digest::from)
+                    .ok_or("--checkpoint must be a block hash: 32 bytes of hex")?,
+            ),
+            None => None,
+        };
+        Ok(phalanx_worker::run::WorkerConfig {
+            rpc: rpc.to_string(),
+            dir: self.data_dir.unwrap_or_else(worker::default_dir),
+            tee: phalanx_worker::tee::TeeSource {
+                tee: self.tee.into(),
+                gramine_dir: self.gramine_dir,
+                tsm_dir: self.tsm_dir,
+                collateral: self.collateral,
+            },
+            operator,
+            spec,
+            checkpoint,
+            poll: std::time::Duration::from_millis(self.poll_ms.clamp(10, 60_000)),
+        })
+    }
 }
 
 #[derive(Subcommand)]
 enum WorkerCommand {
-    /// Create (or load) this worker's identity and encryption keys, produce TEE evidence that
-    /// binds them to the operator and the chain, register them on chain and wait for the
-    /// verdict. Registering again refreshes the attestation.
+    /// Run the worker process (the same as `phalanx worker` with no subcommand).
+    Run {
+        #[command(flatten)]
+        run: WorkerRunArgs,
+    },
+    /// Open (or create) the worker, verify the chain, register the worker (again: refresh its
+    /// attestation), show its record and exit.
     Register {
-        /// The operator account that registers the worker and pays the fee: a key name, a
-        /// keystore file, or `dev:NAME` (dev chains only).
-        #[arg(long)]
-        operator: String,
-        /// The TEE that produces the evidence. `sim` is SIMULATED evidence for dev chains.
-        #[arg(long, value_enum, default_value = "auto")]
-        tee: worker::Tee,
-        /// Directory holding the worker's keys (default: $PHALANX_HOME/worker or
-        /// ~/.phalanx/worker).
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        /// Collateral for a hardware quote: PCCS JSON (SGX/TDX) or the VCEK certificate, DER
-        /// (SEV-SNP).
-        #[arg(long)]
-        collateral: Option<PathBuf>,
-        /// Gramine's attestation directory (SGX).
-        #[arg(long, default_value = phalanx_attestation::producer::GRAMINE_DIR)]
-        gramine_dir: PathBuf,
-        /// The configfs-tsm report directory (TDX, SEV-SNP).
-        #[arg(long, default_value = phalanx_attestation::producer::TSM_REPORT_DIR)]
-        tsm_dir: PathBuf,
+        #[command(flatten)]
+        run: WorkerRunArgs,
     },
     /// List registered workers with their attestation details.
     List {
@@ -285,6 +352,13 @@ enum BenchCommand {
         #[arg(long = "also")]
         also: Vec<String>,
     },
+    /// Light-client catch-up: a fresh worker verifies every header from genesis to the node's
+    /// tip (finality certificates, hash chain), as `phalanx worker` does on first start.
+    Sync {
+        /// Fresh catch-ups to time.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Time to verify one piece of evidence (read + parse + verify), averaged.
     Attestation {
         #[command(flatten)]
@@ -339,12 +413,14 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             p2p_addr,
             block_interval_ms,
             forbid_simulated_tee,
+            no_worker,
         } => network::dev(network::DevOptions {
             data_dir,
             rpc_addr,
             p2p_addr,
             block_interval_ms,
             allow_simulated_tee: !forbid_simulated_tee,
+            worker: !no_worker,
         }),
         Command::Node {
             spec,
@@ -402,6 +478,22 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     "{} verifications: {:.3} ms each",
                     v["runs"],
                     v["ms_per_verification"].as_f64().unwrap_or(0.0)
+                )
+            });
+            Ok(())
+        }
+        Command::Bench {
+            what: BenchCommand::Sync { runs },
+        } => {
+            let v = bench::sync(&cli.rpc, runs.clamp(1, 100))?;
+            print(cli.json, &v, || {
+                format!(
+                    "light-client catch-up from genesis to height {}: best {:.3} s, median {:.3} s ({:.0} blocks/s), {} batches per run",
+                    v["height"],
+                    v["best_seconds"].as_f64().unwrap_or(0.0),
+                    v["median_seconds"].as_f64().unwrap_or(0.0),
+                    v["blocks_per_second"].as_f64().unwrap_or(0.0),
+                    v["batches"],
                 )
             });
             Ok(())
@@ -515,7 +607,7 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             });
             Ok(())
         }
-        Command::Worker { action } => run_worker(&cli.rpc, cli.json, action),
+        Command::Worker { action, run } => run_worker(&cli.rpc, cli.json, action, *run),
         Command::Info => {
             let v = http::get(&cli.rpc, "/chain")?;
             print(cli.json, &v, || {
@@ -526,24 +618,22 @@ fn dispatch(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn run_worker(rpc: &str, json_mode: bool, action: WorkerCommand) -> Result<(), String> {
+fn run_worker(
+    rpc: &str,
+    json_mode: bool,
+    action: Option<WorkerCommand>,
+    run: WorkerRunArgs,
+) -> Result<(), String> {
+    let action = action.unwrap_or(WorkerCommand::Run { run });
     match action {
-        WorkerCommand::Register {
-            operator,
-            tee,
-            data_dir,
-            collateral,
-            gramine_dir,
-            tsm_dir,
-        } => {
-            let dir = data_dir.unwrap_or_else(worker::default_dir);
-            let source = worker::TeeSource {
-                tee,
-                gramine_dir,
-                tsm_dir,
-                collateral,
-            };
-            let v = worker::register(rpc, &operator, &source, &dir, json_mode)?;
+        WorkerCommand::Run { run } => {
+            let config = run.config(rpc)?;
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            network::stop_on_signal(stop.clone())?;
+            phalanx_worker::run::run(config, stop)?;
+        }
+        WorkerCommand::Register { run } => {
+            let v = worker::register(run.config(rpc)?, json_mode)?;
             print(json_mode, &v, || {
                 format!("registered\n{}", worker::text(&v["worker"]))
             });

@@ -98,6 +98,8 @@ pub struct DevOptions {
     pub p2p_addr: SocketAddr,
     pub block_interval_ms: u64,
     pub allow_simulated_tee: bool,
+    /// Run a worker with a simulated TEE and make it the first gatekeeper.
+    pub worker: bool,
 }
 
 /// `phalanx dev`.
@@ -108,6 +110,7 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
         p2p_addr,
         block_interval_ms,
         allow_simulated_tee,
+        worker,
     } = opts;
     let (_temp, data_dir) = match data_dir {
         Some(d) => (None, d),
@@ -137,6 +140,9 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
         spec
     };
     let dir_text = data_dir.display().to_string();
+    let worker_dir = data_dir.join("worker");
+    let worker_spec =
+        (worker && spec.genesis.registry.policy.allow_simulated).then(|| spec.clone());
     run(NodeConfig {
         data_dir,
         spec,
@@ -152,9 +158,56 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
             println!(
                 "       phalanx worker register --tee sim --operator dev:bob   (SIMULATED TEE)"
             );
+            match worker_spec {
+                Some(spec) => {
+                    println!(
+                        "  worker:    SIMULATED TEE, operated by dev:charlie, becomes the first gatekeeper (state in {dir_text}/worker)"
+                    );
+                    let rpc = format!("http://{addr}");
+                    std::thread::spawn(move || dev_worker(rpc, worker_dir, spec));
+                }
+                None => println!("  worker:    none"),
+            }
             println!("Press Ctrl-C to stop.");
         }),
     })
+}
+
+/// The worker `phalanx dev` runs: registered by dev:charlie, then promoted to gatekeeper by
+/// the registry root dev:alice. It lives as long as the process.
+fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
+    let config = phalanx_worker::run::WorkerConfig {
+        rpc: rpc.clone(),
+        dir,
+        tee: phalanx_worker::tee::TeeSource::simulated(),
+        operator: Some(phalanx_crypto::dev_key("charlie")),
+        spec: Some(spec),
+        checkpoint: None,
+        poll: std::time::Duration::from_millis(500),
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let result = phalanx_worker::run::run_with(config, stop, |worker, record| {
+        if record.gatekeeper {
+            return Ok(());
+        }
+        let chain = phalanx_worker::client::ChainInfo::fetch(&rpc)?;
+        let call = phalanx_types::Call::PromoteGatekeeper {
+            worker: worker.id(),
+        };
+        phalanx_worker::client::send(
+            &rpc,
+            &chain,
+            &phalanx_crypto::dev_key("alice"),
+            call,
+            "gatekeeper promotion",
+            true,
+        )?;
+        tracing::info!(worker = %worker.id(), "dev worker promoted to gatekeeper by dev:alice");
+        Ok(())
+    });
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the dev worker stopped");
+    }
 }
 
 /// Prints the dev accounts and their funding.
@@ -228,4 +281,28 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Sets `stop` when Ctrl-C or SIGTERM arrives (for processes that are not tokio-based).
+pub fn stop_on_signal(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the signal thread: {e}"))?;
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let Ok(mut term) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::info!("stopping (signal)");
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    });
+    Ok(())
 }

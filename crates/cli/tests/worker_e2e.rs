@@ -116,7 +116,24 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
         &["--forbid-simulated-tee"],
     );
     wait_height(&strict.rpc, 1);
+    // The worker's state belongs to the first chain: it says so instead of following another.
     let (ok, _, err) = register(&strict.rpc, "dev:bob");
+    assert!(!ok);
+    assert!(err.contains("use another --data-dir"), "{err}");
+    let strict_worker = dir.path().join("strict-worker");
+    let (ok, _, err) = cli(
+        &strict.rpc,
+        &[
+            "worker",
+            "register",
+            "--tee",
+            "sim",
+            "--operator",
+            "dev:bob",
+            "--data-dir",
+            strict_worker.to_str().unwrap(),
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("simulated_not_allowed"), "{err}");
     let (ok, list, _) = cli(&strict.rpc, &["worker", "list"]);
@@ -129,6 +146,9 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     let empty = dir.path().join("no-tee");
     std::fs::create_dir_all(&empty).unwrap();
     let empty = empty.to_str().unwrap();
+    // A Gramine worker seals its state with the enclave's sealing key: its own directory.
+    let hw_worker = dir.path().join("hw-worker");
+    let hw_worker = hw_worker.to_str().unwrap();
     let hw = |tee: &str, gramine: &str, collateral: Option<&str>| {
         let mut args = vec![
             "worker",
@@ -138,7 +158,7 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
             "--operator",
             "dev:bob",
             "--data-dir",
-            worker_dir,
+            hw_worker,
             "--gramine-dir",
             gramine,
             "--tsm-dir",
@@ -155,6 +175,8 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     std::fs::create_dir_all(&gramine).unwrap();
     std::fs::write(gramine.join("attestation_type"), "dcap").unwrap();
     std::fs::write(gramine.join("quote"), b"not really a quote").unwrap();
+    std::fs::create_dir_all(gramine.join("keys")).unwrap();
+    std::fs::write(gramine.join("keys/_sgx_mrenclave"), [9u8; 16]).unwrap();
     let gramine = gramine.to_str().unwrap();
     let (ok, _, err) = hw("sgx", gramine, None);
     assert!(!ok && err.contains("--collateral"), "{err}");

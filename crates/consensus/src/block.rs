@@ -134,10 +134,110 @@ impl Read for Block {
     }
 }
 
+impl Block {
+    /// Hash of the block body (transactions and outcomes), committed to by the header.
+    pub fn body_root(&self) -> Digest {
+        let mut body = Vec::with_capacity(self.txs.encode_size() + self.outcomes.encode_size());
+        self.txs.write(&mut body);
+        self.outcomes.write(&mut body);
+        Sha256::hash(&[BODY_DOMAIN, &body])
+    }
+
+    /// The block's header: every field except the body, which it commits to by hash.
+    pub fn header(&self) -> Header {
+        Header {
+            context: self.context.clone(),
+            parent: self.parent,
+            height: self.height,
+            timestamp_ms: self.timestamp_ms,
+            state_root: self.state_root,
+            ops_root: self.ops_root,
+            range: self.range.clone(),
+            body_root: self.body_root(),
+        }
+    }
+}
+
+/// Domain tags of the two hashes, so a header can never be read as a body or the reverse.
+const HEADER_DOMAIN: &[u8] = b"phalanx/block-header/v1";
+const BODY_DOMAIN: &[u8] = b"phalanx/block-body/v1";
+
+/// A block header: what a light client downloads. The block digest (what consensus finalizes)
+/// is the hash of the header, so a header and a finality certificate for its digest prove
+/// the header's state root without the transactions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub context: BlockContext,
+    pub parent: Digest,
+    pub height: Height,
+    pub timestamp_ms: u64,
+    pub state_root: Digest,
+    pub ops_root: Digest,
+    pub range: NonEmptyRange<Location>,
+    /// Hash of the transactions and outcomes ([`Block::body_root`]).
+    pub body_root: Digest,
+}
+
+impl Header {
+    /// The digest of the block this header belongs to.
+    pub fn digest(&self) -> Digest {
+        Sha256::hash(&[HEADER_DOMAIN, &self.encode()])
+    }
+}
+
+impl Write for Header {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.context.write(buf);
+        self.parent.write(buf);
+        self.height.write(buf);
+        self.timestamp_ms.write(buf);
+        self.state_root.write(buf);
+        self.ops_root.write(buf);
+        self.range.write(buf);
+        self.body_root.write(buf);
+    }
+}
+
+impl EncodeSize for Header {
+    fn encode_size(&self) -> usize {
+        self.context.encode_size()
+            + Digest::SIZE
+            + self.height.encode_size()
+            + u64::SIZE
+            + Digest::SIZE * 3
+            + self.range.encode_size()
+    }
+}
+
+impl Read for Header {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            context: Context::read(buf)?,
+            parent: Digest::read(buf)?,
+            height: Height::read(buf)?,
+            timestamp_ms: u64::read(buf)?,
+            state_root: Digest::read(buf)?,
+            ops_root: Digest::read(buf)?,
+            range: NonEmptyRange::read(buf)?,
+            body_root: Digest::read(buf)?,
+        })
+    }
+}
+
+impl MaxEncodeSize for Header {
+    const MAX_ENCODE_SIZE: usize = BlockContext::MAX_ENCODE_SIZE
+        + Digest::SIZE
+        + Height::MAX_ENCODE_SIZE
+        + u64::SIZE
+        + Digest::SIZE * 3
+        + NonEmptyRange::<Location>::MAX_ENCODE_SIZE;
+}
+
 impl Digestible for Block {
     type Digest = Digest;
     fn digest(&self) -> Digest {
-        Sha256::hash(&[&self.encode()])
+        self.header().digest()
     }
 }
 
@@ -209,6 +309,15 @@ mod tests {
         let bytes = block.encode();
         assert_eq!(Block::decode(bytes.clone()).unwrap(), block);
         assert!(bytes.len() <= Block::max_encode_size(&()));
+        // The digest is the header's: a header proves the block without its body, and the
+        // body is bound by its root.
+        let header = block.header();
+        assert_eq!(header.digest(), block.digest());
+        assert_eq!(Header::decode(header.encode()).unwrap(), header);
+        assert!(header.encode().len() <= Header::MAX_ENCODE_SIZE);
+        let mut other = block.clone();
+        other.outcomes[0].fee_paid = 2;
+        assert_ne!(other.digest(), block.digest());
         // A block whose outcome count disagrees with its transactions is refused.
         block.outcomes.clear();
         assert!(Block::decode(block.encode()).is_err());

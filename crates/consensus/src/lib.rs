@@ -9,6 +9,7 @@
 //! * [`mempool`], [`admission`], [`gossip`]: the transaction pool, its admission rules, and
 //!   transaction forwarding between validators.
 //! * [`reader`]: reading the finalized state.
+//! * [`light`]: the light client (headers, finality certificates, state proofs).
 //! * [`no_sync`]: the state-sync source placeholder (see the note there).
 
 pub mod admission;
@@ -17,6 +18,7 @@ pub mod block;
 pub mod engine;
 pub mod execute;
 pub mod gossip;
+pub mod light;
 pub mod mempool;
 pub mod no_sync;
 pub mod reader;

@@ -60,6 +60,7 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
         let state = Arc::new(RpcState {
             admission: running.admission,
             genesis_digest: hex::encode(running.genesis_digest),
+            spec: config.spec.clone(),
             index,
             marshal: running.marshal,
             blocks: blocks_tx,

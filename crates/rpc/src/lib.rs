@@ -1,8 +1,10 @@
 //! The node's client interface: JSON over HTTP (transactions, blocks, receipts, accounts, state
 //! proofs, chain info), a server-sent stream of finalized blocks, Prometheus metrics, and the
-//! transaction index that answers "where was this transaction finalized".
+//! transaction index that answers "where was this transaction finalized", and the light-client
+//! reads (headers with finality certificates, batched state proofs).
 
 pub mod index;
+mod light;
 mod registry;
 pub mod server;
 

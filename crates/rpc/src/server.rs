@@ -34,6 +34,8 @@ pub struct RpcState {
     /// Chain id, pool and finalized-state reader, and the admission rules.
     pub admission: Arc<Admission>,
     pub genesis_digest: String,
+    /// The chain spec this node runs (served to light clients at `/chain/spec`).
+    pub spec: phalanx_consensus::spec::ChainSpec,
     pub index: Arc<Index>,
     pub marshal: MarshalMailbox,
     pub blocks: broadcast::Sender<Value>,
@@ -70,6 +72,10 @@ pub fn router(state: Shared) -> Router {
         .route("/proof/account/{id}", get(proof))
         .route("/workers", get(crate::registry::workers))
         .route("/worker/{id}", get(crate::registry::worker))
+        .route("/chain/spec", get(crate::light::spec))
+        .route("/light/headers", get(crate::light::headers))
+        .route("/light/checkpoint/{hash}", get(crate::light::checkpoint))
+        .route("/light/state", post(crate::light::state))
         .route("/subscribe/blocks", get(subscribe))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(4 * MAX_TX_SIZE))
@@ -336,22 +342,10 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Ok(p) => p,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
     };
-    // Name the finalized block whose header commits to this root, so a client can check the
-    // proof against a block it trusts. The database may be a moment ahead of the indexer.
     let root_hex = hex::encode(root);
-    let deadline = tokio::time::Instant::now() + PROOF_INDEX_WAIT;
-    let block = loop {
-        if let Some(head) = s.index.head_with_root(&root_hex) {
-            break head;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
-                "the state's block is not indexed yet; retry shortly",
-            );
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let block = match block_of_root(&s, &root).await {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     let account = value.as_ref().and_then(|v| {
         <balances::Account as commonware_codec::DecodeExt<()>>::decode(commonware_codec::Copying(
@@ -375,6 +369,30 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         "block_hash": block.digest,
     }))
     .into_response()
+}
+
+/// The finalized block whose header commits to state root `root`, so a client can check a
+/// proof against a block it trusts. The database may be a moment ahead of the indexer, so this
+/// waits up to [`PROOF_INDEX_WAIT`] for the indexer to record it.
+pub(crate) async fn block_of_root(
+    s: &Shared,
+    root: &[u8; 32],
+) -> Result<crate::index::Head, Response> {
+    let root_hex = hex::encode(root);
+    let deadline = tokio::time::Instant::now() + PROOF_INDEX_WAIT;
+    loop {
+        if let Some(head) = s.index.head_with_root(&root_hex) {
+            return Ok(head);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the state's block is not indexed yet; retry shortly",
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 async fn subscribe(

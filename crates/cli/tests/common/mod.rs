@@ -92,8 +92,9 @@ impl Drop for Node {
     }
 }
 
+/// `phalanx dev` without its worker (tests that use the dev accounts freely).
 pub fn start_dev(dir: &std::path::Path, p2p: u16) -> Node {
-    start_dev_with(dir, p2p, &[])
+    start_dev_with(dir, p2p, &["--no-worker"])
 }
 
 /// `phalanx dev` with extra flags.

@@ -104,3 +104,31 @@ pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value
         "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
     ))
 }
+
+/// Signs `call` with `key`, submits it, waits for finality, and turns a failed call into an
+/// error that names `what` was refused and why (in words, with the receipt's code).
+pub fn send(
+    rpc: &str,
+    chain: &ChainInfo,
+    key: &PrivateKey,
+    call: Call,
+    what: &str,
+    quiet: bool,
+) -> Result<Value, String> {
+    let nonce = nonce(rpc, &AccountId::from(key.public_key()))?;
+    let tx = chain.sign(key, nonce, call, None);
+    let status = submit(rpc, &tx, true, quiet)?;
+    let receipt = &status["location"]["receipt"];
+    if receipt["status"] == "success" {
+        return Ok(status);
+    }
+    let code = receipt["error"].clone();
+    let reason = match serde_json::from_value::<phalanx_runtime::DispatchError>(code.clone()) {
+        Ok(e) => format!("{e} ({})", code.as_str().unwrap_or_default()),
+        Err(_) => code.to_string(),
+    };
+    Err(format!(
+        "{what} REFUSED by the chain: {reason} (transaction {})",
+        status["hash"].as_str().unwrap_or_default()
+    ))
+}

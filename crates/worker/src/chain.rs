@@ -1,0 +1,221 @@
+//! The worker's view of the chain: everything it reads goes through the light client. Headers
+//! are accepted only with a finality certificate of the validator set, and state values only
+//! with a proof against a verified header's state root. The node answering is not trusted.
+
+use crate::http;
+use phalanx_consensus::{
+    block::Digest,
+    light::{LightClient, LightError, MAX_BATCH_HEADERS, Verified},
+    reader::MAX_PROVE_KEYS,
+    spec::ChainSpec,
+};
+use serde_json::{Value, json};
+use std::time::Instant;
+use thiserror::Error;
+
+/// A state value as read: bytes, or absent.
+pub type StateValue = Option<Vec<u8>>;
+
+/// Headers asked for per request.
+pub const BATCH: usize = 1_000;
+
+/// Where the worker's bytes come from: a node's RPC, or in tests a wrapper that lies.
+pub trait Source: Send {
+    fn get(&self, path: &str) -> Result<Value, String>;
+    fn post(&self, path: &str, body: &Value) -> Result<Value, String>;
+}
+
+/// A node's HTTP RPC.
+pub struct HttpSource {
+    pub rpc: String,
+}
+
+impl Source for HttpSource {
+    fn get(&self, path: &str) -> Result<Value, String> {
+        http::get(&self.rpc, path)
+    }
+    fn post(&self, path: &str, body: &Value) -> Result<Value, String> {
+        http::post(&self.rpc, path, body)
+    }
+}
+
+/// Why reading the chain failed. Verification failures say what was refused; the worker does
+/// not advance past them.
+#[derive(Debug, Error)]
+pub enum ChainError {
+    #[error("the node could not be read: {0}")]
+    Unreachable(String),
+    #[error("the node's answer is malformed: {0}")]
+    Malformed(String),
+    #[error("REFUSED: {0}")]
+    Refused(#[from] LightError),
+    #[error("REFUSED: the node answered for key {got} when asked for {asked}")]
+    WrongKey { asked: String, got: String },
+}
+
+/// Progress of one sync.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncReport {
+    pub from: u64,
+    pub to: u64,
+    pub batches: usize,
+    pub seconds: f64,
+}
+
+fn hex_bytes(v: &Value, what: &str) -> Result<Vec<u8>, ChainError> {
+    v.as_str()
+        .and_then(|s| hex::decode(s).ok())
+        .ok_or_else(|| ChainError::Malformed(format!("{what} is not hex")))
+}
+
+fn digest(v: &Value, what: &str) -> Result<Digest, ChainError> {
+    let bytes: [u8; 32] = hex_bytes(v, what)?
+        .try_into()
+        .map_err(|_| ChainError::Malformed(format!("{what} is not 32 bytes")))?;
+    Ok(Digest::from(bytes))
+}
+
+/// A verified view of one chain.
+pub struct Chain {
+    source: Box<dyn Source>,
+    client: LightClient,
+}
+
+impl Chain {
+    /// Follows the chain of `spec` from `tip` (a block verified earlier), or from genesis.
+    pub fn new(
+        source: Box<dyn Source>,
+        spec: &ChainSpec,
+        tip: Option<Verified>,
+    ) -> Result<Self, String> {
+        let client = match tip {
+            Some(tip) => LightClient::resume(spec, tip)?,
+            None => LightClient::from_genesis(spec)?,
+        };
+        Ok(Self { source, client })
+    }
+
+    /// Starts at a checkpoint the operator names by block hash: its header and certificate
+    /// come from the node and are checked against the hash and the validator set.
+    pub fn from_checkpoint(
+        source: Box<dyn Source>,
+        spec: &ChainSpec,
+        hash: &Digest,
+    ) -> Result<Self, ChainError> {
+        let v = source
+            .get(&format!("/light/checkpoint/{}", hex::encode(hash)))
+            .map_err(ChainError::Unreachable)?;
+        let header = hex_bytes(&v["header"], "checkpoint header")?;
+        let certificate = hex_bytes(&v["certificate"], "checkpoint certificate")?;
+        let client = LightClient::from_checkpoint(spec, hash, &header, &certificate)?;
+        Ok(Self { source, client })
+    }
+
+    pub fn tip(&self) -> Verified {
+        self.client.tip()
+    }
+
+    pub fn source(&self) -> &dyn Source {
+        self.source.as_ref()
+    }
+
+    /// Fetches and verifies one batch after the tip. Returns false when the node has nothing
+    /// newer.
+    pub fn step(&mut self) -> Result<bool, ChainError> {
+        let from = self.tip().height + 1;
+        let v = self
+            .source
+            .get(&format!("/light/headers?from={from}&limit={BATCH}"))
+            .map_err(ChainError::Unreachable)?;
+        let list = v["headers"]
+            .as_array()
+            .ok_or_else(|| ChainError::Malformed("no header list".into()))?;
+        if list.is_empty() {
+            return Ok(false);
+        }
+        if list.len() > MAX_BATCH_HEADERS {
+            return Err(LightError::BatchTooLarge(list.len()).into());
+        }
+        let headers = list
+            .iter()
+            .map(|h| hex_bytes(h, "header"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let certificate = hex_bytes(&v["certificate"], "certificate")?;
+        self.client.advance(&headers, &certificate)?;
+        Ok(true)
+    }
+
+    /// Verifies headers until the node has nothing newer. `progress` is called after each
+    /// batch.
+    pub fn sync(&mut self, mut progress: impl FnMut(&Verified)) -> Result<SyncReport, ChainError> {
+        let start = Instant::now();
+        let from = self.tip().height;
+        let mut batches = 0;
+        while self.step()? {
+            batches += 1;
+            progress(&self.tip());
+        }
+        Ok(SyncReport {
+            from,
+            to: self.tip().height,
+            batches,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Reads `keys` from one finalized snapshot, verifying each value (or its absence) against
+    /// the state root of a verified header. Syncs forward first if the node reads at a newer
+    /// block than the tip. Returns the values and the verified block they were read at.
+    pub fn read(&mut self, keys: &[[u8; 32]]) -> Result<(Vec<StateValue>, Verified), ChainError> {
+        if keys.is_empty() || keys.len() > MAX_PROVE_KEYS {
+            return Err(ChainError::Malformed(format!(
+                "read 1 to {MAX_PROVE_KEYS} keys at a time"
+            )));
+        }
+        let body = json!({ "keys": keys.iter().map(hex::encode).collect::<Vec<_>>() });
+        let v = self
+            .source
+            .post("/light/state", &body)
+            .map_err(ChainError::Unreachable)?;
+        let height = v["height"]
+            .as_u64()
+            .ok_or_else(|| ChainError::Malformed("no height".into()))?;
+        let root = digest(&v["state_root"], "state root")?;
+        // The node may be ahead of what this worker verified.
+        while self.tip().height < height {
+            if !self.step()? {
+                break;
+            }
+        }
+        let entries = v["entries"]
+            .as_array()
+            .filter(|e| e.len() == keys.len())
+            .ok_or_else(|| ChainError::Malformed("entry count differs from keys asked".into()))?;
+        let mut values = Vec::with_capacity(keys.len());
+        for (key, entry) in keys.iter().zip(entries) {
+            let got = hex_bytes(&entry["key"], "key")?;
+            if got != key {
+                return Err(ChainError::WrongKey {
+                    asked: hex::encode(key),
+                    got: hex::encode(got),
+                });
+            }
+            let value = match &entry["value"] {
+                Value::Null => None,
+                other => Some(hex_bytes(other, "value")?),
+            };
+            let proof = hex_bytes(&entry["proof"], "proof")?;
+            self.client
+                .verify_read(height, &root, key, value.as_deref(), &proof)?;
+            values.push(value);
+        }
+        let at = self.client.at(height)?;
+        Ok((values, at))
+    }
+
+    /// Reads one key (see [`Chain::read`]).
+    pub fn read_one(&mut self, key: [u8; 32]) -> Result<Option<Vec<u8>>, ChainError> {
+        let (mut values, _) = self.read(&[key])?;
+        Ok(values.pop().flatten())
+    }
+}

@@ -1,0 +1,18 @@
+//! The worker runtime: the program that runs inside the TEE.
+//!
+//! * [`chain`]: the worker's verified view of the chain (light client over any node's RPC).
+//! * [`seal`], [`store`]: the sealed, atomically replaced state file (keys, tip, queue
+//!   positions, received keys).
+//! * [`tee`]: which TEE produces evidence and seals state (`--tee sim` for development).
+//! * [`run`]: the worker process: open, sync, register, poll.
+//! * [`client`], [`http`], [`files`]: the small HTTP/JSON client and bounded file I/O the CLI
+//!   shares.
+
+pub mod chain;
+pub mod client;
+pub mod files;
+pub mod http;
+pub mod run;
+pub mod seal;
+pub mod store;
+pub mod tee;

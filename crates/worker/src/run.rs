@@ -1,0 +1,376 @@
+//! The worker process: open the sealed state (creating keys on first start), follow the chain
+//! through the light client, register through the operator's account, then poll: verify new
+//! headers, handle messages, save progress.
+
+use crate::{
+    chain::{Chain, ChainError, HttpSource, Source, SyncReport},
+    client,
+    seal::Sealer,
+    store::{Store, WorkerState},
+    tee::TeeSource,
+};
+use commonware_codec::DecodeExt;
+use commonware_cryptography::{Signer, ed25519::PrivateKey};
+use phalanx_consensus::{block::Digest, engine::genesis_block, spec::ChainSpec};
+use phalanx_runtime::registry::{self, WorkerRecord};
+use phalanx_types::{AccountId, Call, Hash};
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+use tracing::{error, info, warn};
+
+/// File the worker keeps its trusted chain spec in.
+pub const SPEC_FILE: &str = "chain-spec.json";
+/// Largest chain spec file read.
+const MAX_SPEC_BYTES: u64 = 1024 * 1024;
+
+/// What the worker process is told.
+pub struct WorkerConfig {
+    /// Node RPC URL (any node; it is not trusted).
+    pub rpc: String,
+    /// Directory of the sealed state and the trusted chain spec.
+    pub dir: PathBuf,
+    pub tee: TeeSource,
+    /// The operator account that registers the worker and relays its messages. Without it the
+    /// worker can sync but not register.
+    pub operator: Option<PrivateKey>,
+    /// The chain spec to trust. Without it the worker uses the one saved in `dir`, or on first
+    /// start takes the node's (trust on first use, logged) and saves it.
+    pub spec: Option<ChainSpec>,
+    /// Start from this finalized block instead of genesis (first start only).
+    pub checkpoint: Option<Digest>,
+    /// Time between polls of the node.
+    pub poll: Duration,
+}
+
+/// A running worker.
+pub struct Worker {
+    pub config: WorkerConfig,
+    pub spec: ChainSpec,
+    pub genesis: Digest,
+    store: Store,
+    pub state: WorkerState,
+    pub chain: Chain,
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The spec to trust: given, saved earlier, or the node's on first use.
+fn trusted_spec(config: &WorkerConfig, source: &dyn Source) -> Result<ChainSpec, String> {
+    let path = config.dir.join(SPEC_FILE);
+    let saved = if path.exists() {
+        let text = crate::files::read_limited_text(&path, MAX_SPEC_BYTES, "chain spec")?;
+        Some(ChainSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+    } else {
+        None
+    };
+    let spec = match (&config.spec, saved) {
+        (Some(given), Some(saved)) if *given != saved => {
+            return Err(format!(
+                "the chain spec given differs from the one this worker trusts ({}); use another --data-dir",
+                path.display()
+            ));
+        }
+        (Some(given), _) => given.clone(),
+        (None, Some(saved)) => saved,
+        (None, None) => {
+            let v = source.get("/chain/spec")?;
+            let spec: ChainSpec = serde_json::from_value(v)
+                .map_err(|e| format!("the node's chain spec does not parse: {e}"))?;
+            spec.validate()
+                .map_err(|e| format!("the node's chain spec is invalid: {e}"))?;
+            warn!(
+                chain = %spec.genesis.chain_id,
+                "no chain spec given: trusting the node's on first use and saving it; pass --spec FILE to pin it"
+            );
+            spec
+        }
+    };
+    if !path.exists() {
+        std::fs::create_dir_all(&config.dir)
+            .map_err(|e| format!("creating {}: {e}", config.dir.display()))?;
+        crate::files::write_atomic(&path, spec.to_json().as_bytes())?;
+    }
+    Ok(spec)
+}
+
+impl Worker {
+    /// Opens (or creates) the worker in `config.dir`.
+    pub fn open(config: WorkerConfig) -> Result<Self, String> {
+        Self::open_with(config, None)
+    }
+
+    /// [`Worker::open`] reading the chain through `source` instead of the RPC (tests use this
+    /// to put a lying node in between).
+    pub fn open_with(
+        config: WorkerConfig,
+        source: Option<Box<dyn Source>>,
+    ) -> Result<Self, String> {
+        let source = source.unwrap_or_else(|| {
+            Box::new(HttpSource {
+                rpc: config.rpc.clone(),
+            })
+        });
+        let spec = trusted_spec(&config, source.as_ref())?;
+        let genesis = genesis_block(&spec).header().digest();
+        let genesis_hex = hex::encode(genesis);
+        // The node's word decides nothing here (every later read is verified), but a node of
+        // another chain deserves a clear error rather than a stream of refusals.
+        if let Ok(info) = source.get("/chain")
+            && let Some(theirs) = info["genesis"].as_str()
+            && theirs != genesis_hex
+        {
+            return Err(format!(
+                "the node at {} serves the chain with genesis {theirs}, but this worker follows genesis {genesis_hex} (chain spec {}); use another --data-dir for another chain",
+                config.rpc,
+                config.dir.join(SPEC_FILE).display()
+            ));
+        }
+        let chain_id = spec.genesis.chain_id.as_str().to_string();
+        let sealer: Sealer = config.tee.sealer(&config.dir)?;
+        if sealer.is_simulated() {
+            warn!(
+                dir = %config.dir.display(),
+                "SIMULATED TEE: the worker's state is sealed with a key file on disk; no hardware protects its secrets"
+            );
+        }
+        let store = Store::new(&config.dir, sealer);
+        let state = match store
+            .load(&chain_id, &genesis_hex)
+            .map_err(|e| e.to_string())?
+        {
+            Some(state) => {
+                info!(
+                    worker = %state.id(),
+                    tip = state.tip.map(|t| t.height),
+                    "resumed worker state"
+                );
+                state
+            }
+            None => {
+                let state = WorkerState::new(&chain_id, &genesis_hex)?;
+                // Keys are saved before anything uses them, so a crash cannot lose them.
+                store.save(&state).map_err(|e| e.to_string())?;
+                info!(worker = %state.id(), "created worker keys (identity and encryption) in the sealed state");
+                state
+            }
+        };
+        let chain = match (state.tip, config.checkpoint) {
+            (Some(tip), _) => Chain::new(source, &spec, Some(tip))?,
+            (None, Some(hash)) => {
+                let chain = Chain::from_checkpoint(source, &spec, &hash)
+                    .map_err(|e| format!("checkpoint {}: {e}", hex::encode(hash)))?;
+                info!(height = chain.tip().height, "starting from the checkpoint");
+                chain
+            }
+            (None, None) => Chain::new(source, &spec, None)?,
+        };
+        let mut worker = Self {
+            config,
+            spec,
+            genesis,
+            store,
+            state,
+            chain,
+        };
+        worker.save()?;
+        Ok(worker)
+    }
+
+    pub fn id(&self) -> AccountId {
+        self.state.id()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.config.dir
+    }
+
+    fn save(&mut self) -> Result<(), String> {
+        self.state.tip = Some(self.chain.tip());
+        self.store.save(&self.state).map_err(|e| e.to_string())
+    }
+
+    /// Verifies every header the node has after the tip, saving progress after each batch.
+    pub fn sync(&mut self) -> Result<SyncReport, ChainError> {
+        let start = Instant::now();
+        let from = self.chain.tip().height;
+        let mut batches = 0;
+        let mut last_log = Instant::now();
+        while self.chain.step()? {
+            batches += 1;
+            if let Err(e) = self.save() {
+                error!(error = %e, "cannot save the worker state");
+            }
+            if last_log.elapsed() > Duration::from_secs(2) {
+                info!(
+                    height = self.chain.tip().height,
+                    "syncing: verified headers"
+                );
+                last_log = Instant::now();
+            }
+        }
+        Ok(SyncReport {
+            from,
+            to: self.chain.tip().height,
+            batches,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// This worker's registry record, read with a proof.
+    pub fn record(&mut self) -> Result<Option<WorkerRecord>, ChainError> {
+        let key = registry::worker_key(&self.id());
+        match self.chain.read_one(key.into())? {
+            None => Ok(None),
+            Some(bytes) => WorkerRecord::decode(commonware_codec::Copying(bytes.as_slice()))
+                .map(Some)
+                .map_err(|e| ChainError::Malformed(format!("worker record: {e}"))),
+        }
+    }
+
+    /// Registers the worker if the chain does not know it yet: evidence binding its keys to
+    /// the chain and the operator, submitted by the operator's account.
+    pub fn ensure_registered(&mut self) -> Result<WorkerRecord, String> {
+        if let Some(record) = self.record().map_err(|e| e.to_string())? {
+            return Ok(record);
+        }
+        self.register()
+    }
+
+    /// Submits a registration (a first one, or a refresh of the attestation) and returns the
+    /// record the chain then holds, read with a proof.
+    pub fn register(&mut self) -> Result<WorkerRecord, String> {
+        let before = self
+            .record()
+            .map_err(|e| e.to_string())?
+            .map(|r| r.last_attested_ms);
+        let operator = self.config.operator.as_ref().ok_or(
+            "this worker is not registered; pass --operator KEY (the account that registers it and pays the fee)",
+        )?;
+        let operator_id = AccountId::from(operator.public_key());
+        let info = self.state.info();
+        let genesis: [u8; 32] = self
+            .genesis
+            .as_ref()
+            .try_into()
+            .map_err(|_| "digest size")?;
+        let report_data = info.report_data(&Hash::from(genesis), &operator_id);
+        let evidence = self.config.tee.produce(report_data, now_secs())?;
+        let chain = client::ChainInfo::fetch(&self.config.rpc)?;
+        if chain.chain_id != self.spec.genesis.chain_id || chain.genesis != Hash::from(genesis) {
+            return Err(format!(
+                "the node at {} serves chain `{}`, not the `{}` this worker trusts",
+                self.config.rpc, chain.chain_id, self.spec.genesis.chain_id
+            ));
+        }
+        info!(worker = %info.identity, operator = %operator_id, "registering");
+        client::send(
+            &self.config.rpc,
+            &chain,
+            operator,
+            Call::RegisterWorker { info, evidence },
+            "registration",
+            true,
+        )?;
+        // The node said the registration is final; believe only a proof of it.
+        for _ in 0..50 {
+            if let Some(record) = self.record().map_err(|e| e.to_string())?
+                && Some(record.last_attested_ms) != before
+            {
+                info!(worker = %self.id(), tee = ?record.tee, simulated = record.simulated, "registered");
+                return Ok(record);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err("the registration finalized but no proof of the record could be read".into())
+    }
+
+    /// One poll: verify new headers. Refusals are logged and leave the worker where it was.
+    pub fn tick(&mut self) -> Result<(), ChainError> {
+        self.sync()?;
+        Ok(())
+    }
+}
+
+/// Runs the worker until `stop` is set.
+pub fn run(config: WorkerConfig, stop: Arc<AtomicBool>) -> Result<(), String> {
+    run_with(config, stop, |_, _| Ok(()))
+}
+
+/// [`run`], calling `on_registered` once the chain holds the worker's record (`phalanx dev`
+/// promotes its worker to gatekeeper there).
+pub fn run_with(
+    config: WorkerConfig,
+    stop: Arc<AtomicBool>,
+    on_registered: impl FnOnce(&mut Worker, &WorkerRecord) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut worker = Worker::open(config)?;
+    info!(
+        worker = %worker.id(),
+        encryption_key = hex::encode(worker.state.info().encryption_key),
+        chain = %worker.spec.genesis.chain_id,
+        tip = worker.chain.tip().height,
+        "worker started"
+    );
+    // Catch up first, so registration reads a recent state.
+    loop {
+        match worker.sync() {
+            Ok(report) => {
+                info!(
+                    from = report.from,
+                    to = report.to,
+                    seconds = format!("{:.3}", report.seconds),
+                    "synced: every header verified against the validators' finality certificates"
+                );
+                break;
+            }
+            Err(e) => {
+                error!(error = %e, "sync failed; retrying");
+                if sleep_or_stop(&stop, worker.config.poll) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    let record = loop {
+        match worker.ensure_registered() {
+            Ok(record) => break record,
+            Err(e) => {
+                error!(error = %e, "registration failed; retrying");
+                if sleep_or_stop(&stop, Duration::from_secs(2).max(worker.config.poll)) {
+                    return Ok(());
+                }
+            }
+        }
+    };
+    on_registered(&mut worker, &record)?;
+    while !sleep_or_stop(&stop, worker.config.poll) {
+        if let Err(e) = worker.tick() {
+            error!(error = %e, tip = worker.chain.tip().height, "poll failed; staying at the verified tip");
+        }
+    }
+    info!(tip = worker.chain.tip().height, "worker stopped");
+    Ok(())
+}
+
+/// Sleeps `d` in short steps; true if `stop` was set.
+fn sleep_or_stop(stop: &AtomicBool, d: Duration) -> bool {
+    let until = Instant::now() + d;
+    while Instant::now() < until {
+        if stop.load(Ordering::Relaxed) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50).min(d));
+    }
+    stop.load(Ordering::Relaxed)
+}
