@@ -83,7 +83,8 @@ pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result
     }
     let mut data = [0u8; 64];
     data[..raw.len()].copy_from_slice(&raw);
-    let produced = sim::produce(data, now_secs()).map_err(|e| e.to_string())?;
+    let produced =
+        sim::produce(data, phalanx_worker::tee::now_secs()).map_err(|e| e.to_string())?;
     let json = serde_json::to_vec_pretty(&produced.collateral).map_err(|e| e.to_string())?;
     std::fs::write(evidence, &produced.quote)
         .map_err(|e| format!("writing {}: {e}", evidence.display()))?;
@@ -98,14 +99,6 @@ pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result
     }))
 }
 
-/// The system clock in Unix seconds (0 if it is before 1970).
-pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// `phalanx attest verify`.
 pub fn verify(
     evidence: &Path,
@@ -114,7 +107,7 @@ pub fn verify(
     at: Option<u64>,
 ) -> Result<(Value, VerifiedMeasurement), String> {
     let evidence = load(evidence, collateral, kind)?;
-    let at = at.unwrap_or_else(now_secs);
+    let at = at.unwrap_or_else(phalanx_worker::tee::now_secs);
     let v = verify_evidence(&evidence, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     let json = json!({
         "simulated": v.simulated,
@@ -176,7 +169,7 @@ pub fn bench(
     runs: usize,
 ) -> Result<Value, String> {
     let runs = runs.clamp(1, 100_000);
-    let at = at.unwrap_or_else(now_secs);
+    let at = at.unwrap_or_else(phalanx_worker::tee::now_secs);
     let (quote, collateral) = read_files(evidence, collateral, kind)?;
     let t = Instant::now();
     for _ in 0..runs {

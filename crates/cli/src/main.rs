@@ -174,7 +174,7 @@ struct WorkerRunArgs {
     /// The TEE that produces the evidence and seals the state. `sim` is SIMULATED (dev
     /// chains only).
     #[arg(long, value_enum, default_value = "auto")]
-    tee: worker::Tee,
+    tee: phalanx_worker::tee::Tee,
     /// Directory of the worker's sealed state and trusted chain spec (default:
     /// $PHALANX_HOME/worker or ~/.phalanx/worker).
     #[arg(long)]
@@ -227,7 +227,7 @@ impl WorkerRunArgs {
             rpc: rpc.to_string(),
             dir: self.data_dir.unwrap_or_else(worker::default_dir),
             tee: phalanx_worker::tee::TeeSource {
-                tee: self.tee.into(),
+                tee: self.tee,
                 gramine_dir: self.gramine_dir,
                 tsm_dir: self.tsm_dir,
                 collateral: self.collateral,

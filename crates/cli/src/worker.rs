@@ -3,37 +3,9 @@
 
 use crate::{client, files, http, keys};
 use phalanx_types::{AccountId, Call};
-use phalanx_worker::{
-    run::{Worker, WorkerConfig},
-    tee,
-};
+use phalanx_worker::run::{Worker, WorkerConfig};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-
-/// Which TEE produces the worker's evidence and seals its state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Tee {
-    /// Probe for a TEE (Gramine SGX, then configfs-tsm TDX / SEV-SNP).
-    Auto,
-    Sgx,
-    Tdx,
-    Snp,
-    /// SIMULATED: DCAP-format evidence under the development root, state sealed with a key
-    /// file. Dev chains only.
-    Sim,
-}
-
-impl From<Tee> for tee::Tee {
-    fn from(t: Tee) -> Self {
-        match t {
-            Tee::Auto => tee::Tee::Auto,
-            Tee::Sgx => tee::Tee::Sgx,
-            Tee::Tdx => tee::Tee::Tdx,
-            Tee::Snp => tee::Tee::Snp,
-            Tee::Sim => tee::Tee::Sim,
-        }
-    }
-}
 
 /// Default worker directory: `$PHALANX_HOME/worker` or `~/.phalanx/worker`.
 pub fn default_dir() -> PathBuf {

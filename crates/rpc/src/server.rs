@@ -342,7 +342,6 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Ok(p) => p,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
     };
-    let root_hex = hex::encode(root);
     let block = match block_of_root(&s, &root).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -364,7 +363,7 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         })),
         "kind": if proof.is_inclusion() { "inclusion" } else { "exclusion" },
         "proof": hex::encode(proof.to_bytes()),
-        "state_root": root_hex,
+        "state_root": block.state_root,
         "height": block.height,
         "block_hash": block.digest,
     }))

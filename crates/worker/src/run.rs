@@ -58,13 +58,6 @@ pub struct Worker {
     pub chain: Chain,
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// The spec to trust: given, saved earlier, or the node's on first use.
 fn trusted_spec(config: &WorkerConfig, source: &dyn Source) -> Result<ChainSpec, String> {
     let path = config.dir.join(SPEC_FILE);
@@ -202,28 +195,22 @@ impl Worker {
 
     /// Verifies every header the node has after the tip, saving progress after each batch.
     pub fn sync(&mut self) -> Result<SyncReport, ChainError> {
-        let start = Instant::now();
-        let from = self.chain.tip().height;
-        let mut batches = 0;
+        let Self {
+            chain,
+            state,
+            store,
+            ..
+        } = self;
         let mut last_log = Instant::now();
-        while self.chain.step()? {
-            batches += 1;
-            if let Err(e) = self.save() {
+        chain.sync(|tip| {
+            state.tip = Some(*tip);
+            if let Err(e) = store.save(state) {
                 error!(error = %e, "cannot save the worker state");
             }
             if last_log.elapsed() > Duration::from_secs(2) {
-                info!(
-                    height = self.chain.tip().height,
-                    "syncing: verified headers"
-                );
+                info!(height = tip.height, "syncing: verified headers");
                 last_log = Instant::now();
             }
-        }
-        Ok(SyncReport {
-            from,
-            to: self.chain.tip().height,
-            batches,
-            seconds: start.elapsed().as_secs_f64(),
         })
     }
 
@@ -241,10 +228,10 @@ impl Worker {
     /// Registers the worker if the chain does not know it yet: evidence binding its keys to
     /// the chain and the operator, submitted by the operator's account.
     pub fn ensure_registered(&mut self) -> Result<WorkerRecord, String> {
-        if let Some(record) = self.record().map_err(|e| e.to_string())? {
-            return Ok(record);
+        match self.record().map_err(|e| e.to_string())? {
+            Some(record) => Ok(record),
+            None => self.submit_registration(None),
         }
-        self.register()
     }
 
     /// Submits a registration (a first one, or a refresh of the attestation) and returns the
@@ -254,6 +241,12 @@ impl Worker {
             .record()
             .map_err(|e| e.to_string())?
             .map(|r| r.last_attested_ms);
+        self.submit_registration(before)
+    }
+
+    /// Submits a registration and waits for a proof of a record attested after `before` (the
+    /// previous record's attestation time, if there was one).
+    fn submit_registration(&mut self, before: Option<u64>) -> Result<WorkerRecord, String> {
         let operator = self.config.operator.as_ref().ok_or(
             "this worker is not registered; pass --operator KEY (the account that registers it and pays the fee)",
         )?;
@@ -265,7 +258,10 @@ impl Worker {
             .try_into()
             .map_err(|_| "digest size")?;
         let report_data = info.report_data(&Hash::from(genesis), &operator_id);
-        let evidence = self.config.tee.produce(report_data, now_secs())?;
+        let evidence = self
+            .config
+            .tee
+            .produce(report_data, crate::tee::now_secs())?;
         let chain = client::ChainInfo::fetch(&self.config.rpc)?;
         if chain.chain_id != self.spec.genesis.chain_id || chain.genesis != Hash::from(genesis) {
             return Err(format!(

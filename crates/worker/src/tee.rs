@@ -9,16 +9,27 @@ use phalanx_attestation::{
 use phalanx_types::{Evidence, EvidenceKind};
 use std::path::{Path, PathBuf};
 
-/// Which TEE to use.
+/// Which TEE produces the worker's evidence and seals its state (a `--tee` value in the CLI,
+/// with the `clap` feature).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Tee {
     /// Probe for a TEE (Gramine SGX, then configfs-tsm TDX / SEV-SNP).
     Auto,
     Sgx,
     Tdx,
     Snp,
-    /// SIMULATED: DCAP-format evidence under the development root. Dev chains only.
+    /// SIMULATED: DCAP-format evidence under the development root, state sealed with a key
+    /// file. Dev chains only.
     Sim,
+}
+
+/// Seconds since the Unix epoch by this machine's clock (0 if the clock is before 1970).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Where the hardware producers look, and the collateral to send with their quotes.
