@@ -285,6 +285,16 @@ enum WorkerCommand {
         #[arg(long)]
         from: String,
     },
+    /// Show the master key generations the gatekeepers published (public keys only), or ask
+    /// the gatekeepers for a new generation (registry root only). Old generations stay.
+    MasterKey {
+        /// Ask for the next master key generation.
+        #[arg(long, requires = "from")]
+        rotate: bool,
+        /// The registry's root account (dev chains: `dev:alice`).
+        #[arg(long)]
+        from: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -668,6 +678,20 @@ fn run_worker(
             let v = worker::promote(rpc, &from, &id, json_mode)?;
             print(json_mode, &v, || {
                 format!("promoted {id} to gatekeeper\n{}", tx_text(&v))
+            });
+        }
+        WorkerCommand::MasterKey { rotate: false, .. } => {
+            let v = http::get(rpc, "/keys")?;
+            print(json_mode, &v, || worker::master_key_text(&v));
+        }
+        WorkerCommand::MasterKey { rotate: true, from } => {
+            let from = from.ok_or("--rotate needs --from (the registry root)")?;
+            let v = worker::rotate_master_key(rpc, &from, json_mode)?;
+            print(json_mode, &v, || {
+                format!(
+                    "rotation requested: the gatekeepers derive and publish the next generation\n{}",
+                    tx_text(&v)
+                )
             });
         }
     }

@@ -1,4 +1,4 @@
-//! `phalanx worker [run]|register|list|show|promote|policy`: the worker process
+//! `phalanx worker [run]|register|list|show|promote|policy|master-key`: the worker process
 //! (`phalanx_worker`), and the registry as the chain records it.
 
 use crate::{client, files, http, keys};
@@ -35,6 +35,41 @@ pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value
     let chain = client::ChainInfo::fetch(rpc)?;
     let call = Call::PromoteGatekeeper { worker };
     client::send(rpc, &chain, &key, call, "promotion", quiet)
+}
+
+/// `phalanx worker master-key --rotate`.
+pub fn rotate_master_key(rpc: &str, from: &str, quiet: bool) -> Result<Value, String> {
+    let key = keys::resolve_signer_or_file(from)?;
+    let chain = client::ChainInfo::fetch(rpc)?;
+    client::send(
+        rpc,
+        &chain,
+        &key,
+        Call::RotateMasterKey,
+        "master key rotation",
+        quiet,
+    )
+}
+
+/// `phalanx worker master-key` as text.
+pub fn master_key_text(v: &Value) -> String {
+    let Some(generation) = v["generation"].as_u64() else {
+        return "no master key yet: the first gatekeeper creates it once promoted".into();
+    };
+    let mut s = format!("master key generation {generation}");
+    if let Some(p) = v["pending_rotation"].as_u64() {
+        s.push_str(&format!(
+            " (rotation to {p} requested, waiting for the gatekeepers)"
+        ));
+    }
+    for k in v["master_public_keys"].as_array().into_iter().flatten() {
+        s.push_str(&format!(
+            "\n  {:>4}  {}",
+            k["generation"],
+            k["public_key"].as_str().unwrap_or("?")
+        ));
+    }
+    s
 }
 
 /// `phalanx worker policy --set FILE`.
@@ -75,6 +110,22 @@ pub fn text(w: &Value) -> String {
         w["registered_at_ms"],
         w["last_attested_ms"],
     );
+    if w["mq"].is_object() {
+        let beat = &w["mq"]["last_heartbeat"];
+        s.push_str(&format!(
+            "\n  messages:     next seq {}, inbox {}, last heartbeat {}",
+            w["mq"]["next_seq"],
+            w["mq"]["inbox_len"],
+            if beat.is_object() {
+                format!(
+                    "in block {} (verified to {})",
+                    beat["block_height"], beat["tip_height"]
+                )
+            } else {
+                "none".into()
+            }
+        ));
+    }
     if let Some(warning) = w["warning"].as_str() {
         s.push_str(&format!("\n  WARNING: {warning}"));
     }

@@ -4,16 +4,23 @@
 //! * a node that lies (changed header, dropped header, broken certificate, forged state value,
 //!   wrong state root) is refused with the specific error, and the worker does not advance;
 //! * the worker process registers itself on first start, and after SIGKILL at any moment it
-//!   resumes from its sealed state with the same keys.
+//!   resumes from its sealed state with the same keys;
+//! * `phalanx dev`'s worker becomes the first gatekeeper and publishes the master public key; a
+//!   second worker receives its cluster key; a third worker is promoted and receives the master
+//!   key; a rotation gives every gatekeeper the new generation and the second worker its new
+//!   cluster key, all checked in the workers' sealed state.
 
 mod common;
 
-use common::{free_port, start_dev, start_dev_with, wait_height};
+use common::{cli, free_port, start_dev, start_dev_with, wait_height};
 use phalanx_consensus::light::LightError;
 use phalanx_state::ProofError;
 use phalanx_worker::{
     chain::{ChainError, HttpSource, Source},
+    keys::{self, KeyManager},
     run::{Worker, WorkerConfig},
+    seal::Sealer,
+    store::{Store, WorkerState},
     tee::TeeSource,
 };
 use serde_json::Value;
@@ -268,23 +275,59 @@ fn the_worker_registers_itself_and_survives_sigkill() {
     child.wait().unwrap();
 }
 
-#[test]
-fn dev_runs_a_worker_that_becomes_the_first_gatekeeper_and_a_second_worker_joins() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = start_dev_with(&dir.path().join("chain"), free_port(), &[]);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let gatekeeper = loop {
-        let (_, list) = common::http_get(&node.rpc, "/workers");
-        if let Some(g) = list["gatekeepers"].as_array().and_then(|g| g.first()) {
-            break g.as_str().unwrap().to_string();
+/// A worker's sealed state, read from outside (simulated sealing only).
+fn sealed_state(rpc: &str, dir: &std::path::Path) -> WorkerState {
+    let (_, chain) = common::http_get(rpc, "/chain");
+    let store = Store::new(dir, Sealer::simulated(dir).unwrap());
+    store
+        .load(
+            chain["chain_id"].as_str().unwrap(),
+            chain["genesis"].as_str().unwrap(),
+        )
+        .unwrap()
+        .unwrap()
+}
+
+/// Waits until `GET /keys` reports master key `generation`; returns the answer.
+fn wait_generation(rpc: &str, generation: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (_, v) = common::http_get(rpc, "/keys");
+        if v["generation"].as_u64() == Some(generation) {
+            return v;
         }
         assert!(
             Instant::now() < deadline,
-            "the dev worker never became gatekeeper: {list}"
+            "master key generation {generation} never published: {v}"
         );
         std::thread::sleep(Duration::from_millis(200));
-    };
-    let (_, record) = common::http_get(&node.rpc, &format!("/worker/{gatekeeper}"));
+    }
+}
+
+fn public_key(keys: &Value, generation: u64) -> String {
+    keys["master_public_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["generation"].as_u64() == Some(generation))
+        .unwrap()["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn dev_gatekeeper_publishes_the_master_key_workers_get_keys_and_rotation_reaches_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain_dir = dir.path().join("chain");
+    let node = start_dev_with(&chain_dir, free_port(), &[]);
+    let rpc = node.rpc.as_str();
+
+    // dev's worker registers, becomes the first gatekeeper and publishes the master key.
+    let published = wait_generation(rpc, 0);
+    let (_, list) = common::http_get(rpc, "/workers");
+    let first = list["gatekeepers"][0].as_str().unwrap().to_string();
+    let (_, record) = common::http_get(rpc, &format!("/worker/{first}"));
     assert_eq!(record["gatekeeper"], true);
     assert_eq!(record["simulated"], true);
     assert_eq!(
@@ -294,16 +337,206 @@ fn dev_runs_a_worker_that_becomes_the_first_gatekeeper_and_a_second_worker_joins
         ))
         .to_string()
     );
+    let first_dir = chain_dir.join("worker");
+    let first_state = sealed_state(rpc, &first_dir);
+    assert_eq!(
+        hex::encode(keys::master_public(&first_state.master_keys[&0])),
+        public_key(&published, 0),
+        "the published key is the public half of the gatekeeper's sealed master key"
+    );
 
-    // A second worker, started by hand, registers itself.
-    let (mut child, log) = spawn_worker(&node.rpc, &dir.path().join("second"));
-    let started = wait_log(&log, "worker started");
-    let second = field(&started, "worker").to_string();
-    wait_log(&log, "registered");
-    let (_, list) = common::http_get(&node.rpc, "/workers");
-    assert_eq!(list["count"], 2);
-    let (_, record) = common::http_get(&node.rpc, &format!("/worker/{second}"));
+    // A second worker, started by hand, registers and receives its cluster key.
+    let second_dir = dir.path().join("second");
+    let (mut second, second_log) = spawn_worker(rpc, &second_dir);
+    let second_id = field(&wait_log(&second_log, "worker started"), "worker").to_string();
+    wait_log(&second_log, "received cluster key");
+    let (_, record) = common::http_get(rpc, &format!("/worker/{second_id}"));
     assert_eq!(record["gatekeeper"], false);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(record["mq"]["last_heartbeat"].is_object(), "{record}");
+    let expected = first_state
+        .master_keys
+        .derive(0, &keys::cluster_path(0))
+        .unwrap();
+    assert_eq!(
+        sealed_state(rpc, &second_dir).cluster_keys["0/0"].bytes(),
+        expected.bytes()
+    );
+
+    // A third worker is promoted and receives the master key from the first gatekeeper.
+    let third_dir = dir.path().join("third");
+    let (mut third, third_log) = spawn_worker(rpc, &third_dir);
+    let third_id = field(&wait_log(&third_log, "worker started"), "worker").to_string();
+    wait_log(&third_log, "registered");
+    let (ok, _, err) = cli(
+        rpc,
+        &["worker", "promote", &third_id, "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    wait_log(&third_log, "received master key generation");
+    assert_eq!(
+        sealed_state(rpc, &third_dir).master_keys[&0].bytes(),
+        first_state.master_keys[&0].bytes()
+    );
+
+    // Rotation: only the root may ask; both gatekeepers derive generation 1, one publishes
+    // it (the other's identical announcement would confirm), the second worker receives its
+    // new cluster key, and generation 0 stays.
+    let (ok, _, err) = cli(
+        rpc,
+        &["worker", "master-key", "--rotate", "--from", "dev:bob"],
+    );
+    assert!(!ok && err.contains("not_root"), "{err}");
+    let (ok, _, err) = cli(
+        rpc,
+        &["worker", "master-key", "--rotate", "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    let rotated = wait_generation(rpc, 1);
+    assert_eq!(public_key(&rotated, 0), public_key(&published, 0));
+    wait_log(&second_log, "generation=1");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let third_state = loop {
+        let state = sealed_state(rpc, &third_dir);
+        if state.master_keys.contains_key(&1) {
+            break state;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the third gatekeeper never derived generation 1"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        hex::encode(keys::master_public(&third_state.master_keys[&1])),
+        public_key(&rotated, 1)
+    );
+    let first_state = sealed_state(rpc, &first_dir);
+    assert_eq!(
+        first_state.master_keys[&1].bytes(),
+        third_state.master_keys[&1].bytes()
+    );
+    let new_cluster_key = third_state
+        .master_keys
+        .derive(1, &keys::cluster_path(0))
+        .unwrap();
+    assert_eq!(
+        sealed_state(rpc, &second_dir).cluster_keys["0/1"].bytes(),
+        new_cluster_key.bytes()
+    );
+    assert_ne!(new_cluster_key.bytes(), expected.bytes());
+
+    for child in [&mut second, &mut third] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+#[test]
+fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_on() {
+    use phalanx_types::{Call, KeyKind, Payload, WorkerMessage};
+    use phalanx_worker::client::{self, SendError};
+
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_dev(&dir.path().join("chain"), free_port());
+    wait_height(&node.rpc, 2);
+    let rpc = node.rpc.as_str();
+    let open = |name: &str, operator: &str| {
+        let mut c = config(rpc, &dir.path().join(name));
+        c.operator = Some(phalanx_crypto::dev_key(operator));
+        let mut w = Worker::open(c).unwrap();
+        w.sync().unwrap();
+        w.ensure_registered().unwrap();
+        w
+    };
+
+    // A gatekeeper (in this process) creates and publishes the master key.
+    let mut gatekeeper = open("gatekeeper", "bob");
+    let (ok, _, err) = cli(
+        rpc,
+        &[
+            "worker",
+            "promote",
+            &gatekeeper.id().to_string(),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    gatekeeper.tick().unwrap();
+    assert_eq!(wait_generation(rpc, 0)["generation"], 0);
+
+    // A worker registers and receives its cluster key.
+    let mut worker = open("worker", "charlie");
+    gatekeeper.tick().unwrap();
+    worker.tick().unwrap();
+    assert!(worker.state.cluster_keys.contains_key("0/0"));
+    assert_eq!(worker.state.mq.inbox, 1);
+
+    // Key material sealed to another key: the chain cannot tell and accepts it, the worker
+    // refuses it (logged), keeps nothing, and goes on to the next message.
+    let other_key = phalanx_crypto::envelope::x25519_public(&[42u8; 32]);
+    let envelope =
+        phalanx_crypto::envelope::seal(&other_key, &[43u8; 32], b"anything", &[1u8; 32]).unwrap();
+    let stray = KeyKind::Cluster {
+        cluster: 5,
+        generation: 0,
+    };
+    let accepted = gatekeeper
+        .send_message(Payload::KeyDelivery {
+            recipient: worker.id(),
+            key: stray,
+            envelope: envelope.clone(),
+        })
+        .unwrap();
+    assert!(accepted);
+    worker.tick().unwrap();
+    assert!(!worker.state.cluster_keys.contains_key("5/0"));
+    assert_eq!(worker.state.mq.inbox, 2);
+    assert!(worker.state.cluster_keys.contains_key("0/0"));
+
+    // The master key to a worker that is not a gatekeeper: refused by the chain.
+    let refused = gatekeeper
+        .send_message(Payload::KeyDelivery {
+            recipient: worker.id(),
+            key: KeyKind::Master { generation: 0 },
+            envelope,
+        })
+        .unwrap();
+    assert!(!refused);
+
+    // Replayed, skipped and forged messages, relayed through the real node: each refused with
+    // its own code.
+    let (_, info) = common::http_get(rpc, "/chain");
+    let chain_id = phalanx_types::ChainId::new(info["chain_id"].as_str().unwrap()).unwrap();
+    let chain = client::ChainInfo::fetch(rpc).unwrap();
+    let identity = gatekeeper.state.identity();
+    let next = gatekeeper.state.mq.next_seq;
+    let push = |seq: u64, signer: &phalanx_crypto::PrivateKey| Call::PushMessage {
+        message: Box::new(
+            WorkerMessage {
+                sender: gatekeeper.id(),
+                seq,
+                payload: Payload::Heartbeat { tip_height: 1 },
+            }
+            .sign(signer, &chain_id),
+        ),
+    };
+    let intruder = phalanx_crypto::dev_key("eve");
+    for (call, code) in [
+        (push(0, &identity), "message_replayed"),
+        (push(next + 3, &identity), "message_sequence_gap"),
+        (push(next, &intruder), "bad_message_signature"),
+    ] {
+        let relayer = phalanx_crypto::dev_key("alice");
+        match client::send_call(rpc, &chain, &relayer, call, "message", true) {
+            Err(SendError::Refused(e)) => assert!(e.contains(code), "{e}"),
+            other => panic!("expected a refusal with {code}, got {other:?}"),
+        }
+    }
+    // None of them moved the gatekeeper's sequence: its next message is still accepted.
+    assert!(
+        gatekeeper
+            .send_message(Payload::Heartbeat { tip_height: 2 })
+            .unwrap()
+    );
 }

@@ -126,7 +126,9 @@ impl Mempool {
             phalanx_types::Call::Transfer { amount, .. } => *amount,
             phalanx_types::Call::RegisterWorker { .. }
             | phalanx_types::Call::SetAttestationPolicy { .. }
-            | phalanx_types::Call::PromoteGatekeeper { .. } => 0,
+            | phalanx_types::Call::PromoteGatekeeper { .. }
+            | phalanx_types::Call::PushMessage { .. }
+            | phalanx_types::Call::RotateMasterKey => 0,
         };
         let needed = amount
             .saturating_add(tx.body.fee)

@@ -1,6 +1,7 @@
 //! Key generation, batch signature verification and encrypted keystores for Phalanx accounts.
 
 mod batch;
+pub mod envelope;
 pub mod keystore;
 
 pub use batch::verify_transactions;

@@ -1,5 +1,7 @@
-//! Registry reads: `GET /workers` (paged, with the attestation policy and gatekeepers) and
-//! `GET /worker/{id}`. Records come from finalized state; simulated workers say so.
+//! Registry reads: `GET /workers` (paged, with the attestation policy and gatekeepers),
+//! `GET /worker/{id}` (with its message-queue position and last heartbeat) and `GET /keys`
+//! (the master key generations' public keys). Records come from finalized state; simulated
+//! workers say so.
 
 use crate::server::{Shared, error};
 use axum::{
@@ -8,7 +10,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use phalanx_runtime::registry::{self, WorkerRecord};
+use phalanx_runtime::{
+    keys, mq,
+    registry::{self, WorkerRecord},
+};
 use phalanx_types::{
     AccountId, AttestationPolicy,
     codec::{DecodeExt, Read},
@@ -108,7 +113,28 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
     match read::<WorkerRecord>(&s, registry::worker_key(&id).into()).await {
-        Ok(Some(record)) => Json(record_json(&record)).into_response(),
+        Ok(Some(record)) => {
+            let mut v = record_json(&record);
+            let next_seq: Option<u64> = match read(&s, mq::next_seq_key(&id).into()).await {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            let inbox: Option<u64> = match read(&s, mq::inbox_len_key(&id).into()).await {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            let heartbeat: Option<mq::Heartbeat> =
+                match read(&s, mq::heartbeat_key(&id).into()).await {
+                    Ok(h) => h,
+                    Err(r) => return r,
+                };
+            v["mq"] = json!({
+                "next_seq": next_seq.unwrap_or(0),
+                "inbox_len": inbox.unwrap_or(0),
+                "last_heartbeat": heartbeat,
+            });
+            Json(v).into_response()
+        }
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -116,4 +142,41 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
         ),
         Err(r) => r,
     }
+}
+
+/// Most master key generations `GET /keys` lists (the newest).
+pub const MAX_GENERATIONS_LISTED: u32 = 64;
+
+/// `GET /keys`: the newest master key generation, a pending rotation, and the public keys of
+/// the newest generations. Secrets never reach the chain.
+pub async fn keys(State(s): State<Shared>) -> Response {
+    let generation: Option<u32> = match read(&s, keys::generation_key().into()).await {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let pending: Option<u32> = match read(&s, keys::pending_key().into()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut public_keys = Vec::new();
+    if let Some(newest) = generation {
+        let oldest = newest.saturating_sub(MAX_GENERATIONS_LISTED - 1);
+        for g in (oldest..=newest).rev() {
+            match read::<[u8; 32]>(&s, keys::master_public_key(g).into()).await {
+                Ok(Some(pk)) => public_keys.push(json!({
+                    "generation": g,
+                    "public_key": hex::encode(pk),
+                })),
+                Ok(None) => {}
+                Err(r) => return r,
+            }
+        }
+    }
+    Json(json!({
+        "generation": generation,
+        "pending_rotation": pending,
+        "master_public_keys": public_keys,
+        "finalized_height": s.index.head().height,
+    }))
+    .into_response()
 }

@@ -72,6 +72,7 @@ pub fn router(state: Shared) -> Router {
         .route("/proof/account/{id}", get(proof))
         .route("/workers", get(crate::registry::workers))
         .route("/worker/{id}", get(crate::registry::worker))
+        .route("/keys", get(crate::registry::keys))
         .route("/chain/spec", get(crate::light::spec))
         .route("/light/headers", get(crate::light::headers))
         .route("/light/checkpoint/{hash}", get(crate::light::checkpoint))
@@ -268,6 +269,13 @@ pub fn block_json(
                 }),
                 phalanx_types::Call::PromoteGatekeeper { worker } => json!({
                     "name": "registry.promote_gatekeeper", "worker": worker,
+                }),
+                phalanx_types::Call::PushMessage { message } => json!({
+                    "name": "mq.push_message", "sender": message.message.sender,
+                    "seq": message.message.seq, "payload": message.message.payload,
+                }),
+                phalanx_types::Call::RotateMasterKey => json!({
+                    "name": "keys.rotate_master_key",
                 }),
             },
             "status": serde_json::to_value(o.status).unwrap_or_default(),

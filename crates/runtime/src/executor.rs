@@ -6,7 +6,7 @@
 //! charged, nonce bumped, call applied or failed), or it is excluded and nothing changes.
 
 use crate::{
-    balances, fees,
+    balances, fees, keys, mq,
     params::Params,
     receipt::{Event, Receipt, TxStatus},
     registry,
@@ -123,10 +123,10 @@ pub fn apply_tx(
     payer.balance = after_fee;
     payer.nonce += 1;
     balances::set_account(&mut overlay, signer, payer);
-    fees::credit_treasury(&mut overlay, fee)?;
 
     // The call: a failure keeps the fee and nonce changes but drops the call's writes.
     let mut call_overlay = Overlay::new(&overlay);
+    let mut fee_waived = false;
     let dispatched = match &tx.body.call {
         Call::Transfer { to, amount } => {
             balances::transfer(&mut call_overlay, params, signer, to, *amount)?
@@ -143,6 +143,13 @@ pub fn apply_tx(
         Call::PromoteGatekeeper { worker } => {
             registry::promote_gatekeeper(&mut call_overlay, signer, worker, env.timestamp_ms)?
         }
+        Call::PushMessage { message } => {
+            mq::push_message(&mut call_overlay, env, message)?.map(|accepted| {
+                fee_waived = accepted.fee_waived;
+                accepted.events
+            })
+        }
+        Call::RotateMasterKey => keys::rotate_master_key(&mut call_overlay, signer)?,
     };
     let call_writes = call_overlay.into_writes();
     let mut events = Vec::new();
@@ -154,15 +161,31 @@ pub fn apply_tx(
         }
         Err(error) => TxStatus::Failed(error),
     };
-    events.push(Event::FeePaid {
-        who: signer.clone(),
-        amount: fee,
-    });
+    // Gatekeeper messages are free: the fee the relayer offered (and had to be able to pay,
+    // so a refused message is never free) comes back when the message is accepted.
+    let fee_paid = if fee_waived && status == TxStatus::Success {
+        let mut relayer = balances::account(&overlay, signer)?;
+        // Cannot overflow: the fee was just taken from this balance.
+        relayer.balance = relayer.balance.saturating_add(fee);
+        balances::set_account(&mut overlay, signer, relayer);
+        events.push(Event::FeeRefunded {
+            who: signer.clone(),
+            amount: fee,
+        });
+        0
+    } else {
+        fees::credit_treasury(&mut overlay, fee)?;
+        events.push(Event::FeePaid {
+            who: signer.clone(),
+            amount: fee,
+        });
+        fee
+    };
     let writes = overlay.into_writes();
     apply_writes(state, writes);
     Ok(Ok(Receipt {
         status,
-        fee_paid: fee,
+        fee_paid,
         events,
     }))
 }

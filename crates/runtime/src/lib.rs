@@ -7,6 +7,8 @@ pub mod balances;
 pub mod executor;
 pub mod fees;
 pub mod genesis;
+pub mod keys;
+pub mod mq;
 pub mod params;
 pub mod receipt;
 pub mod registry;

@@ -62,6 +62,28 @@ pub enum DispatchError {
     OperatorMismatch = 22,
     #[error("the worker's last attestation is older than the policy allows")]
     AttestationExpired = 23,
+    #[error("the worker message's signature does not verify for its sender on this chain")]
+    BadMessageSignature = 24,
+    #[error("the worker message's sequence number was already used (a replay)")]
+    MessageReplayed = 25,
+    #[error("the worker message's sequence number skips ahead of the sender's next one")]
+    MessageSequenceGap = 26,
+    #[error("only a gatekeeper may send this message")]
+    NotGatekeeper = 27,
+    #[error("the master key generation is not the one expected")]
+    UnexpectedGeneration = 28,
+    #[error("the key differs from the one the chain already accepted: gatekeepers disagree")]
+    KeyDisagreement = 29,
+    #[error("no master key has been published yet")]
+    NoMasterKey = 30,
+    #[error("a master key rotation is already waiting for the gatekeepers")]
+    RotationPending = 31,
+    #[error("no worker is registered under the recipient's identity")]
+    UnknownRecipient = 32,
+    #[error("the master key may only be delivered to a gatekeeper")]
+    RecipientNotGatekeeper = 33,
+    #[error("a registered worker cannot change its encryption key (keys were delivered to it)")]
+    EncryptionKeyChanged = 34,
 }
 
 impl DispatchError {
@@ -90,6 +112,17 @@ impl DispatchError {
             21 => Self::TooManyWorkers,
             22 => Self::OperatorMismatch,
             23 => Self::AttestationExpired,
+            24 => Self::BadMessageSignature,
+            25 => Self::MessageReplayed,
+            26 => Self::MessageSequenceGap,
+            27 => Self::NotGatekeeper,
+            28 => Self::UnexpectedGeneration,
+            29 => Self::KeyDisagreement,
+            30 => Self::NoMasterKey,
+            31 => Self::RotationPending,
+            32 => Self::UnknownRecipient,
+            33 => Self::RecipientNotGatekeeper,
+            34 => Self::EncryptionKeyChanged,
             _ => return None,
         })
     }
@@ -142,6 +175,40 @@ pub enum Event {
     },
     /// A worker became a gatekeeper.
     GatekeeperPromoted { worker: AccountId },
+    /// The chain accepted a worker's message.
+    MessageAccepted {
+        sender: AccountId,
+        seq: u64,
+        topic: &'static str,
+    },
+    /// A master key generation's public key was published.
+    MasterKeyPublished {
+        generation: u32,
+        public_key: String,
+        by: AccountId,
+    },
+    /// Another gatekeeper announced the same public key.
+    MasterKeyConfirmed { generation: u32, by: AccountId },
+    /// A key was delivered to a worker's inbox.
+    KeyDelivered {
+        recipient: AccountId,
+        key: String,
+        by: AccountId,
+    },
+    /// Another gatekeeper delivered the same envelope.
+    KeyDeliveryConfirmed {
+        recipient: AccountId,
+        key: String,
+        by: AccountId,
+    },
+    /// The root asked the gatekeepers for a new master key generation.
+    MasterKeyRotationRequested { generation: u32 },
+    /// A gatekeeper's message was relayed: the relayer's fee was refunded.
+    FeeRefunded {
+        who: AccountId,
+        #[serde(with = "crate::receipt::amount_string")]
+        amount: Amount,
+    },
 }
 
 /// Serializes amounts as decimal strings: JSON numbers lose precision above 2^53.

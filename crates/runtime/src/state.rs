@@ -37,6 +37,25 @@ pub enum StateError {
     Corrupt { key: StateKey, reason: String },
 }
 
+/// Reads and decodes the value under `key`; `None` if absent, [`StateError::Corrupt`] if it
+/// does not decode (stored values are written by the runtime, so that is corruption).
+pub fn read_decoded<T: commonware_codec::Read<Cfg = ()>>(
+    state: &(impl State + ?Sized),
+    key: StateKey,
+) -> Result<Option<T>, StateError> {
+    match state.get(&key)? {
+        None => Ok(None),
+        Some(bytes) => <T as commonware_codec::DecodeExt<()>>::decode(commonware_codec::Copying(
+            bytes.as_slice(),
+        ))
+        .map(Some)
+        .map_err(|e| StateError::Corrupt {
+            key,
+            reason: e.to_string(),
+        }),
+    }
+}
+
 /// Read and write access to state.
 pub trait State {
     /// The current value of `key`, `None` if absent.

@@ -2,130 +2,10 @@
 //! The `registry` module with real (simulated-DCAP) evidence: registration, refresh, listing,
 //! every refusal with its own code and no registry change, privileged calls, gatekeepers.
 
-use commonware_cryptography::Signer;
-use phalanx_attestation::sim;
-use phalanx_crypto::dev_key;
-use phalanx_runtime::{
-    BlockEnv, DispatchError, GenesisConfig, GenesisError, MemoryState, Params, TxStatus, apply_tx,
-    balances,
-    registry::{self, RegistryGenesis},
-};
-use phalanx_types::{
-    AccountId, AttestationPolicy, Call, ChainId, Evidence, EvidenceKind, Hash, SignedTx, TxBody,
-    UNITS_PER_PHA, WorkerInfo,
-};
+mod common;
 
-/// 2026-11-24T00:00:00Z in milliseconds.
-const NOW_MS: u64 = 1_795_478_400_000;
-const DAY_MS: u64 = 86_400_000;
-
-fn id(name: &str) -> AccountId {
-    dev_key(name).public_key().into()
-}
-
-fn genesis_hash() -> Hash {
-    [7u8; 32].into()
-}
-
-struct Chain {
-    state: MemoryState,
-    params: Params,
-    chain: ChainId,
-}
-
-fn dev_policy() -> AttestationPolicy {
-    AttestationPolicy {
-        allowed_measurements: vec![sim::measurement()],
-        worst_confidence: 2,
-        max_evidence_age_secs: 7 * 86_400,
-        allow_simulated: true,
-        registrations_frozen: false,
-    }
-}
-
-fn chain_with(policy: AttestationPolicy) -> Chain {
-    let chain = ChainId::new("phalanx-test").unwrap();
-    let funded: Vec<_> = ["alice", "bob", "operator"]
-        .iter()
-        .map(|n| (id(n), 1_000 * UNITS_PER_PHA))
-        .collect();
-    let mut config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
-    config.registry = RegistryGenesis {
-        root: Some(id("alice")),
-        policy,
-    };
-    let mut state = MemoryState::default();
-    config.build(&mut state, &genesis_hash()).unwrap();
-    Chain {
-        state,
-        params: config.params,
-        chain,
-    }
-}
-
-impl Chain {
-    fn call(&mut self, signer: &str, call: Call, at_ms: u64) -> TxStatus {
-        let key = dev_key(signer);
-        let nonce = balances::account(&self.state, &id(signer)).unwrap().nonce;
-        let tx: SignedTx = TxBody {
-            chain_id: self.chain.clone(),
-            signer: id(signer),
-            nonce,
-            fee: UNITS_PER_PHA,
-            call,
-        }
-        .sign(&key);
-        let env = BlockEnv {
-            chain_id: self.chain.clone(),
-            height: 2,
-            timestamp_ms: at_ms,
-        };
-        apply_tx(&mut self.state, &self.params, &env, &tx)
-            .unwrap()
-            .unwrap()
-            .status
-    }
-
-    /// Every registry key's value, to show a refusal changed nothing there.
-    fn registry_snapshot(&self, worker: &AccountId) -> Vec<Option<Vec<u8>>> {
-        use phalanx_runtime::State;
-        [
-            registry::policy_key(),
-            registry::worker_key(worker),
-            registry::worker_count_key(),
-            registry::worker_at_key(0),
-            registry::worker_at_key(1),
-            registry::gatekeepers_key(),
-        ]
-        .iter()
-        .map(|k| self.state.get(k).unwrap())
-        .collect()
-    }
-}
-
-fn info(worker: &str) -> WorkerInfo {
-    WorkerInfo {
-        identity: id(worker),
-        encryption_key: [9u8; 32],
-    }
-}
-
-/// Simulated evidence binding `info` for `operator` on the chain with `genesis`.
-fn evidence(info: &WorkerInfo, operator: &str, genesis: &Hash, at_ms: u64) -> Evidence {
-    let produced = sim::produce(info.report_data(genesis, &id(operator)), at_ms / 1000).unwrap();
-    Evidence {
-        kind: EvidenceKind::SimulatedDcap,
-        quote: produced.quote,
-        collateral: serde_json::to_vec(&produced.collateral).unwrap(),
-    }
-}
-
-fn register(info: &WorkerInfo, evidence: Evidence) -> Call {
-    Call::RegisterWorker {
-        info: info.clone(),
-        evidence,
-    }
-}
+use common::*;
+use phalanx_runtime::GenesisError;
 
 #[test]
 fn a_simulated_worker_registers_is_listed_and_refreshes() {
@@ -151,8 +31,20 @@ fn a_simulated_worker_registers_is_listed_and_refreshes() {
         Some(w.identity.clone())
     );
 
-    // Re-registration with fresh evidence refreshes the record (and its keys), not the index.
+    // Re-registration with fresh evidence refreshes the record, not the index.
     let later = NOW_MS + DAY_MS;
+    let status = c.call(
+        "operator",
+        register(&w, evidence(&w, "operator", &genesis_hash(), later)),
+        later,
+    );
+    assert_eq!(status, TxStatus::Success);
+    let refreshed = registry::worker(&c.state, &w.identity).unwrap().unwrap();
+    assert_eq!(refreshed.registered_at_ms, NOW_MS);
+    assert_eq!(refreshed.last_attested_ms, later);
+    assert_eq!(registry::worker_count(&c.state).unwrap(), 1);
+
+    // Keys were delivered to the attested encryption key: a refresh cannot change it.
     let w2 = WorkerInfo {
         encryption_key: [3u8; 32],
         ..w.clone()
@@ -162,12 +54,10 @@ fn a_simulated_worker_registers_is_listed_and_refreshes() {
         register(&w2, evidence(&w2, "operator", &genesis_hash(), later)),
         later,
     );
-    assert_eq!(status, TxStatus::Success);
-    let refreshed = registry::worker(&c.state, &w.identity).unwrap().unwrap();
-    assert_eq!(refreshed.registered_at_ms, NOW_MS);
-    assert_eq!(refreshed.last_attested_ms, later);
-    assert_eq!(refreshed.info.encryption_key, [3u8; 32]);
-    assert_eq!(registry::worker_count(&c.state).unwrap(), 1);
+    assert_eq!(
+        status,
+        TxStatus::Failed(DispatchError::EncryptionKeyChanged)
+    );
 }
 
 #[test]

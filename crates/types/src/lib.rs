@@ -6,6 +6,8 @@
 mod account;
 mod amount;
 mod chain;
+mod hex_serde;
+mod mq;
 mod transaction;
 mod worker;
 
@@ -14,6 +16,10 @@ pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
+pub use mq::{
+    ChainMessage, Envelope, KeyKind, MAX_ENVELOPE_CIPHERTEXT, Payload, SignedMessage,
+    WorkerMessage, mq_namespace,
+};
 pub use transaction::{Call, MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
 pub use worker::{
     AttestationPolicy, Evidence, EvidenceKind, MAX_ALLOWED_MEASUREMENTS, MAX_MEASUREMENT_BYTES,

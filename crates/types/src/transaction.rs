@@ -4,7 +4,10 @@
 //! the chain: a transaction signed for one chain fails verification on every other chain, and the
 //! explicit `chain_id` field lets nodes say *why* instead of reporting a bare bad signature.
 
-use crate::{AccountId, Amount, AttestationPolicy, ChainId, Evidence, Hash, WorkerId, WorkerInfo};
+use crate::{
+    AccountId, Amount, AttestationPolicy, ChainId, Evidence, Hash, SignedMessage, WorkerId,
+    WorkerInfo,
+};
 use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, Write};
@@ -40,6 +43,11 @@ pub enum Call {
     SetAttestationPolicy { policy: AttestationPolicy },
     /// Give a registered worker the gatekeeper role (privileged).
     PromoteGatekeeper { worker: WorkerId },
+    /// Relay a worker's signed message to the chain. Anyone may relay; the fee is refunded on
+    /// success when the sender is a gatekeeper.
+    PushMessage { message: Box<SignedMessage> },
+    /// Ask the gatekeepers for a new master key generation (privileged).
+    RotateMasterKey,
 }
 
 impl Call {
@@ -47,6 +55,8 @@ impl Call {
     const TAG_REGISTER_WORKER: u8 = 1;
     const TAG_SET_ATTESTATION_POLICY: u8 = 2;
     const TAG_PROMOTE_GATEKEEPER: u8 = 3;
+    const TAG_PUSH_MESSAGE: u8 = 4;
+    const TAG_ROTATE_MASTER_KEY: u8 = 5;
 
     /// Short machine-readable name, used in events and logs.
     pub fn name(&self) -> &'static str {
@@ -55,6 +65,8 @@ impl Call {
             Call::RegisterWorker { .. } => "registry.register_worker",
             Call::SetAttestationPolicy { .. } => "registry.set_attestation_policy",
             Call::PromoteGatekeeper { .. } => "registry.promote_gatekeeper",
+            Call::PushMessage { .. } => "mq.push_message",
+            Call::RotateMasterKey => "keys.rotate_master_key",
         }
     }
 }
@@ -80,6 +92,11 @@ impl Write for Call {
                 Self::TAG_PROMOTE_GATEKEEPER.write(buf);
                 worker.write(buf);
             }
+            Call::PushMessage { message } => {
+                Self::TAG_PUSH_MESSAGE.write(buf);
+                message.write(buf);
+            }
+            Call::RotateMasterKey => Self::TAG_ROTATE_MASTER_KEY.write(buf),
         }
     }
 }
@@ -91,6 +108,8 @@ impl EncodeSize for Call {
             Call::RegisterWorker { evidence, .. } => 1 + WorkerInfo::SIZE + evidence.encode_size(),
             Call::SetAttestationPolicy { policy } => 1 + policy.encode_size(),
             Call::PromoteGatekeeper { .. } => 1 + AccountId::SIZE,
+            Call::PushMessage { message } => 1 + message.encode_size(),
+            Call::RotateMasterKey => 1,
         }
     }
 }
@@ -113,6 +132,10 @@ impl Read for Call {
             Self::TAG_PROMOTE_GATEKEEPER => Ok(Call::PromoteGatekeeper {
                 worker: WorkerId::read(buf)?,
             }),
+            Self::TAG_PUSH_MESSAGE => Ok(Call::PushMessage {
+                message: Box::new(SignedMessage::read(buf)?),
+            }),
+            Self::TAG_ROTATE_MASTER_KEY => Ok(Call::RotateMasterKey),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
     }

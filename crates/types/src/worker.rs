@@ -18,22 +18,8 @@ pub struct WorkerInfo {
     /// Signs the worker's messages to the chain.
     pub identity: WorkerId,
     /// x25519 public key that gatekeepers and clients encrypt to.
-    #[serde(with = "hex32")]
+    #[serde(with = "crate::hex_serde::bytes32")]
     pub encryption_key: [u8; 32],
-}
-
-mod hex32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(v))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let text = String::deserialize(d)?;
-        let bytes = hex::decode(text).map_err(serde::de::Error::custom)?;
-        bytes
-            .try_into()
-            .map_err(|_| serde::de::Error::custom("expected 32 bytes of hex"))
-    }
 }
 
 impl WorkerInfo {

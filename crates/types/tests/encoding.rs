@@ -185,3 +185,69 @@ mod registry_calls {
         ));
     }
 }
+
+mod worker_messages {
+    use super::*;
+    use commonware_cryptography::{Hasher, Sha256};
+    use phalanx_types::{ChainMessage, Envelope, KeyKind, Payload, SignedMessage, WorkerMessage};
+
+    fn sample() -> SignedMessage {
+        let worker = ed25519::PrivateKey::from_seed(3);
+        WorkerMessage {
+            sender: worker.public_key().into(),
+            seq: 9,
+            payload: Payload::KeyDelivery {
+                recipient: ed25519::PrivateKey::from_seed(4).public_key().into(),
+                key: KeyKind::Cluster {
+                    cluster: 0,
+                    generation: 1,
+                },
+                envelope: Envelope {
+                    ephemeral: [6u8; 32],
+                    ciphertext: vec![7u8; 48],
+                },
+            },
+        }
+        .sign(&worker, &ChainId::new("phalanx-dev").unwrap())
+    }
+
+    #[test]
+    fn worker_message_encoding_is_frozen() {
+        // Deployed workers sign these bytes: changing them strands every worker.
+        let signed = sample();
+        let bytes = signed.encode();
+        // sender 32 + seq 8 + topic 1 + recipient 32 + key 9 + ephemeral 32 + (1 + 48) + sig 64
+        assert_eq!(bytes.len(), 32 + 8 + 1 + 32 + 9 + 32 + 49 + 64);
+        assert_eq!(
+            hex::encode(Sha256::hash(&[&bytes])),
+            "bebe440ea8a6b82f1855c5686b8d638cab6772ed4914bc20525172b29404d3a6",
+            "signed worker message"
+        );
+        let tx = signed_push(signed.clone());
+        assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
+    }
+
+    fn signed_push(message: SignedMessage) -> SignedTx {
+        let alice = ed25519::PrivateKey::from_seed(1);
+        TxBody {
+            chain_id: ChainId::new("phalanx-dev").unwrap(),
+            signer: alice.public_key().into(),
+            nonce: 0,
+            fee: 1,
+            call: Call::PushMessage {
+                message: Box::new(message),
+            },
+        }
+        .sign(&alice)
+    }
+
+    #[test]
+    fn chain_message_encoding_is_frozen() {
+        let m = ChainMessage::MasterKeyRotation { generation: 2 };
+        assert_eq!(hex::encode(m.encode()), "0200000002");
+        let r = Call::RotateMasterKey;
+        let tx = signed_push(sample());
+        assert_eq!(tx.body.call.name(), "mq.push_message");
+        assert_eq!(r.name(), "keys.rotate_master_key");
+    }
+}

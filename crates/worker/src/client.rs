@@ -105,6 +105,25 @@ pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value
     ))
 }
 
+/// Why a call sent with [`send_call`] did not succeed.
+#[derive(Debug)]
+pub enum SendError {
+    /// The chain included the transaction and its call failed: resending the same call will
+    /// fail the same way.
+    Refused(String),
+    /// The node could not be reached, refused admission, or finality was not seen: the call
+    /// may be retried.
+    Failed(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Refused(e) | SendError::Failed(e) => f.write_str(e),
+        }
+    }
+}
+
 /// Signs `call` with `key`, submits it, waits for finality, and turns a failed call into an
 /// error that names `what` was refused and why (in words, with the receipt's code).
 pub fn send(
@@ -115,9 +134,21 @@ pub fn send(
     what: &str,
     quiet: bool,
 ) -> Result<Value, String> {
-    let nonce = nonce(rpc, &AccountId::from(key.public_key()))?;
+    send_call(rpc, chain, key, call, what, quiet).map_err(|e| e.to_string())
+}
+
+/// [`send`], telling a refusal by the chain apart from a failure to get an answer.
+pub fn send_call(
+    rpc: &str,
+    chain: &ChainInfo,
+    key: &PrivateKey,
+    call: Call,
+    what: &str,
+    quiet: bool,
+) -> Result<Value, SendError> {
+    let nonce = nonce(rpc, &AccountId::from(key.public_key())).map_err(SendError::Failed)?;
     let tx = chain.sign(key, nonce, call, None);
-    let status = submit(rpc, &tx, true, quiet)?;
+    let status = submit(rpc, &tx, true, quiet).map_err(SendError::Failed)?;
     let receipt = &status["location"]["receipt"];
     if receipt["status"] == "success" {
         return Ok(status);
@@ -127,8 +158,8 @@ pub fn send(
         Ok(e) => format!("{e} ({})", code.as_str().unwrap_or_default()),
         Err(_) => code.to_string(),
     };
-    Err(format!(
+    Err(SendError::Refused(format!(
         "{what} REFUSED by the chain: {reason} (transaction {})",
         status["hash"].as_str().unwrap_or_default()
-    ))
+    )))
 }

@@ -5,6 +5,8 @@
 //!   positions, received keys).
 //! * [`tee`]: which TEE produces evidence and seals state (`--tee sim` for development).
 //! * [`run`]: the worker process: open, sync, register, poll.
+//! * [`mq`]: reading the chain's queues with proofs, sending signed messages, gatekeeper duties.
+//! * [`keys`]: master key generations, derived keys, and key deliveries (envelopes).
 //! * [`client`], [`http`], [`files`]: the small HTTP/JSON client and bounded file I/O the CLI
 //!   shares.
 
@@ -12,6 +14,8 @@ pub mod chain;
 pub mod client;
 pub mod files;
 pub mod http;
+pub mod keys;
+pub mod mq;
 pub mod run;
 pub mod seal;
 pub mod store;

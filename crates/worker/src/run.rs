@@ -1,6 +1,6 @@
 //! The worker process: open the sealed state (creating keys on first start), follow the chain
 //! through the light client, register through the operator's account, then poll: verify new
-//! headers, handle messages, save progress.
+//! headers, handle messages (see [`crate::mq`]), save progress.
 
 use crate::{
     chain::{Chain, ChainError, HttpSource, Source, SyncReport},
@@ -188,7 +188,7 @@ impl Worker {
         &self.config.dir
     }
 
-    fn save(&mut self) -> Result<(), String> {
+    pub(crate) fn save(&mut self) -> Result<(), String> {
         self.state.tip = Some(self.chain.tip());
         self.store.save(&self.state).map_err(|e| e.to_string())
     }
@@ -291,10 +291,11 @@ impl Worker {
         Err("the registration finalized but no proof of the record could be read".into())
     }
 
-    /// One poll: verify new headers. Refusals are logged and leave the worker where it was.
-    pub fn tick(&mut self) -> Result<(), ChainError> {
-        self.sync()?;
-        Ok(())
+    /// One poll: verify new headers, then handle new messages. Refusals are logged and leave
+    /// the worker where it was.
+    pub fn tick(&mut self) -> Result<(), String> {
+        self.sync().map_err(|e| e.to_string())?;
+        self.process_messages()
     }
 }
 
@@ -350,6 +351,11 @@ pub fn run_with(
         }
     };
     on_registered(&mut worker, &record)?;
+    // Tell the chain this worker is up and how far it has verified.
+    let tip_height = worker.chain.tip().height;
+    if let Err(e) = worker.send_message(phalanx_types::Payload::Heartbeat { tip_height }) {
+        warn!(error = %e, "could not send the start-up heartbeat");
+    }
     while !sleep_or_stop(&stop, worker.config.poll) {
         if let Err(e) = worker.tick() {
             error!(error = %e, tip = worker.chain.tip().height, "poll failed; staying at the verified tip");

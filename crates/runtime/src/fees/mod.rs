@@ -15,7 +15,11 @@ pub fn required_fee(params: &Params, encoded_len: usize, call: &Call) -> Amount 
     let call_fee = match call {
         Call::Transfer { .. } => params.transfer_fee,
         Call::RegisterWorker { .. } => params.attestation_fee,
-        Call::SetAttestationPolicy { .. } | Call::PromoteGatekeeper { .. } => params.admin_fee,
+        Call::SetAttestationPolicy { .. }
+        | Call::PromoteGatekeeper { .. }
+        | Call::RotateMasterKey => params.admin_fee,
+        // One signature check and a few writes: priced like a transfer.
+        Call::PushMessage { .. } => params.transfer_fee,
     };
     params
         .base_fee

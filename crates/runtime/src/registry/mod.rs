@@ -18,8 +18,8 @@ pub use record::{TeeCode, WorkerRecord};
 pub use register::register_worker;
 pub use set_policy::set_attestation_policy;
 
-use crate::state::{State, StateError, StateKey, state_key};
-use commonware_codec::{DecodeExt, Encode, Error as CodecError, FixedSize, Read};
+use crate::state::{State, StateError, StateKey, read_decoded as read, state_key};
+use commonware_codec::{Encode, FixedSize};
 use phalanx_types::{AccountId, AttestationPolicy, Hash, WorkerId};
 use serde::{Deserialize, Serialize};
 
@@ -58,21 +58,6 @@ pub fn worker_at_key(index: u64) -> StateKey {
 }
 pub fn gatekeepers_key() -> StateKey {
     state_key("registry", "gatekeepers", b"")
-}
-
-fn read<T: Read<Cfg = ()>>(
-    state: &(impl State + ?Sized),
-    key: StateKey,
-) -> Result<Option<T>, StateError> {
-    match state.get(&key)? {
-        None => Ok(None),
-        Some(bytes) => T::decode(commonware_codec::Copying(bytes.as_slice()))
-            .map(Some)
-            .map_err(|e: CodecError| StateError::Corrupt {
-                key,
-                reason: e.to_string(),
-            }),
-    }
 }
 
 fn missing(key: StateKey, what: &str) -> StateError {

@@ -6,7 +6,7 @@ use crate::{
     state::{State, StateError},
 };
 use commonware_codec::Encode;
-use phalanx_types::{AccountId, WorkerId};
+use phalanx_types::{AccountId, ChainMessage, WorkerId};
 
 /// Gives `id` the gatekeeper role. The worker must be registered, and its last attestation no
 /// older than the policy's evidence age limit at `now_ms`: a gatekeeper holds the master key.
@@ -39,5 +39,12 @@ pub fn promote_gatekeeper(
     set_gatekeepers(state, &list);
     record.gatekeeper = true;
     state.put(worker_key(id), Some(record.encode().to_vec()));
+    crate::mq::broadcast(
+        state,
+        &ChainMessage::GatekeeperPromoted {
+            worker: id.clone(),
+            encryption_key: record.info.encryption_key,
+        },
+    )?;
     Ok(Ok(vec![Event::GatekeeperPromoted { worker: id.clone() }]))
 }

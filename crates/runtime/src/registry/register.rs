@@ -11,7 +11,9 @@ use crate::{
 };
 use commonware_codec::Encode;
 use phalanx_attestation::{AttestationError, DcapEvidence, Policy, SnpEvidence, TeeKind};
-use phalanx_types::{AccountId, AttestationPolicy, Evidence, EvidenceKind, WorkerInfo};
+use phalanx_types::{
+    AccountId, AttestationPolicy, ChainMessage, Evidence, EvidenceKind, WorkerInfo,
+};
 
 /// The attestation crate's policy from the on-chain one.
 fn attestation_policy(p: &AttestationPolicy) -> Policy {
@@ -62,6 +64,14 @@ pub fn verify_registration(
         return Ok(Err((
             DispatchError::OperatorMismatch,
             format!("worker is operated by {}", record.operator),
+        )));
+    }
+    if let Some(record) = &existing
+        && record.info.encryption_key != info.encryption_key
+    {
+        return Ok(Err((
+            DispatchError::EncryptionKeyChanged,
+            "a registered worker keeps its encryption key".into(),
         )));
     }
     if existing.is_none() && policy.registrations_frozen {
@@ -137,6 +147,13 @@ pub fn register_worker(
         }
         state.put(worker_at_key(count), Some(info.identity.encode().to_vec()));
         state.put(worker_count_key(), Some((count + 1).encode().to_vec()));
+        crate::mq::broadcast(
+            state,
+            &ChainMessage::WorkerRegistered {
+                worker: info.identity.clone(),
+                encryption_key: info.encryption_key,
+            },
+        )?;
     }
     let event = Event::WorkerRegistered {
         worker: info.identity.clone(),

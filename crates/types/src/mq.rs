@@ -1,0 +1,527 @@
+//! The message queue between the chain and TEE workers.
+//!
+//! * **Worker → chain**: a [`WorkerMessage`] signed by the worker's identity key under
+//!   [`mq_namespace`] (which names the chain), with a per-sender sequence number. Anyone may
+//!   relay it in a `Call::PushMessage` transaction: the signature, not the relayer, says who
+//!   sent it, and the sequence number makes every message count once.
+//! * **Chain → workers**: [`ChainMessage`]s the runtime appends to a broadcast queue (every
+//!   worker reads it) or to one worker's inbox. They live in authenticated state, so a worker
+//!   reads them with proofs and a relay can neither forge nor reorder them.
+//!
+//! Tags are part of the frozen encoding: never reuse or renumber one.
+
+use crate::{ChainId, WorkerId};
+use bytes::BufMut;
+use commonware_codec::{
+    Buf, Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, ReadRangeExt, Write,
+};
+use commonware_cryptography::{Signer, Verifier, ed25519};
+use serde::Serialize;
+
+/// Largest envelope ciphertext carried (a 32-byte key plus its 16-byte tag needs 48; the rest is
+/// headroom for longer key material later).
+pub const MAX_ENVELOPE_CIPHERTEXT: usize = 1024;
+
+/// The signing domain for worker messages on `chain`.
+pub fn mq_namespace(chain: &ChainId) -> Vec<u8> {
+    let mut ns = b"phalanx/mq/v1/".to_vec();
+    ns.extend_from_slice(chain.as_str().as_bytes());
+    ns
+}
+
+/// Which key an envelope carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyKind {
+    /// A generation of the master key (gatekeepers only).
+    Master { generation: u32 },
+    /// The key of a worker cluster, derived from a master key generation.
+    Cluster { cluster: u32, generation: u32 },
+}
+
+impl KeyKind {
+    const TAG_MASTER: u8 = 0;
+    const TAG_CLUSTER: u8 = 1;
+
+    /// The master key generation this key belongs to.
+    pub fn generation(&self) -> u32 {
+        match self {
+            KeyKind::Master { generation } | KeyKind::Cluster { generation, .. } => *generation,
+        }
+    }
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyKind::Master { generation } => write!(f, "master/{generation}"),
+            KeyKind::Cluster {
+                cluster,
+                generation,
+            } => write!(f, "cluster/{cluster}/{generation}"),
+        }
+    }
+}
+
+impl Write for KeyKind {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            KeyKind::Master { generation } => {
+                Self::TAG_MASTER.write(buf);
+                generation.write(buf);
+            }
+            KeyKind::Cluster {
+                cluster,
+                generation,
+            } => {
+                Self::TAG_CLUSTER.write(buf);
+                cluster.write(buf);
+                generation.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for KeyKind {
+    fn encode_size(&self) -> usize {
+        match self {
+            KeyKind::Master { .. } => 1 + 4,
+            KeyKind::Cluster { .. } => 1 + 4 + 4,
+        }
+    }
+}
+
+impl Read for KeyKind {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        match u8::read(buf)? {
+            Self::TAG_MASTER => Ok(KeyKind::Master {
+                generation: u32::read(buf)?,
+            }),
+            Self::TAG_CLUSTER => Ok(KeyKind::Cluster {
+                cluster: u32::read(buf)?,
+                generation: u32::read(buf)?,
+            }),
+            tag => Err(CodecError::InvalidEnum(tag)),
+        }
+    }
+}
+
+/// Key material encrypted to one worker's x25519 key: the sender's ephemeral public key and
+/// the AEAD ciphertext (see `phalanx_crypto::envelope`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Envelope {
+    #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+    pub ephemeral: [u8; 32],
+    #[serde(with = "crate::hex_serde::bytes")]
+    pub ciphertext: Vec<u8>,
+}
+
+impl Write for Envelope {
+    fn write(&self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.ephemeral);
+        self.ciphertext.write(buf);
+    }
+}
+
+impl EncodeSize for Envelope {
+    fn encode_size(&self) -> usize {
+        32 + self.ciphertext.encode_size()
+    }
+}
+
+impl Read for Envelope {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            ephemeral: <[u8; 32]>::read(buf)?,
+            ciphertext: Vec::<u8>::read_range(buf, ..=MAX_ENVELOPE_CIPHERTEXT)?,
+        })
+    }
+}
+
+/// What a worker tells the chain: the message topics.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a payload lives briefly, one at a time; the transaction boxes the whole message"
+)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "topic", rename_all = "snake_case")]
+pub enum Payload {
+    /// A gatekeeper publishes the x25519 public key of a master key generation (the secret
+    /// never leaves gatekeeper TEEs).
+    MasterKeyAnnounce {
+        generation: u32,
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        public_key: [u8; 32],
+    },
+    /// A gatekeeper hands `recipient` a key, encrypted to the recipient's attested key.
+    KeyDelivery {
+        recipient: WorkerId,
+        key: KeyKind,
+        envelope: Envelope,
+    },
+    /// The worker is alive and has verified the chain up to `tip_height`.
+    Heartbeat { tip_height: u64 },
+}
+
+impl Payload {
+    const TAG_MASTER_KEY_ANNOUNCE: u8 = 0;
+    const TAG_KEY_DELIVERY: u8 = 1;
+    const TAG_HEARTBEAT: u8 = 2;
+
+    /// The topic's name, for events and logs.
+    pub fn topic(&self) -> &'static str {
+        match self {
+            Payload::MasterKeyAnnounce { .. } => "master_key_announce",
+            Payload::KeyDelivery { .. } => "key_delivery",
+            Payload::Heartbeat { .. } => "heartbeat",
+        }
+    }
+}
+
+impl Write for Payload {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Payload::MasterKeyAnnounce {
+                generation,
+                public_key,
+            } => {
+                Self::TAG_MASTER_KEY_ANNOUNCE.write(buf);
+                generation.write(buf);
+                buf.put_slice(public_key);
+            }
+            Payload::KeyDelivery {
+                recipient,
+                key,
+                envelope,
+            } => {
+                Self::TAG_KEY_DELIVERY.write(buf);
+                recipient.write(buf);
+                key.write(buf);
+                envelope.write(buf);
+            }
+            Payload::Heartbeat { tip_height } => {
+                Self::TAG_HEARTBEAT.write(buf);
+                tip_height.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Payload {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            Payload::MasterKeyAnnounce { .. } => 4 + 32,
+            Payload::KeyDelivery { key, envelope, .. } => {
+                WorkerId::SIZE + key.encode_size() + envelope.encode_size()
+            }
+            Payload::Heartbeat { .. } => 8,
+        }
+    }
+}
+
+impl Read for Payload {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        match u8::read(buf)? {
+            Self::TAG_MASTER_KEY_ANNOUNCE => Ok(Payload::MasterKeyAnnounce {
+                generation: u32::read(buf)?,
+                public_key: <[u8; 32]>::read(buf)?,
+            }),
+            Self::TAG_KEY_DELIVERY => Ok(Payload::KeyDelivery {
+                recipient: WorkerId::read(buf)?,
+                key: KeyKind::read(buf)?,
+                envelope: Envelope::read(buf)?,
+            }),
+            Self::TAG_HEARTBEAT => Ok(Payload::Heartbeat {
+                tip_height: u64::read(buf)?,
+            }),
+            tag => Err(CodecError::InvalidEnum(tag)),
+        }
+    }
+}
+
+/// A worker's message: who sends it, its place in the sender's sequence, and what it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerMessage {
+    pub sender: WorkerId,
+    /// Must equal the chain's next sequence number for `sender`: one less is a replay, one
+    /// more a gap, and both are refused.
+    pub seq: u64,
+    pub payload: Payload,
+}
+
+impl WorkerMessage {
+    /// Signs the message with the sender's identity key for `chain`.
+    pub fn sign(self, key: &ed25519::PrivateKey, chain: &ChainId) -> SignedMessage {
+        let signature = key.sign(&mq_namespace(chain), &self.encode());
+        SignedMessage {
+            message: self,
+            signature,
+        }
+    }
+}
+
+impl Write for WorkerMessage {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.sender.write(buf);
+        self.seq.write(buf);
+        self.payload.write(buf);
+    }
+}
+
+impl EncodeSize for WorkerMessage {
+    fn encode_size(&self) -> usize {
+        WorkerId::SIZE + 8 + self.payload.encode_size()
+    }
+}
+
+impl Read for WorkerMessage {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            sender: WorkerId::read(buf)?,
+            seq: u64::read(buf)?,
+            payload: Payload::read(buf)?,
+        })
+    }
+}
+
+/// A worker message with the sender's signature, as relayed in a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedMessage {
+    pub message: WorkerMessage,
+    pub signature: ed25519::Signature,
+}
+
+impl SignedMessage {
+    /// Checks the signature against the sender under `chain`'s message namespace.
+    pub fn verify(&self, chain: &ChainId) -> bool {
+        self.message.sender.public_key().verify(
+            &mq_namespace(chain),
+            &self.message.encode(),
+            &self.signature,
+        )
+    }
+}
+
+impl Write for SignedMessage {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.message.write(buf);
+        self.signature.write(buf);
+    }
+}
+
+impl EncodeSize for SignedMessage {
+    fn encode_size(&self) -> usize {
+        self.message.encode_size() + ed25519::Signature::SIZE
+    }
+}
+
+impl Read for SignedMessage {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            message: WorkerMessage::read(buf)?,
+            signature: ed25519::Signature::read(buf)?,
+        })
+    }
+}
+
+/// What the chain tells workers. Broadcast messages go to every worker; `KeyDelivered` goes to
+/// one worker's inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "message", rename_all = "snake_case")]
+pub enum ChainMessage {
+    /// A worker registered for the first time (gatekeepers send it its cluster key).
+    WorkerRegistered {
+        worker: WorkerId,
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        encryption_key: [u8; 32],
+    },
+    /// A worker became a gatekeeper (an existing gatekeeper sends it the master key; the first
+    /// gatekeeper generates it).
+    GatekeeperPromoted {
+        worker: WorkerId,
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        encryption_key: [u8; 32],
+    },
+    /// The privileged rotation call asks gatekeepers for master key `generation`.
+    MasterKeyRotation { generation: u32 },
+    /// A gatekeeper's delivery of a key to this inbox's worker, as accepted by the chain.
+    KeyDelivered {
+        sender: WorkerId,
+        key: KeyKind,
+        envelope: Envelope,
+    },
+}
+
+impl ChainMessage {
+    const TAG_WORKER_REGISTERED: u8 = 0;
+    const TAG_GATEKEEPER_PROMOTED: u8 = 1;
+    const TAG_MASTER_KEY_ROTATION: u8 = 2;
+    const TAG_KEY_DELIVERED: u8 = 3;
+}
+
+impl Write for ChainMessage {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            ChainMessage::WorkerRegistered {
+                worker,
+                encryption_key,
+            } => {
+                Self::TAG_WORKER_REGISTERED.write(buf);
+                worker.write(buf);
+                buf.put_slice(encryption_key);
+            }
+            ChainMessage::GatekeeperPromoted {
+                worker,
+                encryption_key,
+            } => {
+                Self::TAG_GATEKEEPER_PROMOTED.write(buf);
+                worker.write(buf);
+                buf.put_slice(encryption_key);
+            }
+            ChainMessage::MasterKeyRotation { generation } => {
+                Self::TAG_MASTER_KEY_ROTATION.write(buf);
+                generation.write(buf);
+            }
+            ChainMessage::KeyDelivered {
+                sender,
+                key,
+                envelope,
+            } => {
+                Self::TAG_KEY_DELIVERED.write(buf);
+                sender.write(buf);
+                key.write(buf);
+                envelope.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for ChainMessage {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            ChainMessage::WorkerRegistered { .. } | ChainMessage::GatekeeperPromoted { .. } => {
+                WorkerId::SIZE + 32
+            }
+            ChainMessage::MasterKeyRotation { .. } => 4,
+            ChainMessage::KeyDelivered { key, envelope, .. } => {
+                WorkerId::SIZE + key.encode_size() + envelope.encode_size()
+            }
+        }
+    }
+}
+
+impl Read for ChainMessage {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        match u8::read(buf)? {
+            Self::TAG_WORKER_REGISTERED => Ok(ChainMessage::WorkerRegistered {
+                worker: WorkerId::read(buf)?,
+                encryption_key: <[u8; 32]>::read(buf)?,
+            }),
+            Self::TAG_GATEKEEPER_PROMOTED => Ok(ChainMessage::GatekeeperPromoted {
+                worker: WorkerId::read(buf)?,
+                encryption_key: <[u8; 32]>::read(buf)?,
+            }),
+            Self::TAG_MASTER_KEY_ROTATION => Ok(ChainMessage::MasterKeyRotation {
+                generation: u32::read(buf)?,
+            }),
+            Self::TAG_KEY_DELIVERED => Ok(ChainMessage::KeyDelivered {
+                sender: WorkerId::read(buf)?,
+                key: KeyKind::read(buf)?,
+                envelope: Envelope::read(buf)?,
+            }),
+            tag => Err(CodecError::InvalidEnum(tag)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::DecodeExt;
+
+    fn key(seed: u64) -> ed25519::PrivateKey {
+        ed25519::PrivateKey::from_seed(seed)
+    }
+
+    fn message(seq: u64) -> (ed25519::PrivateKey, WorkerMessage) {
+        let k = key(1);
+        let m = WorkerMessage {
+            sender: k.public_key().into(),
+            seq,
+            payload: Payload::KeyDelivery {
+                recipient: key(2).public_key().into(),
+                key: KeyKind::Cluster {
+                    cluster: 0,
+                    generation: 2,
+                },
+                envelope: Envelope {
+                    ephemeral: [7; 32],
+                    ciphertext: vec![1; 48],
+                },
+            },
+        };
+        (k, m)
+    }
+
+    #[test]
+    fn signed_message_round_trips_and_binds_chain() {
+        let chain = ChainId::new("phalanx-dev").unwrap();
+        let other = ChainId::new("phalanx-test").unwrap();
+        let (k, m) = message(3);
+        let signed = m.sign(&k, &chain);
+        assert!(signed.verify(&chain));
+        assert!(!signed.verify(&other));
+        let bytes = signed.encode();
+        assert_eq!(bytes.len(), signed.encode_size());
+        let back = SignedMessage::decode(bytes).unwrap();
+        assert_eq!(back, signed);
+        // Any change to the message breaks the signature.
+        let mut changed = back.clone();
+        changed.message.seq = 4;
+        assert!(!changed.verify(&chain));
+    }
+
+    #[test]
+    fn chain_messages_round_trip() {
+        let (_, m) = message(0);
+        let Payload::KeyDelivery { key, envelope, .. } = m.payload else {
+            unreachable!()
+        };
+        for msg in [
+            ChainMessage::WorkerRegistered {
+                worker: m.sender.clone(),
+                encryption_key: [1; 32],
+            },
+            ChainMessage::GatekeeperPromoted {
+                worker: m.sender.clone(),
+                encryption_key: [2; 32],
+            },
+            ChainMessage::MasterKeyRotation { generation: 9 },
+            ChainMessage::KeyDelivered {
+                sender: m.sender.clone(),
+                key,
+                envelope,
+            },
+        ] {
+            let bytes = msg.encode();
+            assert_eq!(bytes.len(), msg.encode_size());
+            assert_eq!(ChainMessage::decode(bytes).unwrap(), msg);
+        }
+    }
+
+    #[test]
+    fn oversized_envelope_is_refused() {
+        let e = Envelope {
+            ephemeral: [0; 32],
+            ciphertext: vec![0; MAX_ENVELOPE_CIPHERTEXT + 1],
+        };
+        assert!(Envelope::decode(e.encode()).is_err());
+        assert!(Payload::decode(commonware_codec::Copying([9u8].as_slice())).is_err());
+    }
+}
