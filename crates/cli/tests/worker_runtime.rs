@@ -465,34 +465,40 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
     gatekeeper.tick().unwrap();
     assert_eq!(wait_generation(rpc, 0)["generation"], 0);
 
-    // A worker registers and receives its cluster key.
+    // A worker registers. Before the honest delivery, its cluster key arrives sealed to
+    // another key: the chain cannot tell and accepts it (the first delivery wins); the worker
+    // refuses it (logged), keeps nothing, and goes on.
     let mut worker = open("worker", "charlie");
-    gatekeeper.tick().unwrap();
-    worker.tick().unwrap();
-    assert!(worker.state.cluster_keys.contains_key("0/0"));
-    assert_eq!(worker.state.mq.inbox, 1);
-
-    // Key material sealed to another key: the chain cannot tell and accepts it, the worker
-    // refuses it (logged), keeps nothing, and goes on to the next message.
     let other_key = phalanx_crypto::envelope::x25519_public(&[42u8; 32]);
     let envelope =
         phalanx_crypto::envelope::seal(&other_key, &[43u8; 32], b"anything", &[1u8; 32]).unwrap();
-    let stray = KeyKind::Cluster {
-        cluster: 5,
+    let cluster_key = KeyKind::Cluster {
+        cluster: 0,
         generation: 0,
     };
     let accepted = gatekeeper
         .send_message(Payload::KeyDelivery {
             recipient: worker.id(),
-            key: stray,
+            key: cluster_key,
             envelope: envelope.clone(),
         })
         .unwrap();
     assert!(accepted);
     worker.tick().unwrap();
-    assert!(!worker.state.cluster_keys.contains_key("5/0"));
-    assert_eq!(worker.state.mq.inbox, 2);
-    assert!(worker.state.cluster_keys.contains_key("0/0"));
+    assert!(worker.state.cluster_keys.is_empty());
+    assert_eq!(worker.state.mq.inbox, 1);
+    // The gatekeeper's honest delivery now disagrees with the chain's: refused on chain as a
+    // disagreement (logged), and the gatekeeper goes on too.
+    let seq_before = gatekeeper.state.mq.next_seq;
+    gatekeeper.tick().unwrap();
+    assert_eq!(
+        gatekeeper.state.mq.next_seq, seq_before,
+        "the refused delivery used no sequence number"
+    );
+    let (_, record) = common::http_get(rpc, &format!("/worker/{}", worker.id()));
+    assert_eq!(record["mq"]["inbox_len"], 1, "{record}");
+    worker.tick().unwrap();
+    assert!(worker.state.cluster_keys.is_empty());
 
     // The master key to a worker that is not a gatekeeper: refused by the chain.
     let refused = gatekeeper

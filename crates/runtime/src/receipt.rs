@@ -84,6 +84,8 @@ pub enum DispatchError {
     RecipientNotGatekeeper = 33,
     #[error("a registered worker cannot change its encryption key (keys were delivered to it)")]
     EncryptionKeyChanged = 34,
+    #[error("no such cluster (only the default cluster 0 exists until contracts define others)")]
+    UnknownCluster = 35,
 }
 
 impl DispatchError {
@@ -123,6 +125,7 @@ impl DispatchError {
             32 => Self::UnknownRecipient,
             33 => Self::RecipientNotGatekeeper,
             34 => Self::EncryptionKeyChanged,
+            35 => Self::UnknownCluster,
             _ => return None,
         })
     }

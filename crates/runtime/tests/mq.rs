@@ -215,9 +215,12 @@ fn the_first_gatekeeper_publishes_the_master_key_for_free() {
     assert_eq!(keys::generation(&c.state).unwrap(), Some(0));
     assert_eq!(keys::master_public(&c.state, 0).unwrap(), Some([1; 32]));
 
-    // Another gatekeeper agreeing confirms; disagreeing is refused.
+    // Another gatekeeper agreeing confirms (and pays: repeating is not free); disagreeing is
+    // refused.
     let same = message(&c, "worker-2", "worker-2", 0, announce(0, [1; 32]));
-    assert_eq!(c.call("operator", same, NOW_MS), TxStatus::Success);
+    let receipt = c.call_receipt("operator", same, NOW_MS);
+    assert_eq!(receipt.status, TxStatus::Success);
+    assert_eq!(receipt.fee_paid, UNITS_PER_PHA);
     let different = message(&c, "worker-2", "worker-2", 1, announce(0, [2; 32]));
     assert_eq!(
         c.call("operator", different, NOW_MS),
@@ -257,6 +260,14 @@ fn a_delivery_reaches_the_inbox_once_and_a_different_one_is_refused() {
     assert_eq!(
         send(&mut c, "worker-3", delivery("worker-2", CLUSTER_0, 5)),
         TxStatus::Failed(DispatchError::NotGatekeeper)
+    );
+    let other_cluster = KeyKind::Cluster {
+        cluster: 7,
+        generation: 0,
+    };
+    assert_eq!(
+        send(&mut c, "worker-1", delivery("worker-3", other_cluster, 5)),
+        TxStatus::Failed(DispatchError::UnknownCluster)
     );
 
     assert_eq!(

@@ -24,8 +24,7 @@ use sha2::Sha256;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
-/// The cluster every worker belongs to until the contracts module defines others.
-pub const DEFAULT_CLUSTER: u32 = 0;
+pub use phalanx_runtime::keys::DEFAULT_CLUSTER;
 
 fn hkdf(secret: &[u8; 32], salt: &[u8], info: &[&[u8]]) -> Secret {
     let info: Vec<u8> = info.concat();

@@ -229,6 +229,8 @@ impl Worker {
                     return Ok(());
                 }
                 self.state.master_keys.insert(*generation, secret);
+                // Saved before anything uses it (or the log says it arrived).
+                self.save()?;
                 info!(generation, %sender, "received master key generation (checked against its announced public key)");
             }
             KeyKind::Cluster {
@@ -238,11 +240,11 @@ impl Worker {
                 self.state
                     .cluster_keys
                     .insert(format!("{cluster}/{generation}"), secret);
+                self.save()?;
                 info!(cluster, generation, %sender, "received cluster key");
             }
         }
-        // Keys are saved before anything uses them.
-        self.save()
+        Ok(())
     }
 
     /// The public key the chain holds for master key `generation`.
@@ -377,7 +379,9 @@ impl Worker {
             self.save()?;
             info!("created master key generation 0 inside the TEE");
         }
-        self.announce(0)
+        self.announce(0)?;
+        // Workers that registered before the master key existed get their cluster key now.
+        self.deliver_cluster_keys(0)
     }
 
     /// A rotation to `generation`: derive it from the previous one, announce it, and give

@@ -29,8 +29,14 @@ pub fn deliver(
     let Some(to) = registry::worker(state, recipient)? else {
         return Ok(Err(DispatchError::UnknownRecipient));
     };
-    if matches!(key, KeyKind::Master { .. }) && !to.gatekeeper {
-        return Ok(Err(DispatchError::RecipientNotGatekeeper));
+    match key {
+        KeyKind::Master { .. } if !to.gatekeeper => {
+            return Ok(Err(DispatchError::RecipientNotGatekeeper));
+        }
+        KeyKind::Cluster { cluster, .. } if *cluster != super::DEFAULT_CLUSTER => {
+            return Ok(Err(DispatchError::UnknownCluster));
+        }
+        _ => {}
     }
     let announced = generation(state)?.is_some_and(|newest| key.generation() <= newest)
         && master_public(state, key.generation())?.is_some();

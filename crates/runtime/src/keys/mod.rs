@@ -28,6 +28,10 @@ use crate::state::{State, StateError, StateKey, read_decoded, state_key};
 use commonware_codec::Encode;
 use phalanx_types::{Hash, KeyKind, WorkerId};
 
+/// The only cluster until the contracts module defines others. Deliveries for other clusters
+/// are refused: gatekeeper messages are free, so nothing a gatekeeper may send can be unbounded.
+pub const DEFAULT_CLUSTER: u32 = 0;
+
 pub fn generation_key() -> StateKey {
     state_key("keys", "generation", b"")
 }

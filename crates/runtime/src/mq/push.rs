@@ -20,7 +20,9 @@ use phalanx_types::{Payload, SignedMessage};
 #[derive(Debug, PartialEq, Eq)]
 pub struct Accepted {
     pub events: Vec<Event>,
-    /// The sender is a gatekeeper: the relayer's fee is refunded.
+    /// The sender is a gatekeeper and the message did new work: the relayer's fee is
+    /// refunded. A confirmation (an identical announcement or delivery the chain already
+    /// holds) pays, so a gatekeeper cannot repeat itself for free.
     pub fee_waived: bool,
 }
 
@@ -80,8 +82,14 @@ pub fn push_message(
             topic: message.payload.topic(),
         },
     );
+    let confirmation = events.iter().any(|e| {
+        matches!(
+            e,
+            Event::MasterKeyConfirmed { .. } | Event::KeyDeliveryConfirmed { .. }
+        )
+    });
     Ok(Ok(Accepted {
         events,
-        fee_waived: sender.gatekeeper,
+        fee_waived: sender.gatekeeper && !confirmation,
     }))
 }
