@@ -535,7 +535,7 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
     ] {
         let relayer = phalanx_crypto::dev_key("alice");
         match client::send_call(rpc, &chain, &relayer, call, "message", true) {
-            Err(SendError::Refused(e)) => assert!(e.contains(code), "{e}"),
+            Err(SendError::Refused { reason, .. }) => assert!(reason.contains(code), "{reason}"),
             other => panic!("expected a refusal with {code}, got {other:?}"),
         }
     }

@@ -108,9 +108,12 @@ pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value
 /// Why a call sent with [`send_call`] did not succeed.
 #[derive(Debug)]
 pub enum SendError {
-    /// The chain included the transaction and its call failed: resending the same call will
-    /// fail the same way.
-    Refused(String),
+    /// The chain included the transaction and its call failed (with `code`, when it is one
+    /// this program knows): resending the same call will fail the same way.
+    Refused {
+        reason: String,
+        code: Option<phalanx_runtime::DispatchError>,
+    },
     /// The node could not be reached, refused admission, or finality was not seen: the call
     /// may be retried.
     Failed(String),
@@ -119,7 +122,7 @@ pub enum SendError {
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SendError::Refused(e) | SendError::Failed(e) => f.write_str(e),
+            SendError::Refused { reason: e, .. } | SendError::Failed(e) => f.write_str(e),
         }
     }
 }
@@ -153,13 +156,17 @@ pub fn send_call(
     if receipt["status"] == "success" {
         return Ok(status);
     }
-    let code = receipt["error"].clone();
-    let reason = match serde_json::from_value::<phalanx_runtime::DispatchError>(code.clone()) {
-        Ok(e) => format!("{e} ({})", code.as_str().unwrap_or_default()),
-        Err(_) => code.to_string(),
+    let raw = receipt["error"].clone();
+    let code = serde_json::from_value::<phalanx_runtime::DispatchError>(raw.clone()).ok();
+    let reason = match code {
+        Some(e) => format!("{e} ({})", raw.as_str().unwrap_or_default()),
+        None => raw.to_string(),
     };
-    Err(SendError::Refused(format!(
-        "{what} REFUSED by the chain: {reason} (transaction {})",
-        status["hash"].as_str().unwrap_or_default()
-    )))
+    Err(SendError::Refused {
+        reason: format!(
+            "{what} REFUSED by the chain: {reason} (transaction {})",
+            status["hash"].as_str().unwrap_or_default()
+        ),
+        code,
+    })
 }

@@ -18,7 +18,7 @@ use commonware_codec::{DecodeExt, Encode, Read};
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{
-    keys as chain_keys, mq,
+    DispatchError, keys as chain_keys, mq,
     registry::{self, WorkerRecord},
     state::StateKey,
 };
@@ -96,7 +96,9 @@ impl Worker {
     }
 
     /// Signs `payload` as this worker's next message and has the operator relay it. Returns
-    /// `Ok(false)` when the chain refused it (logged; resending would be refused again).
+    /// `Ok(false)` when the chain refused it (logged; resending would be refused again), and
+    /// an error, to retry on the next poll, when the answer is unknown or the sequence number
+    /// was already used (a message whose fate was unknown made it in after all).
     pub fn send_message(&mut self, payload: Payload) -> Result<bool, String> {
         let operator = self
             .config
@@ -139,8 +141,17 @@ impl Worker {
                 self.sync().map_err(|e| e.to_string())?;
                 Ok(true)
             }
-            Err(SendError::Refused(e)) => {
-                error!(error = %e, "message refused");
+            Err(SendError::Refused {
+                code: Some(DispatchError::MessageReplayed),
+                reason,
+            }) => {
+                self.sync().map_err(|e| e.to_string())?;
+                Err(format!(
+                    "{reason}; will sign again with the chain's next sequence number"
+                ))
+            }
+            Err(SendError::Refused { reason, .. }) => {
+                error!(error = %reason, "message refused");
                 Ok(false)
             }
             Err(SendError::Failed(e)) => Err(e),

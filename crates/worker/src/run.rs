@@ -343,7 +343,7 @@ pub fn run_with(
         match worker.ensure_registered() {
             Ok(record) => break record,
             Err(e) => {
-                error!(error = %e, "registration failed; retrying");
+                warn!(error = %e, "registration failed; retrying");
                 if sleep_or_stop(&stop, Duration::from_secs(2).max(worker.config.poll)) {
                     return Ok(());
                 }
