@@ -546,3 +546,21 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
             .unwrap()
     );
 }
+
+#[test]
+fn a_freshly_attested_worker_is_not_due_for_a_refresh() {
+    // The refresh itself is `register()` (tested above); when it is due is unit-tested in
+    // `run::tests` (simulated collateral is issued 10 minutes in the past, so a policy short
+    // enough to make a refresh due within a test would refuse the registration itself).
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_dev(&dir.path().join("chain"), free_port());
+    wait_height(&node.rpc, 2);
+    let mut c = config(&node.rpc, &dir.path().join("worker"));
+    c.operator = Some(phalanx_crypto::dev_key("bob"));
+    let mut worker = Worker::open(c).unwrap();
+    worker.sync().unwrap();
+    let first = worker.ensure_registered().unwrap().last_attested_ms;
+    worker.tick().unwrap();
+    assert!(!worker.refresh_attestation_if_due().unwrap());
+    assert_eq!(worker.record().unwrap().unwrap().last_attested_ms, first);
+}

@@ -13,7 +13,7 @@ use commonware_codec::DecodeExt;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
 use phalanx_consensus::{block::Digest, engine::genesis_block, spec::ChainSpec};
 use phalanx_runtime::registry::{self, WorkerRecord};
-use phalanx_types::{AccountId, Call, Hash};
+use phalanx_types::{AccountId, AttestationPolicy, Call, Hash};
 use std::{
     path::{Path, PathBuf},
     sync::{
@@ -56,6 +56,8 @@ pub struct Worker {
     store: Store,
     pub state: WorkerState,
     pub chain: Chain,
+    /// Whether the "refresh due, no operator" warning was logged (once per process).
+    refresh_warned: bool,
 }
 
 /// The spec to trust: given, saved earlier, or the node's on first use.
@@ -175,6 +177,7 @@ impl Worker {
             store,
             state,
             chain,
+            refresh_warned: false,
         };
         worker.save()?;
         Ok(worker)
@@ -291,12 +294,57 @@ impl Worker {
         Err("the registration finalized but no proof of the record could be read".into())
     }
 
-    /// One poll: verify new headers, then handle new messages. Refusals are logged and leave
-    /// the worker where it was.
+    /// One poll: verify new headers, handle new messages, and refresh the attestation when it
+    /// is due. Refusals are logged and leave the worker where it was.
     pub fn tick(&mut self) -> Result<(), String> {
         self.sync().map_err(|e| e.to_string())?;
-        self.process_messages()
+        self.process_messages()?;
+        self.refresh_attestation_if_due()?;
+        Ok(())
     }
+
+    /// Registers again with fresh evidence once half of the policy's evidence age has passed
+    /// since the last attestation, so the worker stays eligible (a gatekeeper must be
+    /// currently attested to be promoted, and the chain will judge liveness by it). Returns
+    /// whether it refreshed. Needs the operator key; without it the worker only warns.
+    pub fn refresh_attestation_if_due(&mut self) -> Result<bool, String> {
+        let keys = [
+            registry::worker_key(&self.id()).into(),
+            registry::policy_key().into(),
+        ];
+        let (values, tip) = self.chain.read(&keys).map_err(|e| e.to_string())?;
+        let (Some(Some(record)), Some(Some(policy))) = (values.first(), values.get(1)) else {
+            return Ok(false);
+        };
+        let record = WorkerRecord::decode(commonware_codec::Copying(record.as_slice()))
+            .map_err(|e| format!("worker record: {e}"))?;
+        let policy = AttestationPolicy::decode(commonware_codec::Copying(policy.as_slice()))
+            .map_err(|e| format!("attestation policy: {e}"))?;
+        let age_ms = tip.timestamp_ms.saturating_sub(record.last_attested_ms);
+        if !refresh_due(age_ms, policy.max_evidence_age_secs) {
+            return Ok(false);
+        }
+        if self.config.operator.is_none() {
+            if !self.refresh_warned {
+                warn!(
+                    age_secs = age_ms / 1000,
+                    "the attestation is due for a refresh; restart with --operator KEY to refresh it"
+                );
+                self.refresh_warned = true;
+            }
+            return Ok(false);
+        }
+        info!(age_secs = age_ms / 1000, "refreshing the attestation");
+        self.register()?;
+        Ok(true)
+    }
+}
+
+/// Whether an attestation `age_ms` old should be refreshed under a policy that accepts
+/// evidence up to `max_age_secs` old: once half of that has passed, which leaves the other half
+/// for retries when the node or the operator's account is unavailable.
+pub fn refresh_due(age_ms: u64, max_age_secs: u64) -> bool {
+    age_ms >= max_age_secs.saturating_mul(1000) / 2
 }
 
 /// Runs the worker until `stop` is set.
@@ -375,4 +423,21 @@ fn sleep_or_stop(stop: &AtomicBool, d: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(50).min(d));
     }
     stop.load(Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_due;
+
+    #[test]
+    fn attestation_refresh_is_due_at_half_the_evidence_age() {
+        let day_ms = 86_400_000;
+        assert!(!refresh_due(0, 30 * 86_400));
+        assert!(!refresh_due(15 * day_ms - 1, 30 * 86_400));
+        assert!(refresh_due(15 * day_ms, 30 * 86_400));
+        assert!(refresh_due(40 * day_ms, 30 * 86_400));
+        // A zero limit is always due; a huge one saturates instead of overflowing.
+        assert!(refresh_due(0, 0));
+        assert!(!refresh_due(u64::MAX / 4, u64::MAX));
+    }
 }
