@@ -161,8 +161,8 @@ pub fn apply_tx(
         }
         Err(error) => TxStatus::Failed(error),
     };
-    // Gatekeeper messages are free: the fee the relayer offered (and had to be able to pay,
-    // so a refused message is never free) comes back when the message is accepted.
+    // A gatekeeper's message that does new work is free: the fee the relayer offered (and had
+    // to be able to pay, so a refused message is never free) comes back when it is accepted.
     let fee_paid = if fee_waived && status == TxStatus::Success {
         let mut relayer = balances::account(&overlay, signer)?;
         // Cannot overflow: the fee was just taken from this balance.
