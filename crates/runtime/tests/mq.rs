@@ -344,3 +344,71 @@ fn rotation_is_privileged_and_completed_by_an_announcement() {
     assert_eq!(keys::master_public(&c.state, 0).unwrap(), Some([1; 32]));
     assert_eq!(keys::master_public(&c.state, 1).unwrap(), Some([3; 32]));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The relayers' balances plus the treasury: fees only move between them.
+    fn fee_money(c: &Chain) -> u128 {
+        ["operator", "bob"]
+            .iter()
+            .map(|n| balances::account(&c.state, &id(n)).unwrap().balance)
+            .sum::<u128>()
+            + balances::pot(&c.state, balances::TREASURY).unwrap()
+    }
+
+    const SENDERS: [&str; 3] = ["worker-1", "worker-2", "worker-3"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Any mix of messages (right, replayed or skipped sequence numbers; announcements,
+        /// deliveries and heartbeats; gatekeepers and not) keeps the money and the queues
+        /// consistent: no fee is created or lost, a sequence number advances exactly when a
+        /// message is accepted, only a gatekeeper's message that does new work is free, and
+        /// an inbox grows only by a first delivery.
+        #[test]
+        fn messages_conserve_fees_and_sequences(
+            ops in proptest::collection::vec(
+                (0usize..3, -1i64..=1, 0u8..3, 5u8..7, any::<bool>()),
+                1..24,
+            )
+        ) {
+            let mut c = chain_with_master_key();
+            let money = fee_money(&c);
+            for (sender, skew, topic, fill, by_bob) in ops {
+                let name = SENDERS[sender];
+                let expected = next_seq(&c, name);
+                let seq = expected.saturating_add_signed(skew);
+                let payload = match topic {
+                    0 => Payload::Heartbeat { tip_height: 1 },
+                    1 => announce(0, [fill; 32]),
+                    _ => delivery("worker-3", CLUSTER_0, fill),
+                };
+                let inbox = mq::inbox_len(&c.state, &id("worker-3")).unwrap();
+                let gatekeeper = sender < 2;
+                let m = message(&c, name, name, seq, payload);
+                let receipt = c.call_receipt(if by_bob { "bob" } else { "operator" }, m, NOW_MS);
+                let accepted = receipt.status == TxStatus::Success;
+                prop_assert_eq!(fee_money(&c), money, "fees created or lost");
+                prop_assert_eq!(next_seq(&c, name), expected + u64::from(accepted));
+                if seq != expected {
+                    prop_assert!(!accepted, "a wrong sequence number was accepted");
+                }
+                let confirmation = receipt.events.iter().any(|e| {
+                    matches!(e, Event::MasterKeyConfirmed { .. } | Event::KeyDeliveryConfirmed { .. })
+                });
+                let free = accepted && gatekeeper && !confirmation;
+                prop_assert_eq!(receipt.fee_paid == 0, free);
+                let grew = mq::inbox_len(&c.state, &id("worker-3")).unwrap() - inbox;
+                let first_delivery = receipt
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::KeyDelivered { .. }));
+                prop_assert_eq!(grew, u64::from(first_delivery));
+            }
+            prop_assert!(mq::inbox_len(&c.state, &id("worker-3")).unwrap() <= 1);
+        }
+    }
+}
