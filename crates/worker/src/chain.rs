@@ -3,6 +3,7 @@
 //! with a proof against a verified header's state root. The node answering is not trusted.
 
 use crate::http;
+use commonware_codec::{DecodeExt, Read};
 use phalanx_consensus::{
     block::Digest,
     light::{LightClient, LightError, MAX_BATCH_HEADERS, Verified},
@@ -12,6 +13,13 @@ use phalanx_consensus::{
 use serde_json::{Value, json};
 use std::time::Instant;
 use thiserror::Error;
+
+/// Decodes a verified state value as `T`; a value that does not decode is reported as
+/// malformed (`what` names it).
+pub fn decode<T: Read<Cfg = ()>>(bytes: &[u8], what: &str) -> Result<T, ChainError> {
+    T::decode(commonware_codec::Copying(bytes))
+        .map_err(|e| ChainError::Malformed(format!("{what}: {e}")))
+}
 
 /// A state value as read: bytes, or absent.
 pub type StateValue = Option<Vec<u8>>;
@@ -217,5 +225,17 @@ impl Chain {
     pub fn read_one(&mut self, key: [u8; 32]) -> Result<Option<Vec<u8>>, ChainError> {
         let (mut values, _) = self.read(&[key])?;
         Ok(values.pop().flatten())
+    }
+
+    /// [`Chain::read_one`], decoded as `T` (`what` names it in the error).
+    pub fn read_typed<T: Read<Cfg = ()>>(
+        &mut self,
+        key: impl Into<[u8; 32]>,
+        what: &str,
+    ) -> Result<Option<T>, ChainError> {
+        match self.read_one(key.into())? {
+            None => Ok(None),
+            Some(bytes) => decode(&bytes, what).map(Some),
+        }
     }
 }

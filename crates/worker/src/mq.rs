@@ -8,13 +8,13 @@
 //! skips what the chain already holds), so a crash between acting and saving is harmless.
 
 use crate::{
-    chain::ChainError,
+    chain::{ChainError, decode},
     client::{self, SendError},
     keys::{self, DEFAULT_CLUSTER, KeyManager},
     run::Worker,
     store::Secret,
 };
-use commonware_codec::{DecodeExt, Encode, Read};
+use commonware_codec::Encode;
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{
@@ -29,11 +29,6 @@ use tracing::{error, info, warn};
 
 /// Queue messages read per request: the queue's length plus this many entries, one snapshot.
 const READ_BATCH: u64 = (MAX_PROVE_KEYS - 1) as u64;
-
-fn decode<T: Read<Cfg = ()>>(bytes: &[u8], what: &str) -> Result<T, ChainError> {
-    T::decode(commonware_codec::Copying(bytes))
-        .map_err(|e| ChainError::Malformed(format!("{what}: {e}")))
-}
 
 /// Which queue to read.
 #[derive(Clone, Copy)]
@@ -58,18 +53,6 @@ impl Queue<'_> {
 }
 
 impl Worker {
-    /// A state value decoded as `T`, read with a proof.
-    fn read_typed<T: Read<Cfg = ()>>(
-        &mut self,
-        key: StateKey,
-        what: &str,
-    ) -> Result<Option<T>, ChainError> {
-        match self.chain.read_one(key.into())? {
-            None => Ok(None),
-            Some(bytes) => decode(&bytes, what).map(Some),
-        }
-    }
-
     /// The next messages of `queue` from index `from`, read with proofs from one snapshot.
     fn read_queue(&mut self, queue: Queue<'_>, from: u64) -> Result<Vec<ChainMessage>, ChainError> {
         let mut keys: Vec<[u8; 32]> = vec![queue.len_key().into()];
@@ -109,6 +92,7 @@ impl Worker {
         // The chain's count is the authority; the saved one covers messages finalized after
         // the verified tip.
         let on_chain: u64 = self
+            .chain
             .read_typed(mq::next_seq_key(&me), "sequence number")
             .map_err(|e| e.to_string())?
             .unwrap_or(0);
@@ -260,16 +244,18 @@ impl Worker {
 
     /// The public key the chain holds for master key `generation`.
     fn announced(&mut self, generation: u32) -> Result<Option<[u8; 32]>, String> {
-        self.read_typed(
-            chain_keys::master_public_key(generation),
-            "master public key",
-        )
-        .map_err(|e| e.to_string())
+        self.chain
+            .read_typed(
+                chain_keys::master_public_key(generation),
+                "master public key",
+            )
+            .map_err(|e| e.to_string())
     }
 
     /// The newest master key generation announced on chain.
     fn chain_generation(&mut self) -> Result<Option<u32>, String> {
-        self.read_typed(chain_keys::generation_key(), "master key generation")
+        self.chain
+            .read_typed(chain_keys::generation_key(), "master key generation")
             .map_err(|e| e.to_string())
     }
 
@@ -450,6 +436,7 @@ impl Worker {
     /// Delivers the cluster key of `generation` to every registered worker but this one.
     fn deliver_cluster_keys(&mut self, generation: u32) -> Result<(), String> {
         let count: u64 = self
+            .chain
             .read_typed(registry::worker_count_key(), "worker count")
             .map_err(|e| e.to_string())?
             .unwrap_or(0);
@@ -472,6 +459,7 @@ impl Worker {
                 .collect::<Result<Vec<_>, _>>()?;
             for id in ids.into_iter().filter(|id| *id != me) {
                 let record: Option<WorkerRecord> = self
+                    .chain
                     .read_typed(registry::worker_key(&id), "worker record")
                     .map_err(|e| e.to_string())?;
                 if let Some(record) = record {
@@ -502,6 +490,7 @@ impl Worker {
         )?;
         let digest: Hash = Sha256::hash(&[&envelope.encode()]);
         let accepted: Option<Hash> = self
+            .chain
             .read_typed(chain_keys::delivery_key(&to.identity, &key), "delivery")
             .map_err(|e| e.to_string())?;
         match accepted {

@@ -3,13 +3,12 @@
 //! headers, handle messages (see [`crate::mq`]), save progress.
 
 use crate::{
-    chain::{Chain, ChainError, HttpSource, Source, SyncReport},
+    chain::{Chain, ChainError, HttpSource, Source, SyncReport, decode},
     client,
     seal::Sealer,
     store::{Store, WorkerState},
     tee::TeeSource,
 };
-use commonware_codec::DecodeExt;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
 use phalanx_consensus::{block::Digest, engine::genesis_block, spec::ChainSpec};
 use phalanx_runtime::registry::{self, WorkerRecord};
@@ -219,13 +218,8 @@ impl Worker {
 
     /// This worker's registry record, read with a proof.
     pub fn record(&mut self) -> Result<Option<WorkerRecord>, ChainError> {
-        let key = registry::worker_key(&self.id());
-        match self.chain.read_one(key.into())? {
-            None => Ok(None),
-            Some(bytes) => WorkerRecord::decode(commonware_codec::Copying(bytes.as_slice()))
-                .map(Some)
-                .map_err(|e| ChainError::Malformed(format!("worker record: {e}"))),
-        }
+        self.chain
+            .read_typed(registry::worker_key(&self.id()), "worker record")
     }
 
     /// Registers the worker if the chain does not know it yet: evidence binding its keys to
@@ -316,10 +310,9 @@ impl Worker {
         let (Some(Some(record)), Some(Some(policy))) = (values.first(), values.get(1)) else {
             return Ok(false);
         };
-        let record = WorkerRecord::decode(commonware_codec::Copying(record.as_slice()))
-            .map_err(|e| format!("worker record: {e}"))?;
-        let policy = AttestationPolicy::decode(commonware_codec::Copying(policy.as_slice()))
-            .map_err(|e| format!("attestation policy: {e}"))?;
+        let record: WorkerRecord = decode(record, "worker record").map_err(|e| e.to_string())?;
+        let policy: AttestationPolicy =
+            decode(policy, "attestation policy").map_err(|e| e.to_string())?;
         let age_ms = tip.timestamp_ms.saturating_sub(record.last_attested_ms);
         if !refresh_due(age_ms, policy.max_evidence_age_secs) {
             return Ok(false);
