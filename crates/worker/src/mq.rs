@@ -457,20 +457,28 @@ impl Worker {
                         })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            for id in ids.into_iter().filter(|id| *id != me) {
-                let record: Option<WorkerRecord> = self
-                    .chain
-                    .read_typed(registry::worker_key(&id), "worker record")
-                    .map_err(|e| e.to_string())?;
-                if let Some(record) = record {
-                    self.deliver(
-                        &record.info,
-                        KeyKind::Cluster {
-                            cluster: DEFAULT_CLUSTER,
-                            generation,
-                        },
-                    )?;
-                }
+            // The records of this batch in one proof request, not one request per worker.
+            let record_keys: Vec<[u8; 32]> = ids
+                .iter()
+                .filter(|id| **id != me)
+                .map(|id| registry::worker_key(id).into())
+                .collect();
+            // `read` takes 1 to 64 keys: a batch holding only this worker reads nothing.
+            let records = if record_keys.is_empty() {
+                Vec::new()
+            } else {
+                self.chain.read(&record_keys).map_err(|e| e.to_string())?.0
+            };
+            for bytes in records.into_iter().flatten() {
+                let record: WorkerRecord =
+                    decode(&bytes, "worker record").map_err(|e| e.to_string())?;
+                self.deliver(
+                    &record.info,
+                    KeyKind::Cluster {
+                        cluster: DEFAULT_CLUSTER,
+                        generation,
+                    },
+                )?;
             }
             index = end;
         }
