@@ -6,7 +6,7 @@
 mod account;
 mod amount;
 mod chain;
-mod hex_serde;
+pub mod hex_serde;
 mod mq;
 mod transaction;
 mod worker;

@@ -17,7 +17,7 @@ pub fn rotate_master_key(
     state: &mut (impl State + ?Sized),
     caller: &AccountId,
 ) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    if registry::root(state)?.as_ref() != Some(caller) {
+    if !registry::is_root(state, caller)? {
         return Ok(Err(DispatchError::NotRoot));
     }
     let Some(current) = generation(state)? else {

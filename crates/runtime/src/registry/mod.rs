@@ -144,6 +144,6 @@ pub fn build_genesis(state: &mut (impl State + ?Sized), genesis: &RegistryGenesi
 }
 
 /// Whether `who` is the privileged account.
-fn is_root(state: &(impl State + ?Sized), who: &AccountId) -> Result<bool, StateError> {
+pub(crate) fn is_root(state: &(impl State + ?Sized), who: &AccountId) -> Result<bool, StateError> {
     Ok(root(state)?.as_ref() == Some(who))
 }

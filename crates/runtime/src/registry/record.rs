@@ -28,7 +28,7 @@ pub struct WorkerRecord {
     /// True when the worker attested with simulated evidence: no TEE protects it.
     pub simulated: bool,
     /// The measurement the policy matched (SGX MRENCLAVE, TDX MRTD), hex.
-    #[serde(serialize_with = "hex_bytes")]
+    #[serde(serialize_with = "phalanx_types::hex_serde::bytes::serialize")]
     pub measurement: Vec<u8>,
     /// The TCB status from the evidence, e.g. `UpToDate`.
     pub tcb_status: String,
@@ -37,10 +37,6 @@ pub struct WorkerRecord {
     pub registered_at_ms: u64,
     pub last_attested_ms: u64,
     pub gatekeeper: bool,
-}
-
-fn hex_bytes<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(v))
 }
 
 impl Write for WorkerRecord {
