@@ -23,6 +23,19 @@ fn sample() -> SignedTx {
     .sign(&alice)
 }
 
+/// `call` signed by a fixed account at nonce 0 on `phalanx-dev`.
+fn signed(call: Call) -> SignedTx {
+    let alice = ed25519::PrivateKey::from_seed(1);
+    TxBody {
+        chain_id: ChainId::new("phalanx-dev").unwrap(),
+        signer: alice.public_key().into(),
+        nonce: 0,
+        fee: 1,
+        call,
+    }
+    .sign(&alice)
+}
+
 #[test]
 fn transfer_encoding_is_frozen() {
     let tx = sample();
@@ -99,18 +112,6 @@ mod registry_calls {
             identity: ed25519::PrivateKey::from_seed(3).public_key().into(),
             encryption_key: [5u8; 32],
         }
-    }
-
-    fn signed(call: Call) -> SignedTx {
-        let alice = ed25519::PrivateKey::from_seed(1);
-        TxBody {
-            chain_id: ChainId::new("phalanx-dev").unwrap(),
-            signer: alice.public_key().into(),
-            nonce: 0,
-            fee: 1,
-            call,
-        }
-        .sign(&alice)
     }
 
     #[test]
@@ -228,17 +229,9 @@ mod worker_messages {
     }
 
     fn signed_push(message: SignedMessage) -> SignedTx {
-        let alice = ed25519::PrivateKey::from_seed(1);
-        TxBody {
-            chain_id: ChainId::new("phalanx-dev").unwrap(),
-            signer: alice.public_key().into(),
-            nonce: 0,
-            fee: 1,
-            call: Call::PushMessage {
-                message: Box::new(message),
-            },
-        }
-        .sign(&alice)
+        signed(Call::PushMessage {
+            message: Box::new(message),
+        })
     }
 
     #[test]
