@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 //! Whole rounds as the chain and the workers run them: deal, acknowledge, log, check, observe,
 //! take shares; then cluster keys from partial signatures.
 
