@@ -70,9 +70,7 @@ pub struct Running<E: commonware_storage::Context + Spawner + Clock> {
 
 /// Consensus and p2p namespace for a chain: signatures for one chain never verify on another.
 pub fn namespace(spec: &ChainSpec) -> Vec<u8> {
-    let mut ns = b"phalanx/consensus/v1/".to_vec();
-    ns.extend_from_slice(spec.genesis.chain_id.as_str().as_bytes());
-    ns
+    spec.genesis.chain_id.namespace(b"phalanx/consensus/v1/")
 }
 
 fn archive_config<C>(

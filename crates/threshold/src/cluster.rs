@@ -33,9 +33,7 @@ pub enum ClusterKeyError {
 
 /// The signing domain of cluster key derivation on `chain`.
 fn namespace(chain: &ChainId) -> Vec<u8> {
-    let mut ns = b"phalanx/keys/v2/".to_vec();
-    ns.extend_from_slice(chain.as_str().as_bytes());
-    ns
+    chain.namespace(b"phalanx/keys/v2/")
 }
 
 /// What the group signs to make the key of `cluster` in `generation`.

@@ -8,7 +8,6 @@
 
 use commonware_codec::{Copying, Decode, DecodeExt, Encode};
 use commonware_cryptography::{
-    Signer,
     bls12381::{
         dkg::feldman_desmedt as fd,
         primitives::{
@@ -86,9 +85,7 @@ pub enum RoundError {
 
 /// The signing domain of DKG rounds on `chain`.
 pub fn namespace(chain: &ChainId) -> Vec<u8> {
-    let mut ns = b"phalanx/dkg/v1/".to_vec();
-    ns.extend_from_slice(chain.as_str().as_bytes());
-    ns
+    chain.namespace(b"phalanx/dkg/v1/")
 }
 
 fn id_set(ids: &[AccountId]) -> Result<Set<Id>, RoundError> {
@@ -127,7 +124,7 @@ pub fn quorum(n: usize) -> u32 {
     N3f1::quorum(n.max(1))
 }
 
-/// How many usable dealer logs round needs: a quorum of its dealers and, for a reshare, a
+/// How many usable dealer logs a round needs: a quorum of its dealers and, for a reshare, a
 /// quorum of the previous players.
 pub fn required(dealers: usize, previous: Option<&Output>) -> u32 {
     let previous = previous.map_or(0, |p| p.quorum::<N3f1>());
@@ -321,9 +318,4 @@ pub fn player_share(
 /// The group public key of an output (the generation's master public key), encoded.
 pub fn group_public_key(output: &Output) -> Vec<u8> {
     output.public().public().encode().to_vec()
-}
-
-/// The identity of a signer, as a participant.
-pub fn id_of(key: &ed25519::PrivateKey) -> Id {
-    key.public_key()
 }

@@ -24,6 +24,12 @@ pub enum ChainIdError {
 }
 
 impl ChainId {
+    /// A signing or encryption domain for this chain: `prefix` followed by the id, so that
+    /// what is signed or sealed for one chain never verifies or opens on another.
+    pub fn namespace(&self, prefix: &[u8]) -> Vec<u8> {
+        [prefix, self.as_str().as_bytes()].concat()
+    }
+
     /// Validates and wraps a chain id.
     pub fn new(id: impl Into<String>) -> Result<Self, ChainIdError> {
         let id = id.into();

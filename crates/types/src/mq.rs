@@ -24,9 +24,7 @@ pub const MAX_ENVELOPE_CIPHERTEXT: usize = 1024;
 
 /// The signing domain for worker messages on `chain`.
 pub fn mq_namespace(chain: &ChainId) -> Vec<u8> {
-    let mut ns = b"phalanx/mq/v1/".to_vec();
-    ns.extend_from_slice(chain.as_str().as_bytes());
-    ns
+    chain.namespace(b"phalanx/mq/v1/")
 }
 
 /// Which key an envelope carries.

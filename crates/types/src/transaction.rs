@@ -21,9 +21,7 @@ pub type TxHash = Hash;
 
 /// The signing domain for transactions on `chain`.
 pub fn tx_namespace(chain: &ChainId) -> Vec<u8> {
-    let mut ns = b"phalanx/tx/v1/".to_vec();
-    ns.extend_from_slice(chain.as_str().as_bytes());
-    ns
+    chain.namespace(b"phalanx/tx/v1/")
 }
 
 /// What a transaction asks the chain to do.
