@@ -278,6 +278,8 @@ enum WorkerCommand {
         from: Option<String>,
     },
     /// Give a registered, currently attested worker the gatekeeper role (registry root only).
+    /// The chain then starts a DKG round (the first gatekeeper) or a reshare of the master key
+    /// to the new gatekeeper set.
     Promote {
         /// The worker's identity (hex).
         id: String,
@@ -285,10 +287,12 @@ enum WorkerCommand {
         #[arg(long)]
         from: String,
     },
-    /// Show the master key generations the gatekeepers published (public keys only), or ask
-    /// the gatekeepers for a new generation (registry root only). Old generations stay.
+    /// Show the threshold master key: each generation's group public key, its t-of-n sharing
+    /// among the gatekeepers and the DKG round in progress (no secret is on chain). With
+    /// `--rotate`, start a fresh DKG round for the next generation (registry root only); old
+    /// generations stay, for old data.
     MasterKey {
-        /// Ask for the next master key generation.
+        /// Start a fresh DKG round for the next master key generation.
         #[arg(long, requires = "from")]
         rotate: bool,
         /// The registry's root account (dev chains: `dev:alice`).

@@ -53,20 +53,39 @@ pub fn rotate_master_key(rpc: &str, from: &str, quiet: bool) -> Result<Value, St
 
 /// `phalanx worker master-key` as text.
 pub fn master_key_text(v: &Value) -> String {
-    let Some(generation) = v["generation"].as_u64() else {
-        return "no master key yet: the first gatekeeper creates it once promoted".into();
+    let active = &v["active_round"];
+    let round_line = if active.is_null() {
+        String::new()
+    } else {
+        format!(
+            "\nDKG round {} in progress for generation {} ({}): {} dealers, {} players",
+            active["round"],
+            active["generation"],
+            if active["reshare_of_round"].is_null() {
+                "fresh key"
+            } else {
+                "reshare to the current gatekeepers"
+            },
+            active["dealers"].as_array().map_or(0, Vec::len),
+            active["players"].as_array().map_or(0, Vec::len),
+        )
     };
-    let mut s = format!("master key generation {generation}");
-    if let Some(p) = v["pending_rotation"].as_u64() {
-        s.push_str(&format!(
-            " (rotation to {p} requested, waiting for the gatekeepers)"
-        ));
-    }
+    let Some(generation) = v["generation"].as_u64() else {
+        return format!(
+            "no master key yet: the gatekeepers create it in a DKG round once one is promoted{round_line}"
+        );
+    };
+    let mut s = format!(
+        "master key generation {generation} (threshold-shared among gatekeepers){round_line}"
+    );
     for k in v["master_public_keys"].as_array().into_iter().flatten() {
         s.push_str(&format!(
-            "\n  {:>4}  {}",
+            "\n  {:>4}  {}  {}-of-{} (round {})",
             k["generation"],
-            k["public_key"].as_str().unwrap_or("?")
+            k["public_key"].as_str().unwrap_or("?"),
+            k["threshold"],
+            k["holders"],
+            k["round"],
         ));
     }
     s

@@ -5,10 +5,13 @@
 //!   wrong state root) is refused with the specific error, and the worker does not advance;
 //! * the worker process registers itself on first start, and after SIGKILL at any moment it
 //!   resumes from its sealed state with the same keys;
-//! * `phalanx dev`'s worker becomes the first gatekeeper and publishes the master public key; a
-//!   second worker receives its cluster key; a third worker is promoted and receives the master
-//!   key; a rotation gives every gatekeeper the new generation and the second worker its new
-//!   cluster key, all checked in the workers' sealed state.
+//! * `phalanx dev`'s worker becomes the first gatekeeper and runs the first DKG round; a second
+//!   worker recovers its cluster key from the gatekeeper's partial signature; a third worker is
+//!   promoted and the master key is reshared 2-of-2 (same group key); a rotation runs a fresh
+//!   DKG and every worker recovers the same new cluster key, all checked in the workers'
+//!   sealed state;
+//! * a key share sealed to another key, DKG messages from non-gatekeepers and stale rounds,
+//!   replayed, skipped and forged messages are refused, and the worker goes on.
 
 mod common;
 
@@ -17,7 +20,6 @@ use phalanx_consensus::light::LightError;
 use phalanx_state::ProofError;
 use phalanx_worker::{
     chain::{ChainError, HttpSource, Source},
-    keys::{self, KeyManager},
     run::{Worker, WorkerConfig},
     seal::Sealer,
     store::{Store, WorkerState},
@@ -288,43 +290,79 @@ fn sealed_state(rpc: &str, dir: &std::path::Path) -> WorkerState {
         .unwrap()
 }
 
-/// Waits until `GET /keys` reports master key `generation`; returns the answer.
-fn wait_generation(rpc: &str, generation: u64) -> Value {
+/// Polls `ready` every 200 ms until it gives a value; fails after 90 s with `what`.
+fn poll_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let (_, v) = common::http_get(rpc, "/keys");
-        if v["generation"].as_u64() == Some(generation) {
+        if let Some(v) = ready() {
             return v;
         }
-        assert!(
-            Instant::now() < deadline,
-            "master key generation {generation} never published: {v}"
-        );
+        assert!(Instant::now() < deadline, "{what}: not within 90 s");
         std::thread::sleep(Duration::from_millis(200));
     }
 }
 
-fn public_key(keys: &Value, generation: u64) -> String {
+/// `GET /keys`'s entry for `generation`, if it has one.
+fn generation_entry(keys: &Value, generation: u64) -> Option<Value> {
     keys["master_public_keys"]
-        .as_array()
-        .unwrap()
+        .as_array()?
         .iter()
         .find(|k| k["generation"].as_u64() == Some(generation))
-        .unwrap()["public_key"]
+        .cloned()
+}
+
+fn public_key(keys: &Value, generation: u64) -> String {
+    generation_entry(keys, generation).unwrap()["public_key"]
         .as_str()
         .unwrap()
         .to_string()
 }
 
+/// Waits until `GET /keys` reports master key `generation`; returns the answer.
+fn wait_generation(rpc: &str, generation: u64) -> Value {
+    poll_until(&format!("master key generation {generation}"), || {
+        let (_, v) = common::http_get(rpc, "/keys");
+        (v["generation"].as_u64() == Some(generation)).then_some(v)
+    })
+}
+
+/// Waits until `GET /keys` says `generation`'s current sharing is round `round`.
+fn wait_sharing(rpc: &str, generation: u64, round: u64) -> Value {
+    poll_until(&format!("generation {generation} at round {round}"), || {
+        let (_, v) = common::http_get(rpc, "/keys");
+        generation_entry(&v, generation).filter(|e| e["round"].as_u64() == Some(round))
+    })
+}
+
+/// Polls `dir`'s sealed state until `ready` holds; returns it.
+fn wait_state(
+    rpc: &str,
+    dir: &std::path::Path,
+    what: &str,
+    ready: impl Fn(&WorkerState) -> bool,
+) -> WorkerState {
+    poll_until(what, || Some(sealed_state(rpc, dir)).filter(&ready))
+}
+
+fn cluster_key(state: &WorkerState, slot: &str) -> [u8; 32] {
+    *state.cluster_keys[slot].bytes()
+}
+
 #[test]
-fn dev_gatekeeper_publishes_the_master_key_workers_get_keys_and_rotation_reaches_all() {
+fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_all() {
     let dir = tempfile::tempdir().unwrap();
     let chain_dir = dir.path().join("chain");
     let node = start_dev_with(&chain_dir, free_port(), &[]);
     let rpc = node.rpc.as_str();
 
-    // dev's worker registers, becomes the first gatekeeper and publishes the master key.
+    // dev's worker registers, becomes the first gatekeeper, runs the first DKG round alone
+    // and the chain publishes the group public key: 1-of-1.
     let published = wait_generation(rpc, 0);
+    let gen0 = generation_entry(&published, 0).unwrap();
+    assert_eq!(
+        (gen0["round"].as_u64(), gen0["threshold"].as_u64()),
+        (Some(0), Some(1))
+    );
     let (_, list) = common::http_get(rpc, "/workers");
     let first = list["gatekeepers"][0].as_str().unwrap().to_string();
     let (_, record) = common::http_get(rpc, &format!("/worker/{first}"));
@@ -338,49 +376,73 @@ fn dev_gatekeeper_publishes_the_master_key_workers_get_keys_and_rotation_reaches
         .to_string()
     );
     let first_dir = chain_dir.join("worker");
-    let first_state = sealed_state(rpc, &first_dir);
+    let first_state = wait_state(rpc, &first_dir, "the first gatekeeper's cluster key", |s| {
+        s.cluster_keys.contains_key("0/0")
+    });
+    // Its sealed share is the whole secret (1-of-1), so its public half is the group key.
+    let held = &first_state.key_shares[&0];
+    assert_eq!(held.round, 0);
+    let share = <phalanx_threshold::Share as phalanx_threshold::round::RoundCodec>::decode_bytes(
+        &hex::decode(&held.share).unwrap(),
+    )
+    .unwrap();
+    let public = share.public::<commonware_cryptography::bls12381::primitives::variant::MinPk>();
     assert_eq!(
-        hex::encode(keys::master_public(&first_state.master_keys[&0])),
+        hex::encode(commonware_codec::Encode::encode(&public)),
         public_key(&published, 0),
-        "the published key is the public half of the gatekeeper's sealed master key"
+        "the published key is the public half of the gatekeeper's sealed share"
     );
+    let cluster_0 = cluster_key(&first_state, "0/0");
 
-    // A second worker, started by hand, registers and receives its cluster key.
+    // A second worker, started by hand, registers and recovers its cluster key from the
+    // gatekeeper's partial signature: the same key the gatekeeper holds.
     let second_dir = dir.path().join("second");
     let (mut second, second_log) = spawn_worker(rpc, &second_dir);
     let second_id = field(&wait_log(&second_log, "worker started"), "worker").to_string();
-    wait_log(&second_log, "received cluster key");
+    wait_log(&second_log, "recovered cluster key");
     let (_, record) = common::http_get(rpc, &format!("/worker/{second_id}"));
     assert_eq!(record["gatekeeper"], false);
     assert!(record["mq"]["last_heartbeat"].is_object(), "{record}");
-    let expected = first_state
-        .master_keys
-        .derive(0, &keys::cluster_path(0))
-        .unwrap();
     assert_eq!(
-        sealed_state(rpc, &second_dir).cluster_keys["0/0"].bytes(),
-        expected.bytes()
+        cluster_key(&sealed_state(rpc, &second_dir), "0/0"),
+        cluster_0
     );
 
-    // A third worker is promoted and receives the master key from the first gatekeeper.
+    // A third worker is promoted: the first gatekeeper reshares generation 0 to both. The
+    // group key stays; it is now 2-of-2, and each holds a new share.
     let third_dir = dir.path().join("third");
     let (mut third, third_log) = spawn_worker(rpc, &third_dir);
     let third_id = field(&wait_log(&third_log, "worker started"), "worker").to_string();
-    wait_log(&third_log, "registered");
+    wait_log(&third_log, "recovered cluster key");
     let (ok, _, err) = cli(
         rpc,
         &["worker", "promote", &third_id, "--from", "dev:alice"],
     );
     assert!(ok, "{err}");
-    wait_log(&third_log, "received master key generation");
+    wait_log(&third_log, "holding a share of the master key generation");
+    let reshared = wait_sharing(rpc, 0, 1);
     assert_eq!(
-        sealed_state(rpc, &third_dir).master_keys[&0].bytes(),
-        first_state.master_keys[&0].bytes()
+        reshared["public_key"].as_str().unwrap(),
+        public_key(&published, 0)
+    );
+    assert_eq!(
+        (reshared["threshold"].as_u64(), reshared["holders"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let third_state = sealed_state(rpc, &third_dir);
+    assert_eq!(third_state.key_shares[&0].round, 1);
+    assert_eq!(cluster_key(&third_state, "0/0"), cluster_0);
+    let first_state = wait_state(rpc, &first_dir, "the first gatekeeper's new share", |s| {
+        s.key_shares[&0].round == 1
+    });
+    assert_ne!(
+        first_state.key_shares[&0].share,
+        third_state.key_shares[&0].share
     );
 
-    // Rotation: only the root may ask; both gatekeepers derive generation 1, one publishes
-    // it (the other's identical announcement would confirm), the second worker receives its
-    // new cluster key, and generation 0 stays.
+    // Rotation: only the root may ask. Both gatekeepers run a fresh DKG for generation 1
+    // (2-of-2), then send every worker their partial signatures; every worker recovers the
+    // same new cluster key, and generation 0 stays.
     let (ok, _, err) = cli(
         rpc,
         &["worker", "master-key", "--rotate", "--from", "dev:bob"],
@@ -393,37 +455,37 @@ fn dev_gatekeeper_publishes_the_master_key_workers_get_keys_and_rotation_reaches
     assert!(ok, "{err}");
     let rotated = wait_generation(rpc, 1);
     assert_eq!(public_key(&rotated, 0), public_key(&published, 0));
-    wait_log(&second_log, "generation=1");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let third_state = loop {
-        let state = sealed_state(rpc, &third_dir);
-        if state.master_keys.contains_key(&1) {
-            break state;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the third gatekeeper never derived generation 1"
+    assert_ne!(public_key(&rotated, 1), public_key(&published, 0));
+    let gen1 = generation_entry(&rotated, 1).unwrap();
+    assert_eq!(
+        (gen1["threshold"].as_u64(), gen1["holders"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let mut new_keys = Vec::new();
+    for (name, wdir) in [
+        ("first", &first_dir),
+        ("second", &second_dir),
+        ("third", &third_dir),
+    ] {
+        let state = wait_state(
+            rpc,
+            wdir,
+            &format!("the {name} worker's generation-1 key"),
+            |s| s.cluster_keys.contains_key("0/1"),
         );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert_eq!(
-        hex::encode(keys::master_public(&third_state.master_keys[&1])),
-        public_key(&rotated, 1)
+        assert_eq!(
+            cluster_key(&state, "0/0"),
+            cluster_0,
+            "{name} lost generation 0"
+        );
+        new_keys.push(cluster_key(&state, "0/1"));
+    }
+    assert!(
+        new_keys.iter().all(|k| *k == new_keys[0]),
+        "workers disagree on generation 1"
     );
-    let first_state = sealed_state(rpc, &first_dir);
-    assert_eq!(
-        first_state.master_keys[&1].bytes(),
-        third_state.master_keys[&1].bytes()
-    );
-    let new_cluster_key = third_state
-        .master_keys
-        .derive(1, &keys::cluster_path(0))
-        .unwrap();
-    assert_eq!(
-        sealed_state(rpc, &second_dir).cluster_keys["0/1"].bytes(),
-        new_cluster_key.bytes()
-    );
-    assert_ne!(new_cluster_key.bytes(), expected.bytes());
+    assert_ne!(new_keys[0], cluster_0);
+    assert!(sealed_state(rpc, &third_dir).key_shares.contains_key(&1));
 
     for child in [&mut second, &mut third] {
         child.kill().unwrap();
@@ -449,7 +511,8 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
         w
     };
 
-    // A gatekeeper (in this process) creates and publishes the master key.
+    // A gatekeeper (in this process) runs the first DKG round alone: it deals, acknowledges
+    // and logs on successive ticks, and takes its share once the chain has the output.
     let mut gatekeeper = open("gatekeeper", "bob");
     let (ok, _, err) = cli(
         rpc,
@@ -462,12 +525,17 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
         ],
     );
     assert!(ok, "{err}");
-    gatekeeper.tick().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !gatekeeper.state.key_shares.contains_key(&0) {
+        assert!(Instant::now() < deadline, "the DKG round did not finish");
+        gatekeeper.tick().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_eq!(wait_generation(rpc, 0)["generation"], 0);
 
-    // A worker registers. Before the honest delivery, its cluster key arrives sealed to
-    // another key: the chain cannot tell and accepts it (the first delivery wins); the worker
-    // refuses it (logged), keeps nothing, and goes on.
+    // A worker registers. Before the honest share, one sealed to another key arrives from the
+    // holder: the chain cannot see inside and accepts it (one share per holder, the first
+    // wins); the worker refuses it (logged), keeps nothing, and goes on.
     let mut worker = open("worker", "charlie");
     let other_key = phalanx_crypto::envelope::x25519_public(&[42u8; 32]);
     let envelope =
@@ -477,38 +545,56 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
         generation: 0,
     };
     let accepted = gatekeeper
-        .send_message(Payload::KeyDelivery {
+        .send_message(Payload::KeyShare {
             recipient: worker.id(),
             key: cluster_key,
+            round: 0,
             envelope: envelope.clone(),
         })
         .unwrap();
     assert!(accepted);
     worker.tick().unwrap();
     assert!(worker.state.cluster_keys.is_empty());
+    assert!(worker.state.partials.is_empty());
     assert_eq!(worker.state.mq.inbox, 1);
-    // The gatekeeper's honest delivery now disagrees with the chain's: refused on chain as a
-    // disagreement (logged), and the gatekeeper goes on too.
+    // The gatekeeper's honest share now disagrees with the one the chain holds: refused on
+    // chain as a disagreement (logged), and the gatekeeper goes on too.
     let seq_before = gatekeeper.state.mq.next_seq;
     gatekeeper.tick().unwrap();
     assert_eq!(
         gatekeeper.state.mq.next_seq, seq_before,
-        "the refused delivery used no sequence number"
+        "the refused share used no sequence number"
     );
     let (_, record) = common::http_get(rpc, &format!("/worker/{}", worker.id()));
     assert_eq!(record["mq"]["inbox_len"], 1, "{record}");
     worker.tick().unwrap();
     assert!(worker.state.cluster_keys.is_empty());
 
-    // The master key to a worker that is not a gatekeeper: refused by the chain.
-    let refused = gatekeeper
-        .send_message(Payload::KeyDelivery {
-            recipient: worker.id(),
-            key: KeyKind::Master { generation: 0 },
+    // A worker that holds no share (it is not even a gatekeeper) cannot send one, nor take
+    // part in a DKG round.
+    for payload in [
+        Payload::KeyShare {
+            recipient: gatekeeper.id(),
+            key: cluster_key,
+            round: 0,
             envelope,
-        })
-        .unwrap();
-    assert!(!refused);
+        },
+        Payload::DkgLog {
+            round: 0,
+            log: vec![0; 16],
+        },
+    ] {
+        assert!(!worker.send_message(payload).unwrap());
+    }
+    // A stale round's log from the gatekeeper: the round is over.
+    assert!(
+        !gatekeeper
+            .send_message(Payload::DkgLog {
+                round: 0,
+                log: vec![0; 16],
+            })
+            .unwrap()
+    );
 
     // Replayed, skipped and forged messages, relayed through the real node: each refused with
     // its own code.

@@ -147,34 +147,67 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
 /// Most master key generations `GET /keys` lists (the newest).
 pub const MAX_GENERATIONS_LISTED: u32 = 64;
 
-/// `GET /keys`: the newest master key generation, a pending rotation, and the public keys of
-/// the newest generations. Secrets never reach the chain.
+/// `GET /keys`: the newest master key generation, the DKG round in progress, and for the
+/// newest generations their group public key, the round of their current sharing and its
+/// threshold. Secrets and shares never reach the chain.
 pub async fn keys(State(s): State<Shared>) -> Response {
     let generation: Option<u32> = match read(&s, keys::generation_key().into()).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let pending: Option<u32> = match read(&s, keys::pending_key().into()).await {
-        Ok(p) => p,
+    let active: Option<u64> = match read(&s, keys::active_key().into()).await {
+        Ok(a) => a,
         Err(r) => return r,
+    };
+    let active_round = match active {
+        Some(round) => match read::<keys::RoundRecord>(&s, keys::round_key(round).into()).await {
+            Ok(Some(r)) => json!({
+                "round": r.round,
+                "generation": r.generation,
+                "reshare_of_round": r.previous,
+                "dealers": r.dealers.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "players": r.players.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                "started_at_height": r.started,
+            }),
+            Ok(None) => Value::Null,
+            Err(r) => return r,
+        },
+        None => Value::Null,
     };
     let mut public_keys = Vec::new();
     if let Some(newest) = generation {
         let oldest = newest.saturating_sub(MAX_GENERATIONS_LISTED - 1);
         for g in (oldest..=newest).rev() {
-            match read::<[u8; 32]>(&s, keys::master_public_key(g).into()).await {
-                Ok(Some(pk)) => public_keys.push(json!({
-                    "generation": g,
-                    "public_key": hex::encode(pk),
-                })),
-                Ok(None) => {}
+            let pk =
+                match read::<[u8; keys::MASTER_PUBLIC_LEN]>(&s, keys::master_public_key(g).into())
+                    .await
+                {
+                    Ok(Some(pk)) => pk,
+                    Ok(None) => continue,
+                    Err(r) => return r,
+                };
+            let round: Option<u64> = match read(&s, keys::latest_key(g).into()).await {
+                Ok(r) => r,
                 Err(r) => return r,
+            };
+            let mut entry = json!({
+                "generation": g,
+                "public_key": hex::encode(pk),
+                "round": round,
+            });
+            if let Some(round) = round
+                && let Some(bytes) = s.admission.state.get(keys::output_key(round).into()).await
+                && let Ok(output) = <phalanx_threshold::Output as phalanx_threshold::round::RoundCodec>::decode_bytes(&bytes)
+            {
+                entry["threshold"] = json!(output.public().required());
+                entry["holders"] = json!(output.players().len());
             }
+            public_keys.push(entry);
         }
     }
     Json(json!({
         "generation": generation,
-        "pending_rotation": pending,
+        "active_round": active_round,
         "master_public_keys": public_keys,
         "finalized_height": s.index.head().height,
     }))

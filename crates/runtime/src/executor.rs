@@ -141,7 +141,7 @@ pub fn apply_tx(
             env.chain_id.is_development(),
         )?,
         Call::PromoteGatekeeper { worker } => {
-            registry::promote_gatekeeper(&mut call_overlay, signer, worker, env.timestamp_ms)?
+            registry::promote_gatekeeper(&mut call_overlay, env, signer, worker)?
         }
         Call::PushMessage { message } => {
             mq::push_message(&mut call_overlay, env, message)?.map(|accepted| {
@@ -149,7 +149,7 @@ pub fn apply_tx(
                 accepted.events
             })
         }
-        Call::RotateMasterKey => keys::rotate_master_key(&mut call_overlay, signer)?,
+        Call::RotateMasterKey => keys::rotate_master_key(&mut call_overlay, env, signer)?,
     };
     let call_writes = call_overlay.into_writes();
     let mut events = Vec::new();

@@ -80,12 +80,22 @@ pub enum DispatchError {
     RotationPending = 31,
     #[error("no worker is registered under the recipient's identity")]
     UnknownRecipient = 32,
-    #[error("the master key may only be delivered to a gatekeeper")]
-    RecipientNotGatekeeper = 33,
     #[error("a registered worker cannot change its encryption key (keys were delivered to it)")]
     EncryptionKeyChanged = 34,
     #[error("no such cluster (only the default cluster 0 exists until contracts define others)")]
     UnknownCluster = 35,
+    #[error("no DKG round with that number is in progress")]
+    DkgWrongRound = 36,
+    #[error("the sender is not a dealer of this DKG round (or that dealer has not dealt)")]
+    NotDealer = 37,
+    #[error("the sender is not a player of this DKG round")]
+    NotPlayer = 38,
+    #[error("the DKG message does not decode or does not fit the round")]
+    DkgBadMessage = 39,
+    #[error("the dealer log does not check: bad signature, acknowledgement or revealed share")]
+    DkgBadLog = 40,
+    #[error("the sender holds no share of that generation's current sharing")]
+    NotShareHolder = 41,
 }
 
 impl DispatchError {
@@ -123,9 +133,14 @@ impl DispatchError {
             30 => Self::NoMasterKey,
             31 => Self::RotationPending,
             32 => Self::UnknownRecipient,
-            33 => Self::RecipientNotGatekeeper,
             34 => Self::EncryptionKeyChanged,
             35 => Self::UnknownCluster,
+            36 => Self::DkgWrongRound,
+            37 => Self::NotDealer,
+            38 => Self::NotPlayer,
+            39 => Self::DkgBadMessage,
+            40 => Self::DkgBadLog,
+            41 => Self::NotShareHolder,
             _ => return None,
         })
     }
@@ -184,22 +199,42 @@ pub enum Event {
         seq: u64,
         topic: &'static str,
     },
-    /// A master key generation's public key was published.
+    /// A DKG round started: a fresh one creates `generation`, a reshare hands it to the
+    /// current gatekeepers.
+    DkgRoundStarted {
+        round: u64,
+        generation: u32,
+        reshare: bool,
+        dealers: u32,
+        players: u32,
+    },
+    /// A dealing, acknowledgement or log of a DKG round was recorded (or, with
+    /// `confirmation`, repeated identically).
+    DkgMessage {
+        round: u64,
+        kind: &'static str,
+        by: AccountId,
+        confirmation: bool,
+    },
+    /// A dealer's log passed every check and was recorded.
+    DkgLogRecorded { round: u64, dealer: AccountId },
+    /// A DKG round finished: `generation`'s group public key, shared `threshold`-of-`holders`.
     MasterKeyPublished {
         generation: u32,
+        round: u64,
         public_key: String,
-        by: AccountId,
+        threshold: u32,
+        holders: u32,
     },
-    /// Another gatekeeper announced the same public key.
-    MasterKeyConfirmed { generation: u32, by: AccountId },
-    /// A key was delivered to a worker's inbox.
-    KeyDelivered {
+    /// A gatekeeper's partial signature towards a worker's key went to its inbox.
+    KeyShareDelivered {
         recipient: AccountId,
         key: String,
+        round: u64,
         by: AccountId,
     },
-    /// Another gatekeeper delivered the same envelope.
-    KeyDeliveryConfirmed {
+    /// The same gatekeeper sent the same share again.
+    KeyShareConfirmed {
         recipient: AccountId,
         key: String,
         by: AccountId,

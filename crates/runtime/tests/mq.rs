@@ -1,81 +1,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
-//! The `mq` and `keys` modules: worker messages (signature, sequence, relaying, free for
-//! gatekeepers), the chain's queues, master key publication, deliveries, disagreement and
-//! rotation. Each refusal has its own code and changes nothing.
+//! The `mq` module: worker messages (signature, sequence, relaying, free for gatekeepers doing
+//! new work) and the chain's queues. Each refusal has its own code and changes nothing. The
+//! DKG and key-share topics are tested in `keys.rs`.
 
 mod common;
 
+use common::dkg::*;
 use common::*;
-use phalanx_runtime::{Event, State, keys, mq};
-use phalanx_types::{ChainMessage, Envelope, KeyKind, Payload, WorkerMessage};
-
-/// A chain with three registered simulated workers (operated by `operator`).
-fn chain_with_workers() -> Chain {
-    let mut c = chain_with(dev_policy());
-    for name in ["worker-1", "worker-2", "worker-3"] {
-        let w = info(name);
-        let status = c.call(
-            "operator",
-            register(&w, evidence(&w, "operator", &genesis_hash(), NOW_MS)),
-            NOW_MS,
-        );
-        assert_eq!(status, TxStatus::Success);
-    }
-    c
-}
-
-/// `payload` as `sender`'s message number `seq`, signed with `signer`'s key for `chain`.
-fn message(c: &Chain, sender: &str, signer: &str, seq: u64, payload: Payload) -> Call {
-    Call::PushMessage {
-        message: Box::new(
-            WorkerMessage {
-                sender: id(sender),
-                seq,
-                payload,
-            }
-            .sign(&dev_key(signer), &c.chain),
-        ),
-    }
-}
-
-fn next_seq(c: &Chain, worker: &str) -> u64 {
-    mq::next_seq(&c.state, &id(worker)).unwrap()
-}
-
-fn announce(generation: u32, public_key: [u8; 32]) -> Payload {
-    Payload::MasterKeyAnnounce {
-        generation,
-        public_key,
-    }
-}
-
-fn delivery(recipient: &str, key: KeyKind, fill: u8) -> Payload {
-    Payload::KeyDelivery {
-        recipient: id(recipient),
-        key,
-        envelope: Envelope {
-            ephemeral: [fill; 32],
-            ciphertext: vec![fill; 48],
-        },
-    }
-}
+use phalanx_runtime::{Event, mq};
+use phalanx_types::{ChainMessage, KeyKind, Payload, WorkerMessage};
 
 const CLUSTER_0: KeyKind = KeyKind::Cluster {
     cluster: 0,
     generation: 0,
 };
-
-/// worker-1 and worker-2 are gatekeepers (in that order) and worker-1 published generation 0.
-fn chain_with_master_key() -> Chain {
-    let mut c = chain_with_workers();
-    for name in ["worker-1", "worker-2"] {
-        let promote = Call::PromoteGatekeeper { worker: id(name) };
-        assert_eq!(c.call("alice", promote, NOW_MS), TxStatus::Success);
-    }
-    let m = message(&c, "worker-1", "worker-1", 0, announce(0, [1; 32]));
-    assert_eq!(c.call("operator", m, NOW_MS), TxStatus::Success);
-    c
-}
 
 #[test]
 fn messages_are_signed_sequenced_and_from_registered_workers() {
@@ -151,198 +89,21 @@ fn messages_are_signed_sequenced_and_from_registered_workers() {
 }
 
 #[test]
-fn the_first_gatekeeper_publishes_the_master_key_for_free() {
+fn registrations_and_promotions_reach_the_broadcast_queue_in_order() {
     let mut c = chain_with_workers();
-    let promote = |name| Call::PromoteGatekeeper { worker: id(name) };
-    assert_eq!(
-        c.call("alice", promote("worker-1"), NOW_MS),
-        TxStatus::Success
-    );
-
-    // Registrations and promotions reached the broadcast queue, in order.
+    promote(&mut c, "worker-1");
     let queue: Vec<_> = (0..mq::broadcast_len(&c.state).unwrap())
         .map(|i| mq::broadcast_at(&c.state, i).unwrap().unwrap())
         .collect();
     assert_eq!(queue.len(), 4);
-    assert!(
-        matches!(&queue[0], ChainMessage::WorkerRegistered { worker, .. } if *worker == id("worker-1"))
-    );
+    for (i, name) in WORKERS.iter().enumerate() {
+        assert!(
+            matches!(&queue[i], ChainMessage::WorkerRegistered { worker, .. } if *worker == id(name))
+        );
+    }
     assert!(
         matches!(&queue[3], ChainMessage::GatekeeperPromoted { worker, .. } if *worker == id("worker-1"))
     );
-
-    let not_gatekeeper = message(&c, "worker-3", "worker-3", 0, announce(0, [1; 32]));
-    assert_eq!(
-        c.call("operator", not_gatekeeper, NOW_MS),
-        TxStatus::Failed(DispatchError::NotGatekeeper)
-    );
-    assert_eq!(
-        c.call("alice", promote("worker-2"), NOW_MS),
-        TxStatus::Success
-    );
-    let not_first = message(&c, "worker-2", "worker-2", 0, announce(0, [1; 32]));
-    assert_eq!(
-        c.call("operator", not_first, NOW_MS),
-        TxStatus::Failed(DispatchError::UnexpectedGeneration)
-    );
-    let wrong_generation = message(&c, "worker-1", "worker-1", 0, announce(1, [1; 32]));
-    assert_eq!(
-        c.call("operator", wrong_generation, NOW_MS),
-        TxStatus::Failed(DispatchError::UnexpectedGeneration)
-    );
-    assert_eq!(keys::generation(&c.state).unwrap(), None);
-
-    // The first gatekeeper's announcement: accepted, and the relayer's fee comes back.
-    let before = balances::account(&c.state, &id("operator"))
-        .unwrap()
-        .balance;
-    let first = message(&c, "worker-1", "worker-1", 0, announce(0, [1; 32]));
-    let receipt = c.call_receipt("operator", first, NOW_MS);
-    assert_eq!(receipt.status, TxStatus::Success);
-    assert_eq!(receipt.fee_paid, 0);
-    assert!(
-        receipt
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::FeeRefunded { .. }))
-    );
-    assert_eq!(
-        balances::account(&c.state, &id("operator"))
-            .unwrap()
-            .balance,
-        before
-    );
-    assert_eq!(keys::generation(&c.state).unwrap(), Some(0));
-    assert_eq!(keys::master_public(&c.state, 0).unwrap(), Some([1; 32]));
-
-    // Another gatekeeper agreeing confirms (and pays: repeating is not free); disagreeing is
-    // refused.
-    let same = message(&c, "worker-2", "worker-2", 0, announce(0, [1; 32]));
-    let receipt = c.call_receipt("operator", same, NOW_MS);
-    assert_eq!(receipt.status, TxStatus::Success);
-    assert_eq!(receipt.fee_paid, UNITS_PER_PHA);
-    let different = message(&c, "worker-2", "worker-2", 1, announce(0, [2; 32]));
-    assert_eq!(
-        c.call("operator", different, NOW_MS),
-        TxStatus::Failed(DispatchError::KeyDisagreement)
-    );
-    assert_eq!(keys::master_public(&c.state, 0).unwrap(), Some([1; 32]));
-}
-
-#[test]
-fn a_delivery_reaches_the_inbox_once_and_a_different_one_is_refused() {
-    let mut c = chain_with_master_key();
-    let send = |c: &mut Chain, from: &str, payload| {
-        let seq = next_seq(c, from);
-        let m = message(c, from, from, seq, payload);
-        c.call("operator", m, NOW_MS)
-    };
-    assert_eq!(
-        send(
-            &mut c,
-            "worker-1",
-            delivery("worker-3", KeyKind::Master { generation: 0 }, 5)
-        ),
-        TxStatus::Failed(DispatchError::RecipientNotGatekeeper)
-    );
-    assert_eq!(
-        send(&mut c, "worker-1", delivery("nobody", CLUSTER_0, 5)),
-        TxStatus::Failed(DispatchError::UnknownRecipient)
-    );
-    let future = KeyKind::Cluster {
-        cluster: 0,
-        generation: 1,
-    };
-    assert_eq!(
-        send(&mut c, "worker-1", delivery("worker-3", future, 5)),
-        TxStatus::Failed(DispatchError::UnexpectedGeneration)
-    );
-    assert_eq!(
-        send(&mut c, "worker-3", delivery("worker-2", CLUSTER_0, 5)),
-        TxStatus::Failed(DispatchError::NotGatekeeper)
-    );
-    let other_cluster = KeyKind::Cluster {
-        cluster: 7,
-        generation: 0,
-    };
-    assert_eq!(
-        send(&mut c, "worker-1", delivery("worker-3", other_cluster, 5)),
-        TxStatus::Failed(DispatchError::UnknownCluster)
-    );
-
-    assert_eq!(
-        send(&mut c, "worker-1", delivery("worker-3", CLUSTER_0, 5)),
-        TxStatus::Success
-    );
-    let inbox = id("worker-3");
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), 1);
-    assert!(matches!(
-        mq::inbox_at(&c.state, &inbox, 0).unwrap(),
-        Some(ChainMessage::KeyDelivered { sender, key: CLUSTER_0, .. }) if sender == id("worker-1")
-    ));
-    // The second gatekeeper's identical envelope confirms and adds nothing to the inbox.
-    assert_eq!(
-        send(&mut c, "worker-2", delivery("worker-3", CLUSTER_0, 5)),
-        TxStatus::Success
-    );
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), 1);
-    // A different envelope for the same key is a disagreement.
-    let before = c
-        .state
-        .get(&keys::delivery_key(&inbox, &CLUSTER_0))
-        .unwrap();
-    assert_eq!(
-        send(&mut c, "worker-2", delivery("worker-3", CLUSTER_0, 6)),
-        TxStatus::Failed(DispatchError::KeyDisagreement)
-    );
-    assert_eq!(
-        c.state
-            .get(&keys::delivery_key(&inbox, &CLUSTER_0))
-            .unwrap(),
-        before
-    );
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), 1);
-}
-
-#[test]
-fn rotation_is_privileged_and_completed_by_an_announcement() {
-    let mut c = chain_with_workers();
-    assert_eq!(
-        c.call("alice", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::NoMasterKey)
-    );
-    let mut c = chain_with_master_key();
-    assert_eq!(
-        c.call("bob", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::NotRoot)
-    );
-    assert_eq!(
-        c.call("alice", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Success
-    );
-    assert_eq!(keys::pending(&c.state).unwrap(), Some(1));
-    let last = mq::broadcast_len(&c.state).unwrap() - 1;
-    assert_eq!(
-        mq::broadcast_at(&c.state, last).unwrap(),
-        Some(ChainMessage::MasterKeyRotation { generation: 1 })
-    );
-    assert_eq!(
-        c.call("alice", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::RotationPending)
-    );
-    // Generation 2 is not the one asked for.
-    let skip = message(&c, "worker-1", "worker-1", 1, announce(2, [3; 32]));
-    assert_eq!(
-        c.call("operator", skip, NOW_MS),
-        TxStatus::Failed(DispatchError::UnexpectedGeneration)
-    );
-    let new = message(&c, "worker-2", "worker-2", 0, announce(1, [3; 32]));
-    assert_eq!(c.call("operator", new, NOW_MS), TxStatus::Success);
-    assert_eq!(keys::generation(&c.state).unwrap(), Some(1));
-    assert_eq!(keys::pending(&c.state).unwrap(), None);
-    // Old generations stay, for old data.
-    assert_eq!(keys::master_public(&c.state, 0).unwrap(), Some([1; 32]));
-    assert_eq!(keys::master_public(&c.state, 1).unwrap(), Some([3; 32]));
 }
 
 mod properties {
@@ -358,16 +119,14 @@ mod properties {
             + balances::pot(&c.state, balances::TREASURY).unwrap()
     }
 
-    const SENDERS: [&str; 3] = ["worker-1", "worker-2", "worker-3"];
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
 
-        /// Any mix of messages (right, replayed or skipped sequence numbers; announcements,
-        /// deliveries and heartbeats; gatekeepers and not) keeps the money and the queues
-        /// consistent: no fee is created or lost, a sequence number advances exactly when a
-        /// message is accepted, only a gatekeeper's message that does new work is free, and
-        /// an inbox grows only by a first delivery.
+        /// Any mix of messages (right, replayed or skipped sequence numbers; heartbeats, key
+        /// shares and DKG messages for a round that is not running; gatekeepers and not) keeps
+        /// the money and the queues consistent: no fee is created or lost, a sequence number
+        /// advances exactly when a message is accepted, only a gatekeeper's message that does
+        /// new work is free, and an inbox grows only by a first share from each holder.
         #[test]
         fn messages_conserve_fees_and_sequences(
             ops in proptest::collection::vec(
@@ -375,16 +134,21 @@ mod properties {
                 1..24,
             )
         ) {
-            let mut c = chain_with_master_key();
+            let (mut c, reshared) = chain_with_master_key();
             let money = fee_money(&c);
             for (sender, skew, topic, fill, by_bob) in ops {
-                let name = SENDERS[sender];
+                let name = WORKERS[sender];
                 let expected = next_seq(&c, name);
                 let seq = expected.saturating_add_signed(skew);
                 let payload = match topic {
                     0 => Payload::Heartbeat { tip_height: 1 },
-                    1 => announce(0, [fill; 32]),
-                    _ => delivery("worker-3", CLUSTER_0, fill),
+                    1 => Payload::DkgLog { round: reshared.round, log: vec![fill; 8] },
+                    _ => Payload::KeyShare {
+                        recipient: id("worker-3"),
+                        key: CLUSTER_0,
+                        round: reshared.round,
+                        envelope: envelope(fill),
+                    },
                 };
                 let inbox = mq::inbox_len(&c.state, &id("worker-3")).unwrap();
                 let gatekeeper = sender < 2;
@@ -397,18 +161,19 @@ mod properties {
                     prop_assert!(!accepted, "a wrong sequence number was accepted");
                 }
                 let confirmation = receipt.events.iter().any(|e| {
-                    matches!(e, Event::MasterKeyConfirmed { .. } | Event::KeyDeliveryConfirmed { .. })
+                    matches!(e, Event::KeyShareConfirmed { .. })
                 });
                 let free = accepted && gatekeeper && !confirmation;
                 prop_assert_eq!(receipt.fee_paid == 0, free);
                 let grew = mq::inbox_len(&c.state, &id("worker-3")).unwrap() - inbox;
-                let first_delivery = receipt
+                let first_share = receipt
                     .events
                     .iter()
-                    .any(|e| matches!(e, Event::KeyDelivered { .. }));
-                prop_assert_eq!(grew, u64::from(first_delivery));
+                    .any(|e| matches!(e, Event::KeyShareDelivered { .. }));
+                prop_assert_eq!(grew, u64::from(first_share));
             }
-            prop_assert!(mq::inbox_len(&c.state, &id("worker-3")).unwrap() <= 1);
+            // At most one share from each of the two holders.
+            prop_assert!(mq::inbox_len(&c.state, &id("worker-3")).unwrap() <= 2);
         }
     }
 }

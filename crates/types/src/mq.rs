@@ -27,24 +27,22 @@ pub fn mq_namespace(chain: &ChainId) -> Vec<u8> {
     chain.namespace(b"phalanx/mq/v1/")
 }
 
-/// Which key an envelope carries.
+/// Which key a delivery contributes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyKind {
-    /// A generation of the master key (gatekeepers only).
-    Master { generation: u32 },
-    /// The key of a worker cluster, derived from a master key generation.
+    /// The key of a worker cluster in a master key generation. (Tag 0, whole master keys,
+    /// is retired: the master key is threshold-shared and never delivered.)
     Cluster { cluster: u32, generation: u32 },
 }
 
 impl KeyKind {
-    const TAG_MASTER: u8 = 0;
     const TAG_CLUSTER: u8 = 1;
 
     /// The master key generation this key belongs to.
     pub fn generation(&self) -> u32 {
         match self {
-            KeyKind::Master { generation } | KeyKind::Cluster { generation, .. } => *generation,
+            KeyKind::Cluster { generation, .. } => *generation,
         }
     }
 }
@@ -52,7 +50,6 @@ impl KeyKind {
 impl std::fmt::Display for KeyKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            KeyKind::Master { generation } => write!(f, "master/{generation}"),
             KeyKind::Cluster {
                 cluster,
                 generation,
@@ -64,10 +61,6 @@ impl std::fmt::Display for KeyKind {
 impl Write for KeyKind {
     fn write(&self, buf: &mut impl BufMut) {
         match self {
-            KeyKind::Master { generation } => {
-                Self::TAG_MASTER.write(buf);
-                generation.write(buf);
-            }
             KeyKind::Cluster {
                 cluster,
                 generation,
@@ -82,10 +75,7 @@ impl Write for KeyKind {
 
 impl EncodeSize for KeyKind {
     fn encode_size(&self) -> usize {
-        match self {
-            KeyKind::Master { .. } => 1 + 4,
-            KeyKind::Cluster { .. } => 1 + 4 + 4,
-        }
+        1 + 4 + 4
     }
 }
 
@@ -93,9 +83,6 @@ impl Read for KeyKind {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
         match u8::read(buf)? {
-            Self::TAG_MASTER => Ok(KeyKind::Master {
-                generation: u32::read(buf)?,
-            }),
             Self::TAG_CLUSTER => Ok(KeyKind::Cluster {
                 cluster: u32::read(buf)?,
                 generation: u32::read(buf)?,
@@ -138,42 +125,70 @@ impl Read for Envelope {
     }
 }
 
-/// What a worker tells the chain: the message topics.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "a payload lives briefly, one at a time; the transaction boxes the whole message"
-)]
+/// Largest DKG commitment or dealer log carried in a message (64 participants need about
+/// 8 KiB; the rest is headroom).
+pub const MAX_DKG_MESSAGE: usize = 32 * 1024;
+
+/// Most shares in one dealing: one per player, at most the registry's gatekeeper limit.
+pub const MAX_DKG_SHARES: usize = 64;
+
+/// Largest player acknowledgement (an ed25519 signature is 64 bytes).
+pub const MAX_DKG_ACK: usize = 128;
+
+/// What a worker tells the chain: the message topics. Tags 0 (whole master key announcements)
+/// and 1 (whole key deliveries) are retired.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "topic", rename_all = "snake_case")]
 pub enum Payload {
-    /// A gatekeeper publishes the x25519 public key of a master key generation (the secret
-    /// never leaves gatekeeper TEEs).
-    MasterKeyAnnounce {
-        generation: u32,
-        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
-        public_key: [u8; 32],
-    },
-    /// A gatekeeper hands `recipient` a key, encrypted to the recipient's attested key.
-    KeyDelivery {
-        recipient: WorkerId,
-        key: KeyKind,
-        envelope: Envelope,
-    },
     /// The worker is alive and has verified the chain up to `tip_height`.
     Heartbeat { tip_height: u64 },
+    /// A gatekeeper's partial signature towards `key`, made with its share from DKG round
+    /// `round` and encrypted to `recipient`'s attested key. The recipient recovers the key
+    /// from a quorum of them.
+    KeyShare {
+        recipient: WorkerId,
+        key: KeyKind,
+        round: u64,
+        envelope: Envelope,
+    },
+    /// A dealer's contribution to DKG round `round`: its public commitment and one share per
+    /// player, in the round's player order, each encrypted to that player.
+    DkgDeal {
+        round: u64,
+        #[serde(with = "crate::hex_serde::bytes")]
+        commitment: Vec<u8>,
+        shares: Vec<Envelope>,
+    },
+    /// A player acknowledges that `dealer`'s share matches its commitment.
+    DkgAck {
+        round: u64,
+        dealer: WorkerId,
+        #[serde(with = "crate::hex_serde::bytes")]
+        ack: Vec<u8>,
+    },
+    /// A dealer's signed log of the acknowledgements it received.
+    DkgLog {
+        round: u64,
+        #[serde(with = "crate::hex_serde::bytes")]
+        log: Vec<u8>,
+    },
 }
 
 impl Payload {
-    const TAG_MASTER_KEY_ANNOUNCE: u8 = 0;
-    const TAG_KEY_DELIVERY: u8 = 1;
     const TAG_HEARTBEAT: u8 = 2;
+    const TAG_KEY_SHARE: u8 = 3;
+    const TAG_DKG_DEAL: u8 = 4;
+    const TAG_DKG_ACK: u8 = 5;
+    const TAG_DKG_LOG: u8 = 6;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
         match self {
-            Payload::MasterKeyAnnounce { .. } => "master_key_announce",
-            Payload::KeyDelivery { .. } => "key_delivery",
             Payload::Heartbeat { .. } => "heartbeat",
+            Payload::KeyShare { .. } => "key_share",
+            Payload::DkgDeal { .. } => "dkg_deal",
+            Payload::DkgAck { .. } => "dkg_ack",
+            Payload::DkgLog { .. } => "dkg_log",
         }
     }
 }
@@ -181,27 +196,42 @@ impl Payload {
 impl Write for Payload {
     fn write(&self, buf: &mut impl BufMut) {
         match self {
-            Payload::MasterKeyAnnounce {
-                generation,
-                public_key,
-            } => {
-                Self::TAG_MASTER_KEY_ANNOUNCE.write(buf);
-                generation.write(buf);
-                buf.put_slice(public_key);
-            }
-            Payload::KeyDelivery {
-                recipient,
-                key,
-                envelope,
-            } => {
-                Self::TAG_KEY_DELIVERY.write(buf);
-                recipient.write(buf);
-                key.write(buf);
-                envelope.write(buf);
-            }
             Payload::Heartbeat { tip_height } => {
                 Self::TAG_HEARTBEAT.write(buf);
                 tip_height.write(buf);
+            }
+            Payload::KeyShare {
+                recipient,
+                key,
+                round,
+                envelope,
+            } => {
+                Self::TAG_KEY_SHARE.write(buf);
+                recipient.write(buf);
+                key.write(buf);
+                round.write(buf);
+                envelope.write(buf);
+            }
+            Payload::DkgDeal {
+                round,
+                commitment,
+                shares,
+            } => {
+                Self::TAG_DKG_DEAL.write(buf);
+                round.write(buf);
+                commitment.write(buf);
+                shares.write(buf);
+            }
+            Payload::DkgAck { round, dealer, ack } => {
+                Self::TAG_DKG_ACK.write(buf);
+                round.write(buf);
+                dealer.write(buf);
+                ack.write(buf);
+            }
+            Payload::DkgLog { round, log } => {
+                Self::TAG_DKG_LOG.write(buf);
+                round.write(buf);
+                log.write(buf);
             }
         }
     }
@@ -210,11 +240,15 @@ impl Write for Payload {
 impl EncodeSize for Payload {
     fn encode_size(&self) -> usize {
         1 + match self {
-            Payload::MasterKeyAnnounce { .. } => 4 + 32,
-            Payload::KeyDelivery { key, envelope, .. } => {
-                WorkerId::SIZE + key.encode_size() + envelope.encode_size()
-            }
             Payload::Heartbeat { .. } => 8,
+            Payload::KeyShare { key, envelope, .. } => {
+                WorkerId::SIZE + key.encode_size() + 8 + envelope.encode_size()
+            }
+            Payload::DkgDeal {
+                commitment, shares, ..
+            } => 8 + commitment.encode_size() + shares.encode_size(),
+            Payload::DkgAck { ack, .. } => 8 + WorkerId::SIZE + ack.encode_size(),
+            Payload::DkgLog { log, .. } => 8 + log.encode_size(),
         }
     }
 }
@@ -223,17 +257,28 @@ impl Read for Payload {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
         match u8::read(buf)? {
-            Self::TAG_MASTER_KEY_ANNOUNCE => Ok(Payload::MasterKeyAnnounce {
-                generation: u32::read(buf)?,
-                public_key: <[u8; 32]>::read(buf)?,
-            }),
-            Self::TAG_KEY_DELIVERY => Ok(Payload::KeyDelivery {
-                recipient: WorkerId::read(buf)?,
-                key: KeyKind::read(buf)?,
-                envelope: Envelope::read(buf)?,
-            }),
             Self::TAG_HEARTBEAT => Ok(Payload::Heartbeat {
                 tip_height: u64::read(buf)?,
+            }),
+            Self::TAG_KEY_SHARE => Ok(Payload::KeyShare {
+                recipient: WorkerId::read(buf)?,
+                key: KeyKind::read(buf)?,
+                round: u64::read(buf)?,
+                envelope: Envelope::read(buf)?,
+            }),
+            Self::TAG_DKG_DEAL => Ok(Payload::DkgDeal {
+                round: u64::read(buf)?,
+                commitment: Vec::<u8>::read_range(buf, ..=MAX_DKG_MESSAGE)?,
+                shares: Vec::<Envelope>::read_cfg(buf, &((..=MAX_DKG_SHARES).into(), ()))?,
+            }),
+            Self::TAG_DKG_ACK => Ok(Payload::DkgAck {
+                round: u64::read(buf)?,
+                dealer: WorkerId::read(buf)?,
+                ack: Vec::<u8>::read_range(buf, ..=MAX_DKG_ACK)?,
+            }),
+            Self::TAG_DKG_LOG => Ok(Payload::DkgLog {
+                round: u64::read(buf)?,
+                log: Vec::<u8>::read_range(buf, ..=MAX_DKG_MESSAGE)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
@@ -327,8 +372,8 @@ impl Read for SignedMessage {
     }
 }
 
-/// What the chain tells workers. Broadcast messages go to every worker; `KeyDelivered` goes to
-/// one worker's inbox.
+/// What the chain tells workers. Broadcast messages go to every worker; `KeyShareDelivered`
+/// goes to one worker's inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "message", rename_all = "snake_case")]
 pub enum ChainMessage {
@@ -338,19 +383,21 @@ pub enum ChainMessage {
         #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
         encryption_key: [u8; 32],
     },
-    /// A worker became a gatekeeper (an existing gatekeeper sends it the master key; the first
-    /// gatekeeper generates it).
+    /// A worker became a gatekeeper (the chain starts a DKG round, or a reshare, that includes
+    /// it).
     GatekeeperPromoted {
         worker: WorkerId,
         #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
         encryption_key: [u8; 32],
     },
-    /// The privileged rotation call asks gatekeepers for master key `generation`.
+    /// The privileged rotation call started a DKG round for master key `generation`.
     MasterKeyRotation { generation: u32 },
-    /// A gatekeeper's delivery of a key to this inbox's worker, as accepted by the chain.
-    KeyDelivered {
+    /// A gatekeeper's partial signature towards `key` (its share from DKG round `round`),
+    /// for this inbox's worker. (Tag 3, whole key deliveries, is retired.)
+    KeyShareDelivered {
         sender: WorkerId,
         key: KeyKind,
+        round: u64,
         envelope: Envelope,
     },
 }
@@ -359,7 +406,7 @@ impl ChainMessage {
     const TAG_WORKER_REGISTERED: u8 = 0;
     const TAG_GATEKEEPER_PROMOTED: u8 = 1;
     const TAG_MASTER_KEY_ROTATION: u8 = 2;
-    const TAG_KEY_DELIVERED: u8 = 3;
+    const TAG_KEY_SHARE_DELIVERED: u8 = 4;
 }
 
 impl Write for ChainMessage {
@@ -385,14 +432,16 @@ impl Write for ChainMessage {
                 Self::TAG_MASTER_KEY_ROTATION.write(buf);
                 generation.write(buf);
             }
-            ChainMessage::KeyDelivered {
+            ChainMessage::KeyShareDelivered {
                 sender,
                 key,
+                round,
                 envelope,
             } => {
-                Self::TAG_KEY_DELIVERED.write(buf);
+                Self::TAG_KEY_SHARE_DELIVERED.write(buf);
                 sender.write(buf);
                 key.write(buf);
+                round.write(buf);
                 envelope.write(buf);
             }
         }
@@ -406,8 +455,8 @@ impl EncodeSize for ChainMessage {
                 WorkerId::SIZE + 32
             }
             ChainMessage::MasterKeyRotation { .. } => 4,
-            ChainMessage::KeyDelivered { key, envelope, .. } => {
-                WorkerId::SIZE + key.encode_size() + envelope.encode_size()
+            ChainMessage::KeyShareDelivered { key, envelope, .. } => {
+                WorkerId::SIZE + key.encode_size() + 8 + envelope.encode_size()
             }
         }
     }
@@ -428,9 +477,10 @@ impl Read for ChainMessage {
             Self::TAG_MASTER_KEY_ROTATION => Ok(ChainMessage::MasterKeyRotation {
                 generation: u32::read(buf)?,
             }),
-            Self::TAG_KEY_DELIVERED => Ok(ChainMessage::KeyDelivered {
+            Self::TAG_KEY_SHARE_DELIVERED => Ok(ChainMessage::KeyShareDelivered {
                 sender: WorkerId::read(buf)?,
                 key: KeyKind::read(buf)?,
+                round: u64::read(buf)?,
                 envelope: Envelope::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
@@ -452,12 +502,13 @@ mod tests {
         let m = WorkerMessage {
             sender: k.public_key().into(),
             seq,
-            payload: Payload::KeyDelivery {
+            payload: Payload::KeyShare {
                 recipient: key(2).public_key().into(),
                 key: KeyKind::Cluster {
                     cluster: 0,
                     generation: 2,
                 },
+                round: 5,
                 envelope: Envelope {
                     ephemeral: [7; 32],
                     ciphertext: vec![1; 48],
@@ -488,7 +539,7 @@ mod tests {
     #[test]
     fn chain_messages_round_trip() {
         let (_, m) = message(0);
-        let Payload::KeyDelivery { key, envelope, .. } = m.payload else {
+        let Payload::KeyShare { key, envelope, .. } = m.payload else {
             unreachable!()
         };
         for msg in [
@@ -501,9 +552,10 @@ mod tests {
                 encryption_key: [2; 32],
             },
             ChainMessage::MasterKeyRotation { generation: 9 },
-            ChainMessage::KeyDelivered {
+            ChainMessage::KeyShareDelivered {
                 sender: m.sender.clone(),
                 key,
+                round: 5,
                 envelope,
             },
         ] {

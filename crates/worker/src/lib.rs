@@ -12,6 +12,7 @@
 
 pub mod chain;
 pub mod client;
+pub mod dkg;
 pub mod files;
 pub mod http;
 pub mod keys;

@@ -1,34 +1,28 @@
 //! The worker's side of the message queue: it reads the chain's broadcast queue and its own
-//! inbox in order, each message with a proof against a verified header; it sends messages
-//! signed with its identity key, relayed by the operator's account; and it does the gatekeeper
-//! duties those messages call for (generate, announce and hand out keys).
+//! inbox in order, each message with a proof against a verified header, and sends messages
+//! signed with its identity key, relayed by the operator's account. Its inbox brings partial
+//! signatures, from which it recovers its cluster keys; a gatekeeper's duties (DKG rounds,
+//! handing out partial signatures) are in `dkg.rs`.
 //!
 //! Queue positions are saved after each handled message. Handling is idempotent (the chain
-//! accepts a repeated identical delivery or announcement as a confirmation, and the worker
-//! skips what the chain already holds), so a crash between acting and saving is harmless.
+//! accepts a repeated identical message as a confirmation, and the worker skips what the
+//! chain already holds), so a crash between acting and saving is harmless.
 
 use crate::{
     chain::{ChainError, decode},
     client::{self, SendError},
-    keys::{self, DEFAULT_CLUSTER, KeyManager},
+    keys::{self, DEFAULT_CLUSTER},
     run::Worker,
     store::Secret,
 };
-use commonware_codec::Encode;
-use commonware_cryptography::{Hasher, Sha256};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
-use phalanx_runtime::{
-    DispatchError, keys as chain_keys, mq,
-    registry::{self, WorkerRecord},
-    state::StateKey,
-};
-use phalanx_types::{
-    AccountId, Call, ChainMessage, Hash, KeyKind, Payload, WorkerId, WorkerInfo, WorkerMessage,
-};
+use phalanx_runtime::{DispatchError, keys as chain_keys, mq, state::StateKey};
+use phalanx_threshold::{Output, Partial, round::RoundCodec};
+use phalanx_types::{Call, ChainMessage, Envelope, KeyKind, Payload, WorkerId, WorkerMessage};
 use tracing::{error, info, warn};
 
 /// Queue messages read per request: the queue's length plus this many entries, one snapshot.
-const READ_BATCH: u64 = (MAX_PROVE_KEYS - 1) as u64;
+pub(crate) const READ_BATCH: u64 = (MAX_PROVE_KEYS - 1) as u64;
 
 /// Which queue to read.
 #[derive(Clone, Copy)]
@@ -142,8 +136,9 @@ impl Worker {
         }
     }
 
-    /// Handles every new message in this worker's inbox, then (gatekeepers) derives master
-    /// key generations it lacks, then handles new broadcast messages.
+    /// Handles every new message in this worker's inbox, then (gatekeepers) does its part of
+    /// the DKG round in progress and hands out partial signatures, then handles new broadcast
+    /// messages.
     pub fn process_messages(&mut self) -> Result<(), String> {
         let me = self.id();
         let Some(record) = self.record().map_err(|e| e.to_string())? else {
@@ -162,9 +157,8 @@ impl Worker {
                 self.save()?;
             }
         }
-        let mut gatekeeper = record.gatekeeper;
-        if gatekeeper {
-            self.catch_up_generations()?;
+        if record.gatekeeper {
+            self.gatekeeper_duties()?;
         }
         loop {
             let batch = self
@@ -174,7 +168,7 @@ impl Worker {
                 break;
             }
             for message in batch {
-                self.handle_broadcast(&message, &mut gatekeeper)?;
+                self.handle_broadcast(&message, record.gatekeeper)?;
                 self.state.mq.broadcast += 1;
                 self.save()?;
             }
@@ -182,12 +176,28 @@ impl Worker {
         Ok(())
     }
 
-    /// A key delivered to this worker: open it, check it, keep it. A delivery that does not
-    /// open or does not match the chain's announcement is refused and logged, never kept.
+    /// The output of DKG round `round`, read with a proof.
+    pub(crate) fn round_output(&mut self, round: u64) -> Result<Option<Output>, String> {
+        match self
+            .chain
+            .read_one(chain_keys::output_key(round).into())
+            .map_err(|e| e.to_string())?
+        {
+            Some(bytes) => Output::decode_bytes(&bytes)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            None => Ok(None),
+        }
+    }
+
+    /// A partial signature delivered to this worker: open it, verify it against the round's
+    /// public polynomial, keep it, and recover the cluster key once a quorum is in. A share
+    /// that does not open or does not verify is refused and logged, never kept.
     fn handle_inbox(&mut self, message: &ChainMessage) -> Result<(), String> {
-        let ChainMessage::KeyDelivered {
+        let ChainMessage::KeyShareDelivered {
             sender,
             key,
+            round,
             envelope,
         } = message
         else {
@@ -197,341 +207,135 @@ impl Worker {
             );
             return Ok(());
         };
-        let opened = keys::open_delivery(
+        let KeyKind::Cluster {
+            cluster,
+            generation,
+        } = *key;
+        let slot = format!("{cluster}/{generation}");
+        if self.state.cluster_keys.contains_key(&slot) {
+            return Ok(());
+        }
+        let Some(partial) = self.open_partial(sender, key, *round, envelope) else {
+            return Ok(());
+        };
+        let Some(output) = self.round_output(*round)? else {
+            error!(%sender, %key, round, "REFUSED key share: the chain holds no output for its round");
+            return Ok(());
+        };
+        let chain = self.spec.genesis.chain_id.clone();
+        if let Err(e) =
+            phalanx_threshold::verify_partial(&output, &chain, cluster, generation, &partial)
+        {
+            error!(%sender, %key, round, error = %e, "REFUSED key share");
+            return Ok(());
+        }
+        let pending_slot = format!("{slot}/{round}");
+        let pending = self.state.partials.entry(pending_slot.clone()).or_default();
+        let encoded = hex::encode(commonware_codec::Encode::encode(&partial));
+        if !pending.contains(&encoded) {
+            pending.push(encoded);
+        }
+        let partials: Vec<Partial> = pending
+            .iter()
+            .filter_map(|h| hex::decode(h).ok())
+            .filter_map(|b| Partial::decode_bytes(&b).ok())
+            .collect();
+        let need = output.public().required();
+        info!(%sender, %key, round, have = partials.len(), need, "received a verified key share");
+        self.save()?;
+        if partials.len() < need as usize {
+            return Ok(());
+        }
+        match phalanx_threshold::recover_cluster_key(
+            &output, &chain, cluster, generation, &partials,
+        ) {
+            Ok(secret) => {
+                self.state.cluster_keys.insert(slot, Secret(secret));
+                self.state.partials.remove(&pending_slot);
+                self.save()?;
+                info!(
+                    cluster,
+                    generation,
+                    shares = partials.len(),
+                    "recovered cluster key from gatekeeper shares (checked against the group public key)"
+                );
+            }
+            Err(e) => error!(%key, round, error = %e, "cannot recover the cluster key yet"),
+        }
+        Ok(())
+    }
+
+    fn open_partial(
+        &self,
+        sender: &WorkerId,
+        key: &KeyKind,
+        round: u64,
+        envelope: &Envelope,
+    ) -> Option<Partial> {
+        let opened = keys::open_share(
             &self.state.encryption_secret,
             &self.spec.genesis.chain_id,
             &self.id(),
-            sender,
             key,
+            round,
             envelope,
         );
-        let secret = match opened {
-            Ok(secret) => secret,
-            Err(e) => {
-                error!(error = %e, "key delivery refused");
-                return Ok(());
-            }
-        };
-        match key {
-            KeyKind::Master { generation } => {
-                let announced = self.announced(*generation)?;
-                let Some(announced) = announced else {
-                    error!(generation, %sender, "REFUSED master key: its generation is not announced on chain");
-                    return Ok(());
-                };
-                if let Err(e) = keys::check_master(*generation, sender, &secret, &announced) {
-                    error!(error = %e, "key delivery refused");
-                    return Ok(());
+        match opened {
+            Ok(bytes) => match Partial::decode_bytes(&bytes) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    error!(%sender, %key, error = %e, "REFUSED key share");
+                    None
                 }
-                self.state.master_keys.insert(*generation, secret);
-                // Saved before anything uses it (or the log says it arrived).
-                self.save()?;
-                info!(generation, %sender, "received master key generation (checked against its announced public key)");
-            }
-            KeyKind::Cluster {
-                cluster,
-                generation,
-            } => {
-                self.state
-                    .cluster_keys
-                    .insert(format!("{cluster}/{generation}"), secret);
-                self.save()?;
-                info!(cluster, generation, %sender, "received cluster key");
+            },
+            Err(e) => {
+                error!(%sender, %key, error = %e, "REFUSED key share: it does not open with this worker's key");
+                None
             }
         }
-        Ok(())
     }
 
-    /// The public key the chain holds for master key `generation`.
-    fn announced(&mut self, generation: u32) -> Result<Option<[u8; 32]>, String> {
-        self.chain
-            .read_typed(
-                chain_keys::master_public_key(generation),
-                "master public key",
-            )
-            .map_err(|e| e.to_string())
-    }
-
-    /// The newest master key generation announced on chain.
-    fn chain_generation(&mut self) -> Result<Option<u32>, String> {
-        self.chain
-            .read_typed(chain_keys::generation_key(), "master key generation")
-            .map_err(|e| e.to_string())
-    }
-
-    /// A gatekeeper that holds generation `g` derives every later generation the chain
-    /// announced (it may have been promoted, or down, while they were rotated in).
-    fn catch_up_generations(&mut self) -> Result<(), String> {
-        let Some(newest) = self.chain_generation()? else {
-            return Ok(());
-        };
-        let Some((&held, _)) = self.state.master_keys.last_key_value() else {
-            return Ok(());
-        };
-        for generation in held.saturating_add(1)..=newest {
-            let Some(previous) = self.state.master_keys.get(&(generation - 1)) else {
-                break;
-            };
-            let derived = keys::next_generation(previous, generation);
-            let Some(announced) = self.announced(generation)? else {
-                break;
-            };
-            if let Err(e) = keys::check_master(generation, &self.id(), &derived, &announced) {
-                error!(error = %e, "DISAGREEMENT: the derived generation differs from the announced one");
-                break;
-            }
-            self.state.master_keys.insert(generation, derived);
-            self.save()?;
-            info!(generation, "derived master key generation");
-        }
-        Ok(())
-    }
-
-    fn handle_broadcast(
-        &mut self,
-        message: &ChainMessage,
-        gatekeeper: &mut bool,
-    ) -> Result<(), String> {
-        let me = self.id();
+    fn handle_broadcast(&mut self, message: &ChainMessage, gatekeeper: bool) -> Result<(), String> {
         match message {
             ChainMessage::WorkerRegistered {
                 worker,
                 encryption_key,
             } => {
-                if *gatekeeper
-                    && *worker != me
-                    && let Some(generation) = self.chain_generation()?
-                {
-                    let to = WorkerInfo {
-                        identity: worker.clone(),
-                        encryption_key: *encryption_key,
-                    };
-                    self.deliver(
-                        &to,
-                        KeyKind::Cluster {
-                            cluster: DEFAULT_CLUSTER,
-                            generation,
-                        },
-                    )?;
+                if gatekeeper {
+                    self.share_current_generation(worker, encryption_key)?;
                 }
             }
-            ChainMessage::GatekeeperPromoted {
-                worker,
-                encryption_key,
-            } => {
-                if *worker == me {
-                    *gatekeeper = true;
-                    self.on_promoted()?;
-                } else if *gatekeeper {
-                    let to = WorkerInfo {
-                        identity: worker.clone(),
-                        encryption_key: *encryption_key,
-                    };
-                    let held: Vec<u32> = self.state.master_keys.keys().copied().collect();
-                    for generation in held {
-                        self.deliver(&to, KeyKind::Master { generation })?;
-                    }
+            ChainMessage::GatekeeperPromoted { worker, .. } => {
+                if *worker == self.id() {
+                    info!("promoted to gatekeeper: taking part in the chain's DKG rounds");
                 }
             }
             ChainMessage::MasterKeyRotation { generation } => {
-                if *gatekeeper {
-                    self.rotate(*generation)?;
-                }
-            }
-            ChainMessage::KeyDelivered { .. } => {
-                warn!("ignoring a key delivery in the broadcast queue");
-            }
-        }
-        Ok(())
-    }
-
-    /// This worker became a gatekeeper. The first gatekeeper creates the master key if the
-    /// chain has none; the others wait for an existing gatekeeper to deliver it.
-    fn on_promoted(&mut self) -> Result<(), String> {
-        if self.chain_generation()?.is_some() {
-            if self.state.master_keys.is_empty() {
-                info!("promoted to gatekeeper: waiting for the master key from another gatekeeper");
-            }
-            return Ok(());
-        }
-        let list_key = registry::gatekeepers_key();
-        let first = match self
-            .chain
-            .read_one(list_key.into())
-            .map_err(|e| e.to_string())?
-        {
-            Some(bytes) => registry::decode_gatekeepers(&bytes)
-                .ok_or("the gatekeeper list does not decode")?
-                .into_iter()
-                .next(),
-            None => None,
-        };
-        if first.as_ref() != Some(&self.id()) {
-            info!("promoted to gatekeeper: the first gatekeeper creates the master key");
-            return Ok(());
-        }
-        if let std::collections::btree_map::Entry::Vacant(slot) = self.state.master_keys.entry(0) {
-            slot.insert(Secret::random()?);
-            // Saved before its public key leaves the TEE: a crash cannot lose it.
-            self.save()?;
-            info!("created master key generation 0 inside the TEE");
-        }
-        self.announce(0)?;
-        // Workers that registered before the master key existed get their cluster key now.
-        self.deliver_cluster_keys(0)
-    }
-
-    /// A rotation to `generation`: derive it from the previous one, announce it, and give
-    /// every worker its new cluster key.
-    fn rotate(&mut self, generation: u32) -> Result<(), String> {
-        if !self.state.master_keys.contains_key(&generation) {
-            let Some(previous) = generation
-                .checked_sub(1)
-                .and_then(|g| self.state.master_keys.get(&g))
-            else {
-                warn!(
+                info!(
                     generation,
-                    "rotation: this gatekeeper lacks the previous generation; another gatekeeper will announce it"
+                    "master key rotation started (a fresh DKG round)"
                 );
-                return Ok(());
-            };
-            let derived = keys::next_generation(previous, generation);
-            self.state.master_keys.insert(generation, derived);
-            self.save()?;
-            info!(generation, "derived the new master key generation");
-        }
-        self.announce(generation)?;
-        self.deliver_cluster_keys(generation)
-    }
-
-    /// Announces master key `generation`'s public key unless the chain already holds it.
-    fn announce(&mut self, generation: u32) -> Result<(), String> {
-        let Some(master) = self.state.master_keys.get(&generation) else {
-            return Ok(());
-        };
-        let public_key = keys::master_public(master);
-        match self.announced(generation)? {
-            Some(known) if known == public_key => return Ok(()),
-            Some(known) => error!(
-                generation,
-                chain = hex::encode(known),
-                ours = hex::encode(public_key),
-                "DISAGREEMENT: the chain holds another public key for this generation; announcing ours so the chain records the disagreement"
-            ),
-            None => {}
-        }
-        if self.send_message(Payload::MasterKeyAnnounce {
-            generation,
-            public_key,
-        })? {
-            info!(
-                generation,
-                public_key = hex::encode(public_key),
-                "published the master public key"
-            );
-        }
-        Ok(())
-    }
-
-    /// Delivers the cluster key of `generation` to every registered worker but this one.
-    fn deliver_cluster_keys(&mut self, generation: u32) -> Result<(), String> {
-        let count: u64 = self
-            .chain
-            .read_typed(registry::worker_count_key(), "worker count")
-            .map_err(|e| e.to_string())?
-            .unwrap_or(0);
-        let me = self.id();
-        let mut index = 0;
-        while index < count {
-            let end = count.min(index + MAX_PROVE_KEYS as u64);
-            let keys: Vec<[u8; 32]> = (index..end)
-                .map(|i| registry::worker_at_key(i).into())
-                .collect();
-            let (ids, _) = self.chain.read(&keys).map_err(|e| e.to_string())?;
-            let ids = ids
-                .into_iter()
-                .map(|v| {
-                    v.ok_or_else(|| "a worker index entry is missing".to_string())
-                        .and_then(|b| {
-                            decode::<AccountId>(&b, "worker id").map_err(|e| e.to_string())
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            // The records of this batch in one proof request, not one request per worker.
-            let record_keys: Vec<[u8; 32]> = ids
-                .iter()
-                .filter(|id| **id != me)
-                .map(|id| registry::worker_key(id).into())
-                .collect();
-            // `read` takes 1 to 64 keys: a batch holding only this worker reads nothing.
-            let records = if record_keys.is_empty() {
-                Vec::new()
-            } else {
-                self.chain.read(&record_keys).map_err(|e| e.to_string())?.0
-            };
-            for bytes in records.into_iter().flatten() {
-                let record: WorkerRecord =
-                    decode(&bytes, "worker record").map_err(|e| e.to_string())?;
-                self.deliver(
-                    &record.info,
-                    KeyKind::Cluster {
-                        cluster: DEFAULT_CLUSTER,
-                        generation,
-                    },
-                )?;
             }
-            index = end;
+            ChainMessage::KeyShareDelivered { .. } => {
+                warn!("ignoring a key share in the broadcast queue");
+            }
         }
         Ok(())
     }
 
-    /// Delivers `key` to `to` unless the chain already holds this exact delivery.
-    fn deliver(&mut self, to: &WorkerInfo, key: KeyKind) -> Result<(), String> {
-        if self.state.master_keys.material(&key).is_none() {
-            return Ok(());
-        }
-        let envelope = keys::seal_delivery(
-            &self.state.master_keys,
-            &self.spec.genesis.chain_id,
-            to,
-            &key,
-        )?;
-        let digest: Hash = Sha256::hash(&[&envelope.encode()]);
-        let accepted: Option<Hash> = self
-            .chain
-            .read_typed(chain_keys::delivery_key(&to.identity, &key), "delivery")
-            .map_err(|e| e.to_string())?;
-        match accepted {
-            Some(h) if h == digest => return Ok(()),
-            Some(_) => error!(
-                recipient = %to.identity, %key,
-                "DISAGREEMENT: the chain holds another envelope for this key; delivering ours so the chain records the disagreement"
-            ),
-            None => {}
-        }
-        if self.send_message(Payload::KeyDelivery {
-            recipient: to.identity.clone(),
-            key,
-            envelope,
-        })? {
-            info!(recipient = %to.identity, %key, "delivered key");
-        }
-        Ok(())
-    }
-
-    /// The cluster key this worker holds for `generation` (received, or derived by a
-    /// gatekeeper).
+    /// The cluster key this worker holds for `generation`.
     pub fn cluster_key(&self, cluster: u32, generation: u32) -> Option<Secret> {
         self.state
             .cluster_keys
             .get(&format!("{cluster}/{generation}"))
             .cloned()
-            .or_else(|| {
-                KeyManager::derive(
-                    &self.state.master_keys,
-                    generation,
-                    &keys::cluster_path(cluster),
-                )
-            })
+    }
+}
+
+/// The key a cluster key share is for.
+pub(crate) fn cluster(generation: u32) -> KeyKind {
+    KeyKind::Cluster {
+        cluster: DEFAULT_CLUSTER,
+        generation,
     }
 }

@@ -119,12 +119,33 @@ pub struct WorkerState {
     pub tip: Option<Verified>,
     #[serde(default)]
     pub mq: MqPositions,
-    /// Master key generations this worker holds (gatekeepers only), by generation.
-    #[serde(default)]
-    pub master_keys: BTreeMap<u32, Secret>,
-    /// Cluster keys this worker received, by "cluster/generation".
+    /// Cluster keys this worker recovered, by "cluster/generation".
     #[serde(default)]
     pub cluster_keys: BTreeMap<String, Secret>,
+    /// Gatekeepers: the seed of this worker's DKG dealings (so a restarted dealer deals the
+    /// same again).
+    #[serde(default)]
+    pub dkg_seed: Option<Secret>,
+    /// Gatekeepers: this worker's share of each master key generation it holds, by
+    /// generation.
+    #[serde(default)]
+    pub key_shares: BTreeMap<u32, HeldShare>,
+    /// Gatekeepers: the newest generation whose partial signatures this worker handed to
+    /// every registered worker.
+    #[serde(default)]
+    pub shared_generation: Option<u32>,
+    /// Partial signatures received towards keys not yet recovered, by "cluster/generation/round"
+    /// (hex).
+    #[serde(default)]
+    pub partials: BTreeMap<String, Vec<String>>,
+}
+
+/// A share of a master key generation, from the DKG round whose output is its sharing.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HeldShare {
+    pub round: u64,
+    /// The encoded `phalanx_threshold::Share` (hex).
+    pub share: String,
 }
 
 impl WorkerState {
@@ -138,8 +159,11 @@ impl WorkerState {
             encryption_secret: Secret::random()?,
             tip: None,
             mq: MqPositions::default(),
-            master_keys: BTreeMap::new(),
             cluster_keys: BTreeMap::new(),
+            dkg_seed: None,
+            key_shares: BTreeMap::new(),
+            shared_generation: None,
+            partials: BTreeMap::new(),
         })
     }
 

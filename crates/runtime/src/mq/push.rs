@@ -21,7 +21,7 @@ use phalanx_types::{Payload, SignedMessage};
 pub struct Accepted {
     pub events: Vec<Event>,
     /// The sender is a gatekeeper and the message did new work: the relayer's fee is
-    /// refunded. A confirmation (an identical announcement or delivery the chain already
+    /// refunded. A confirmation (an identical DKG message or key share the chain already
     /// holds) pays, so a gatekeeper cannot repeat itself for free.
     pub fee_waived: bool,
 }
@@ -47,15 +47,29 @@ pub fn push_message(
         return Ok(Err(DispatchError::MessageSequenceGap));
     }
     let dispatched = match &message.payload {
-        Payload::MasterKeyAnnounce {
-            generation,
-            public_key,
-        } => keys::announce(state, &message.sender, &sender, *generation, public_key)?,
-        Payload::KeyDelivery {
+        Payload::KeyShare { .. }
+        | Payload::DkgDeal { .. }
+        | Payload::DkgAck { .. }
+        | Payload::DkgLog { .. }
+            if !sender.gatekeeper =>
+        {
+            Err(DispatchError::NotGatekeeper)
+        }
+        Payload::KeyShare {
             recipient,
             key,
+            round,
             envelope,
-        } => keys::deliver(state, &message.sender, &sender, recipient, key, envelope)?,
+        } => keys::share(state, &message.sender, recipient, key, *round, envelope)?,
+        Payload::DkgDeal {
+            round,
+            commitment,
+            shares,
+        } => keys::deal(state, &message.sender, *round, commitment, shares)?,
+        Payload::DkgAck { round, dealer, ack } => {
+            keys::ack(state, &message.sender, *round, dealer, ack)?
+        }
+        Payload::DkgLog { round, log } => keys::log(state, env, &message.sender, *round, log)?,
         Payload::Heartbeat { tip_height } => {
             let beat = Heartbeat {
                 tip_height: *tip_height,
@@ -85,7 +99,10 @@ pub fn push_message(
     let confirmation = events.iter().any(|e| {
         matches!(
             e,
-            Event::MasterKeyConfirmed { .. } | Event::KeyDeliveryConfirmed { .. }
+            Event::DkgMessage {
+                confirmation: true,
+                ..
+            } | Event::KeyShareConfirmed { .. }
         )
     });
     Ok(Ok(Accepted {

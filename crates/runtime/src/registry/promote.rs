@@ -2,6 +2,8 @@
 
 use super::{MAX_GATEKEEPERS, gatekeepers, is_root, set_gatekeepers, worker, worker_key};
 use crate::{
+    executor::BlockEnv,
+    keys,
     receipt::{DispatchError, Event},
     state::{State, StateError},
 };
@@ -9,13 +11,16 @@ use commonware_codec::Encode;
 use phalanx_types::{AccountId, ChainMessage, WorkerId};
 
 /// Gives `id` the gatekeeper role. The worker must be registered, and its last attestation no
-/// older than the policy's evidence age limit at `now_ms`: a gatekeeper holds the master key.
+/// older than the policy's evidence age limit at the block's time: a gatekeeper holds a share
+/// of the master key. Starts the first DKG round, or a reshare that includes the new
+/// gatekeeper (after the round in progress, if any).
 pub fn promote_gatekeeper(
     state: &mut (impl State + ?Sized),
+    env: &BlockEnv,
     caller: &AccountId,
     id: &WorkerId,
-    now_ms: u64,
 ) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+    let now_ms = env.timestamp_ms;
     if !is_root(state, caller)? {
         return Ok(Err(DispatchError::NotRoot));
     }
@@ -46,5 +51,10 @@ pub fn promote_gatekeeper(
             encryption_key: record.info.encryption_key,
         },
     )?;
-    Ok(Ok(vec![Event::GatekeeperPromoted { worker: id.clone() }]))
+    let mut events = vec![Event::GatekeeperPromoted { worker: id.clone() }];
+    match keys::gatekeepers_changed(state, env)? {
+        Ok(more) => events.extend(more),
+        Err(e) => return Ok(Err(e)),
+    }
+    Ok(Ok(events))
 }

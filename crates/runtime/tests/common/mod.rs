@@ -2,6 +2,8 @@
 //! account (alice) and a policy accepting simulated evidence, and calls applied as blocks would.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod dkg;
+
 pub use commonware_cryptography::Signer;
 pub use phalanx_attestation::sim;
 pub use phalanx_crypto::dev_key;
