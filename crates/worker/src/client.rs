@@ -7,6 +7,7 @@ use phalanx_runtime::{Params, fees::required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
 use serde_json::{Value, json};
 use std::time::Duration;
+use tracing::warn;
 
 /// The chain a node serves, as far as signing is concerned.
 pub struct ChainInfo {
@@ -81,10 +82,30 @@ pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, String> {
         .ok_or_else(|| "node returned no nonce".to_string())
 }
 
+/// How many times [`send_call`] signs again when another transaction took its nonce.
+const NONCE_RETRIES: usize = 5;
+
+/// Why a submitted transaction was not seen finalized.
+enum Unfinalized {
+    /// Another transaction from the same account (another worker of the same operator, or a
+    /// command run beside it) used the nonce first, or replaced this one in the pool: this
+    /// one can never be included, so signing the call again with a fresh nonce is safe.
+    NonceTaken(String),
+    /// Anything else (the node refused admission, could not be reached, or was too slow).
+    Other(String),
+}
+
 /// Submits `tx`; with `wait`, polls until it is finalized (at most 60 s) and returns its status
 /// (`GET /tx/{hash}`), else the submission answer.
 pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, String> {
-    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
+    submit_inner(rpc, tx, wait, quiet).map_err(|e| match e {
+        Unfinalized::NonceTaken(e) | Unfinalized::Other(e) => e,
+    })
+}
+
+fn submit_inner(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, Unfinalized> {
+    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))
+        .map_err(Unfinalized::Other)?;
     let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
     if !wait {
         return Ok(submitted);
@@ -92,17 +113,35 @@ pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value
     if !quiet {
         eprintln!("submitted {hash}; waiting for finality…");
     }
-    for _ in 0..600 {
-        if let Ok(v) = http::get(rpc, &format!("/tx/{hash}"))
-            && v["status"] == "finalized"
-        {
+    let finalized = |rpc: &str| {
+        http::get(rpc, &format!("/tx/{hash}"))
+            .ok()
+            .filter(|v| v["status"] == "finalized")
+    };
+    for attempt in 0..600 {
+        // The account's nonce is read before the transaction's status: if the nonce moved past
+        // this transaction and it is still not finalized, something else used the nonce.
+        let passed =
+            attempt % 5 == 4 && nonce(rpc, &tx.body.signer).is_ok_and(|next| next > tx.body.nonce);
+        if let Some(v) = finalized(rpc) {
             return Ok(v);
+        }
+        if passed {
+            // The index may trail the state by a moment; look once more before giving up.
+            std::thread::sleep(Duration::from_millis(300));
+            if let Some(v) = finalized(rpc) {
+                return Ok(v);
+            }
+            return Err(Unfinalized::NonceTaken(format!(
+                "transaction {hash} will not be included: another transaction from {} used nonce {}",
+                tx.body.signer, tx.body.nonce
+            )));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
+    Err(Unfinalized::Other(format!(
         "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
-    ))
+    )))
 }
 
 /// Why a call sent with [`send_call`] did not succeed.
@@ -149,9 +188,25 @@ pub fn send_call(
     what: &str,
     quiet: bool,
 ) -> Result<Value, SendError> {
-    let nonce = nonce(rpc, &AccountId::from(key.public_key())).map_err(SendError::Failed)?;
-    let tx = chain.sign(key, nonce, call, None);
-    let status = submit(rpc, &tx, true, quiet).map_err(SendError::Failed)?;
+    let signer = AccountId::from(key.public_key());
+    let mut attempt = 0;
+    let status = loop {
+        let nonce = nonce(rpc, &signer).map_err(SendError::Failed)?;
+        let tx = chain.sign(key, nonce, call.clone(), None);
+        match submit_inner(rpc, &tx, true, quiet) {
+            Ok(status) => break status,
+            Err(Unfinalized::NonceTaken(e)) if attempt < NONCE_RETRIES => {
+                attempt += 1;
+                if !quiet {
+                    eprintln!("{e}; signing {what} again with the next nonce");
+                }
+                warn!(error = %e, attempt, "{what}: nonce taken, signing again");
+            }
+            Err(Unfinalized::NonceTaken(e) | Unfinalized::Other(e)) => {
+                return Err(SendError::Failed(e));
+            }
+        }
+    };
     let receipt = &status["location"]["receipt"];
     if receipt["status"] == "success" {
         return Ok(status);
