@@ -2,6 +2,7 @@
 
 mod attest;
 mod bench;
+mod bench_dkg;
 mod keys;
 mod localnet;
 mod network;
@@ -373,6 +374,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// The cost of one threshold master key round with N gatekeepers (in this process, no
+    /// node needed): dealing, acknowledging, the chain's log checks and output, a worker's
+    /// cluster key recovery, and the encoded sizes against the message limit.
+    Dkg {
+        /// Gatekeepers in the round (at most 64, the registry's limit).
+        #[arg(long, default_value_t = 64)]
+        gatekeepers: usize,
+    },
     /// Time to verify one piece of evidence (read + parse + verify), averaged.
     Attestation {
         #[command(flatten)]
@@ -494,6 +503,13 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     v["ms_per_verification"].as_f64().unwrap_or(0.0)
                 )
             });
+            Ok(())
+        }
+        Command::Bench {
+            what: BenchCommand::Dkg { gatekeepers },
+        } => {
+            let v = bench_dkg::dkg(gatekeepers)?;
+            print(cli.json, &v, || bench_dkg::dkg_text(&v));
             Ok(())
         }
         Command::Bench {
