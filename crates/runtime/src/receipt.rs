@@ -72,15 +72,15 @@ pub enum DispatchError {
     NotGatekeeper = 27,
     #[error("the master key generation is not the one expected")]
     UnexpectedGeneration = 28,
-    #[error("the key differs from the one the chain already accepted: gatekeepers disagree")]
+    #[error("the message differs from the one the chain already accepted from this sender")]
     KeyDisagreement = 29,
     #[error("no master key has been published yet")]
     NoMasterKey = 30,
-    #[error("a master key rotation is already waiting for the gatekeepers")]
+    #[error("a DKG round (a rotation or a reshare) is still in progress; rotate once it has finished")]
     RotationPending = 31,
     #[error("no worker is registered under the recipient's identity")]
     UnknownRecipient = 32,
-    #[error("a registered worker cannot change its encryption key (keys were delivered to it)")]
+    #[error("a registered worker cannot change its encryption key (key shares were sealed to it)")]
     EncryptionKeyChanged = 34,
     #[error("no such cluster (only the default cluster 0 exists until contracts define others)")]
     UnknownCluster = 35,
