@@ -76,7 +76,9 @@ pub enum DispatchError {
     KeyDisagreement = 29,
     #[error("no master key has been published yet")]
     NoMasterKey = 30,
-    #[error("a DKG round (a rotation or a reshare) is still in progress; rotate once it has finished")]
+    #[error(
+        "a DKG round (a rotation or a reshare) is still in progress; rotate once it has finished"
+    )]
     RotationPending = 31,
     #[error("no worker is registered under the recipient's identity")]
     UnknownRecipient = 32,
