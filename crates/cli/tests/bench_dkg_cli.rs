@@ -3,19 +3,13 @@
 //! refusal of a gatekeeper count outside the registry's limit. (The timings themselves are
 //! recorded in docs/BENCHMARKS.md, never asserted.)
 
-use std::process::Command;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
-
+/// `phalanx bench dkg --gatekeepers N --json` (no node is needed; the RPC flag is unused).
 fn bench(gatekeepers: &str) -> (bool, serde_json::Value, String) {
-    let out = Command::new(BIN)
-        .args(["--json", "bench", "dkg", "--gatekeepers", gatekeepers])
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        serde_json::from_slice(&out.stdout).unwrap_or_default(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
+    common::cli(
+        "http://127.0.0.1:9",
+        &["bench", "dkg", "--gatekeepers", gatekeepers],
     )
 }
 
