@@ -14,7 +14,7 @@
 use crate::{client, http, keys};
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_types::{AccountId, Amount, Call, SignedTx, UNITS_PER_PHA, format_pha};
+use phalanx_types::{AccountId, Amount, BalancesCall, SignedTx, UNITS_PER_PHA, format_pha};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -64,15 +64,16 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
         .sign(
             &funder,
             0,
-            Call::Transfer {
+            BalancesCall::Transfer {
                 to: AccountId::from(funder.public_key()),
                 amount: TRANSFER_AMOUNT,
-            },
+            }
+            .into(),
             None,
         )
         .body
         .fee;
-    let funding = chain.params.existential_deposit * 10
+    let funding = chain.params.balances.existential_deposit * 10
         + (TRANSFER_AMOUNT + probe_fee) * per_sender as Amount * 2;
     let senders: Vec<PrivateKey> = (0..opts.senders)
         .map(|_| phalanx_crypto::generate_key().map_err(|e| format!("OS random generator: {e}")))
@@ -92,10 +93,11 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
             chain.sign(
                 &funder,
                 start_nonce + i as u64,
-                Call::Transfer {
+                BalancesCall::Transfer {
                     to: k.public_key().into(),
                     amount: funding,
-                },
+                }
+                .into(),
                 None,
             )
         })
@@ -119,15 +121,18 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
     for n in 0..opts.txs {
         let i = n % senders.len();
         let to = ids[(i + 1) % ids.len()].clone();
-        txs.push(chain.sign(
-            &senders[i],
-            next_nonce[i],
-            Call::Transfer {
-                to,
-                amount: TRANSFER_AMOUNT,
-            },
-            None,
-        ));
+        txs.push(
+            chain.sign(
+                &senders[i],
+                next_nonce[i],
+                BalancesCall::Transfer {
+                    to,
+                    amount: TRANSFER_AMOUNT,
+                }
+                .into(),
+                None,
+            ),
+        );
         next_nonce[i] += 1;
     }
     let start_height = head_height(&rpc)?;
@@ -178,10 +183,11 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
         let tx = chain.sign(
             sender,
             nonce,
-            Call::Transfer {
+            BalancesCall::Transfer {
                 to: ids[1 % ids.len()].clone(),
                 amount: TRANSFER_AMOUNT,
-            },
+            }
+            .into(),
             None,
         );
         let hash = hex::encode(tx.hash());

@@ -6,13 +6,14 @@ mod bench_dkg;
 mod keys;
 mod localnet;
 mod network;
+mod tokenomics;
 mod verify;
 mod worker;
 
 use clap::{Parser, Subcommand};
 use commonware_cryptography::Signer;
 use phalanx_attestation::sim;
-use phalanx_types::{AccountId, Call, format_pha, parse_pha};
+use phalanx_types::{AccountId, BalancesCall, format_pha, parse_pha};
 use phalanx_worker::{client, files, http};
 use serde_json::Value;
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
@@ -154,6 +155,12 @@ enum Command {
     },
     /// Show chain information from the node.
     Info,
+    /// The PHA emission schedule: where it stands on the node (period, rate, emitted, reserve
+    /// and pots), or `schedule` to project it day by day, with a plot.
+    Tokenomics {
+        #[command(subcommand)]
+        action: Option<tokenomics::TokenomicsCommand>,
+    },
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -466,6 +473,7 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             block_interval_ms,
         }),
         Command::Keys { action } => keys::run(action, cli.json),
+        Command::Tokenomics { action } => tokenomics::run(&cli.rpc, action, cli.json),
         Command::Attest {
             action: AttestCommand::Verify { input: i },
         } => {
@@ -633,6 +641,15 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                         tx["status"]["status"].as_str().unwrap_or("")
                     ));
                 }
+                match v["events"].as_array() {
+                    Some(events) => {
+                        s.push_str(&format!("\n  block events: {}", events.len()));
+                        for e in events {
+                            s.push_str(&format!("\n    {}", event_text(e)));
+                        }
+                    }
+                    None => s.push_str("\n  block events: not kept by this node any more"),
+                }
                 s
             });
             Ok(())
@@ -718,6 +735,31 @@ fn run_worker(
     Ok(())
 }
 
+/// One event as `component.event field=value ...`, amounts (decimal strings of base units) in
+/// PHA.
+fn event_text(e: &Value) -> String {
+    let mut out = format!(
+        "{}.{}",
+        e["component"].as_str().unwrap_or("?"),
+        e["event"].as_str().unwrap_or("?")
+    );
+    for (k, v) in e.as_object().into_iter().flatten() {
+        if k == "component" || k == "event" {
+            continue;
+        }
+        let shown = match (k.as_str(), v.as_str()) {
+            ("amount" | "emitted" | "short", Some(units)) => units
+                .parse::<u128>()
+                .map(|u| format!("{} PHA", format_pha(u)))
+                .unwrap_or_else(|_| units.to_string()),
+            (_, Some(text)) => text.to_string(),
+            _ => v.to_string(),
+        };
+        out.push_str(&format!(" {k}={shown}"));
+    }
+    out
+}
+
 fn tx_text(v: &Value) -> String {
     match v["status"].as_str() {
         Some("finalized") => {
@@ -754,10 +796,11 @@ fn transfer(
         .transpose()?;
     let chain = client::ChainInfo::fetch(rpc)?;
     let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
-    let call = Call::Transfer {
+    let call = BalancesCall::Transfer {
         to: to.clone(),
         amount,
-    };
+    }
+    .into();
     let tx = chain.sign(&key, nonce, call, fee);
     let v = client::submit(rpc, &tx, !no_wait, json_mode)?;
     print(json_mode, &v, || {

@@ -7,7 +7,7 @@ use phalanx_node::{
     run::{NodeConfig, run},
     spec::{ChainSpec, ValidatorSpec},
 };
-use phalanx_runtime::{GenesisConfig, registry::RegistryGenesis};
+use phalanx_runtime::{GenesisConfig, registry};
 use phalanx_types::{AccountId, AttestationPolicy, ChainId, UNITS_PER_PHA};
 use std::{
     net::SocketAddr,
@@ -59,8 +59,8 @@ pub fn dev_spec(
 
 /// The registry genesis of dev chains: `alice` is root; the simulated worker runtime's
 /// measurement is trusted, and simulated evidence accepted unless `allow_simulated` is false.
-pub fn dev_registry(allow_simulated: bool) -> RegistryGenesis {
-    RegistryGenesis {
+pub fn dev_registry(allow_simulated: bool) -> registry::Genesis {
+    registry::Genesis {
         root: Some(AccountId::from(
             phalanx_crypto::dev_key("alice").public_key(),
         )),
@@ -191,9 +191,10 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
             return Ok(());
         }
         let chain = phalanx_worker::client::ChainInfo::fetch(&rpc)?;
-        let call = phalanx_types::Call::PromoteGatekeeper {
+        let call = phalanx_types::RegistryCall::PromoteGatekeeper {
             worker: worker.id(),
-        };
+        }
+        .into();
         phalanx_worker::client::send(
             &rpc,
             &chain,

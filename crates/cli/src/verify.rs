@@ -46,7 +46,7 @@ pub fn verified_account(rpc: &str, id: &AccountId) -> Result<Value, String> {
         .and_then(|s| hex::decode(s).ok())
         .ok_or("node returned a proof that is not hex")?;
     let proof = StateProof::decode(&proof_bytes).map_err(|e| format!("state proof: {e}"))?;
-    let key = balances::account_key(id);
+    let key = balances::state_key::account(id);
     proof
         .verify(&key, value.as_deref(), &root.into())
         .map_err(|e| format!("state proof REFUSED: {e}"))?;

@@ -2,7 +2,7 @@
 //! (`phalanx_worker`), and the registry as the chain records it.
 
 use crate::{client, files, http, keys};
-use phalanx_types::{AccountId, Call};
+use phalanx_types::{AccountId, KeysCall, RegistryCall};
 use phalanx_worker::run::{Worker, WorkerConfig};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value
     let key = keys::resolve_signer_or_file(from)?;
     let worker = AccountId::from_hex(worker).map_err(|e| format!("worker id: {e}"))?;
     let chain = client::ChainInfo::fetch(rpc)?;
-    let call = Call::PromoteGatekeeper { worker };
+    let call = RegistryCall::PromoteGatekeeper { worker }.into();
     client::send(rpc, &chain, &key, call, "promotion", quiet)
 }
 
@@ -45,7 +45,7 @@ pub fn rotate_master_key(rpc: &str, from: &str, quiet: bool) -> Result<Value, St
         rpc,
         &chain,
         &key,
-        Call::RotateMasterKey,
+        KeysCall::RotateMasterKey.into(),
         "master key rotation",
         quiet,
     )
@@ -101,7 +101,7 @@ pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Val
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let key = keys::resolve_signer_or_file(from)?;
     let chain = client::ChainInfo::fetch(rpc)?;
-    let call = Call::SetAttestationPolicy { policy };
+    let call = RegistryCall::SetAttestationPolicy { policy }.into();
     client::send(rpc, &chain, &key, call, "policy change", quiet)
 }
 

@@ -144,7 +144,7 @@ fn a_lying_node_is_refused_and_the_worker_does_not_advance() {
     }
 
     // State reads: the worker syncs honestly, then the node lies about a value or a root.
-    let policy_key: [u8; 32] = phalanx_runtime::registry::policy_key().into();
+    let policy_key: [u8; 32] = phalanx_runtime::registry::state_key::policy().into();
     for (i, lie) in [Lie::ForgeValue, Lie::WrongRoot].into_iter().enumerate() {
         let liar = Liar {
             honest: HttpSource {
@@ -495,7 +495,7 @@ fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_a
 
 #[test]
 fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_on() {
-    use phalanx_types::{Call, KeyKind, Payload, WorkerMessage};
+    use phalanx_types::{Call, KeyKind, MqCall, Payload, WorkerMessage};
     use phalanx_worker::client::{self, SendError};
 
     let dir = tempfile::tempdir().unwrap();
@@ -603,15 +603,18 @@ fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_o
     let chain = client::ChainInfo::fetch(rpc).unwrap();
     let identity = gatekeeper.state.identity();
     let next = gatekeeper.state.mq.next_seq;
-    let push = |seq: u64, signer: &phalanx_crypto::PrivateKey| Call::PushMessage {
-        message: Box::new(
-            WorkerMessage {
-                sender: gatekeeper.id(),
-                seq,
-                payload: Payload::Heartbeat { tip_height: 1 },
-            }
-            .sign(signer, &chain_id),
-        ),
+    let push = |seq: u64, signer: &phalanx_crypto::PrivateKey| -> Call {
+        MqCall::PushMessage {
+            message: Box::new(
+                WorkerMessage {
+                    sender: gatekeeper.id(),
+                    seq,
+                    payload: Payload::Heartbeat { tip_height: 1 },
+                }
+                .sign(signer, &chain_id),
+            ),
+        }
+        .into()
     };
     let intruder = phalanx_crypto::dev_key("eve");
     for (call, code) in [

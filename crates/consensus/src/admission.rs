@@ -48,16 +48,21 @@ impl Admission {
 
     /// The chain parameters in the finalized state (`None` before the first block).
     pub async fn params(&self) -> Option<Params> {
-        let bytes = self
-            .state
-            .get(phalanx_runtime::params::params_key().into())
-            .await?;
-        commonware_codec::DecodeExt::decode(bytes.as_slice().to_vec()).ok()
+        let mut loaded = phalanx_runtime::MemoryState::default();
+        for key in Params::keys() {
+            let bytes = self.state.get(key.into()).await?;
+            phalanx_runtime::State::put(&mut loaded, key, Some(bytes));
+        }
+        Params::load(&loaded).ok()
     }
 
     /// An account in the finalized state (`None` if the stored value is corrupt).
     pub async fn account(&self, id: &AccountId) -> Option<balances::Account> {
-        match self.state.get(balances::account_key(id).into()).await {
+        match self
+            .state
+            .get(balances::state_key::account(id).into())
+            .await
+        {
             None => Some(balances::Account::default()),
             Some(b) => commonware_codec::DecodeExt::decode(b.as_slice().to_vec()).ok(),
         }

@@ -19,7 +19,7 @@ use commonware_runtime::{Clock, Spawner};
 use commonware_storage::{Context as StorageContext, qmdb::sync::Target};
 use commonware_utils::non_empty_range;
 use futures::{StreamExt, channel::mpsc};
-use phalanx_runtime::{BlockEnv, GenesisConfig, Outcome, Receipt, StateKey};
+use phalanx_runtime::{BlockEnv, Event, GenesisConfig, Outcome, Receipt, StateKey};
 use phalanx_types::ChainId;
 use std::{
     collections::HashMap,
@@ -44,12 +44,28 @@ pub const MAX_TIMESTAMP_STEP_MS: u64 = 60 * 60 * 1000;
 /// How far ahead of the local clock a block's timestamp may be before we wait for our clock.
 pub const MAX_CLOCK_DRIFT_MS: u64 = 5_000;
 
-/// A finalized block with the receipts of its transactions, for the indexer and RPC.
+/// Whether a block's timestamp respects its parent's: never earlier, at most
+/// [`MAX_TIMESTAMP_STEP_MS`] later. Emission and attestation ages measure this time, so these
+/// bounds (and the wait for [`MAX_CLOCK_DRIFT_MS`]) are all a proposer can move it by.
+pub fn timestamp_follows(parent_ms: u64, block_ms: u64) -> bool {
+    block_ms >= parent_ms && block_ms <= parent_ms.saturating_add(MAX_TIMESTAMP_STEP_MS)
+}
+
+/// What executing a block produced besides its state: the receipts of its transactions and the
+/// events of its block hooks.
+#[derive(Clone, Debug, Default)]
+pub struct BlockReceipts {
+    pub txs: Vec<Receipt>,
+    /// `begin_block`'s events, then `end_block`'s.
+    pub block_events: Vec<Event>,
+}
+
+/// A finalized block with its receipts, for the indexer and RPC.
 #[derive(Clone, Debug)]
 pub struct Finalized {
     pub block: Arc<Block>,
     pub digest: Digest,
-    pub receipts: Arc<Vec<Receipt>>,
+    pub receipts: Arc<BlockReceipts>,
 }
 
 struct Shared_ {
@@ -57,7 +73,7 @@ struct Shared_ {
     genesis_config: GenesisConfig,
     genesis_block: Block,
     /// Receipts computed during execution, picked up when the block finalizes.
-    receipts: Mutex<HashMap<Digest, Arc<Vec<Receipt>>>>,
+    receipts: Mutex<HashMap<Digest, Arc<BlockReceipts>>>,
     finalized: mpsc::UnboundedSender<Finalized>,
     block_interval_ms: u64,
 }
@@ -92,7 +108,7 @@ impl App {
         )
     }
 
-    fn remember(&self, digest: Digest, receipts: Vec<Receipt>) {
+    fn remember(&self, digest: Digest, receipts: BlockReceipts) {
         let mut map = self
             .shared
             .receipts
@@ -105,7 +121,7 @@ impl App {
         map.insert(digest, Arc::new(receipts));
     }
 
-    fn take_receipts(&self, digest: &Digest) -> Option<Arc<Vec<Receipt>>> {
+    fn take_receipts(&self, digest: &Digest) -> Option<Arc<BlockReceipts>> {
         let mut map = self
             .shared
             .receipts
@@ -256,7 +272,13 @@ where
             outcomes: executed.receipts.iter().map(Receipt::outcome).collect(),
             txs: executed.included,
         };
-        self.remember(block.digest(), executed.receipts);
+        self.remember(
+            block.digest(),
+            BlockReceipts {
+                txs: executed.receipts,
+                block_events: executed.block_events,
+            },
+        );
         Some(Proposed { block, merkleized })
     }
 
@@ -277,9 +299,7 @@ where
             return None;
         }
         if finality == Finality::Candidate {
-            if block.timestamp_ms < parent.timestamp_ms
-                || block.timestamp_ms > parent.timestamp_ms.saturating_add(MAX_TIMESTAMP_STEP_MS)
-            {
+            if !timestamp_follows(parent.timestamp_ms, block.timestamp_ms) {
                 return None;
             }
             // A timestamp from our future: wait (bounded by the rule above) for our clock.
@@ -332,7 +352,13 @@ where
             );
             return None;
         }
-        self.remember(block.digest(), executed.receipts);
+        self.remember(
+            block.digest(),
+            BlockReceipts {
+                txs: executed.receipts,
+                block_events: executed.block_events,
+            },
+        );
         Some(merkleized)
     }
 
@@ -356,18 +382,47 @@ where
         let receipts = self.take_receipts(&digest).unwrap_or_else(|| {
             // Replayed after a restart without re-execution: outcomes are committed in the
             // block; events are not available.
-            Arc::new(
-                block
+            Arc::new(BlockReceipts {
+                txs: block
                     .outcomes
                     .iter()
                     .map(Outcome::receipt_without_events)
                     .collect(),
-            )
+                block_events: Vec::new(),
+            })
         });
         let _ = self.shared.finalized.unbounded_send(Finalized {
             block: Arc::new(block.clone()),
             digest,
             receipts,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proposer_moves_block_time_only_within_the_bounds() {
+        let parent = 1_800_000_000_000;
+        assert!(timestamp_follows(parent, parent));
+        assert!(timestamp_follows(parent, parent + MAX_TIMESTAMP_STEP_MS));
+        // Back in time, or more than the step forward: no validator votes for it.
+        assert!(!timestamp_follows(parent, parent - 1));
+        assert!(!timestamp_follows(
+            parent,
+            parent + MAX_TIMESTAMP_STEP_MS + 1
+        ));
+        assert!(!timestamp_follows(u64::MAX - 1, 0));
+        // So after n blocks, on-chain time is at most n steps ahead of the genesis block's.
+        let mut time = parent;
+        for _ in 0..24 {
+            let next = time + MAX_TIMESTAMP_STEP_MS;
+            assert!(timestamp_follows(time, next));
+            assert!(!timestamp_follows(time, next + 1));
+            time = next;
+        }
+        assert_eq!(time - parent, 24 * 3_600_000);
     }
 }

@@ -26,10 +26,10 @@ pub type BlockContext = Context<Digest, ed25519::PublicKey>;
 pub const MAX_BLOCK_TXS: usize = 20_000;
 
 /// Largest encoded transaction the block decoder can meet (the structure is bounded).
-pub const MAX_ENCODED_TX: usize = (1 + phalanx_types::MAX_CHAIN_ID_LEN) + 32 + 8 + 16 + 49 + 64;
+pub const MAX_ENCODED_TX: usize = (1 + phalanx_types::MAX_CHAIN_ID_LEN) + 32 + 8 + 16 + 50 + 64;
 
 /// Encoded size of one outcome.
-const OUTCOME_SIZE: usize = 17;
+const OUTCOME_SIZE: usize = 18;
 
 /// A Phalanx block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -277,7 +277,7 @@ impl BoundedBlock for Block {
 mod tests {
     use super::*;
     use commonware_codec::DecodeExt;
-    use phalanx_types::{AccountId, Call, ChainId, TxBody};
+    use phalanx_types::{AccountId, BalancesCall, ChainId, TxBody};
 
     #[test]
     fn round_trip_and_bounds() {
@@ -287,10 +287,11 @@ mod tests {
             signer: key.public_key().into(),
             nonce: 0,
             fee: 1,
-            call: Call::Transfer {
+            call: BalancesCall::Transfer {
                 to: AccountId::from(key.public_key()),
                 amount: 1,
-            },
+            }
+            .into(),
         }
         .sign(&key);
         assert_eq!(tx.encode().len(), MAX_ENCODED_TX);

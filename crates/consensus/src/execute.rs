@@ -7,10 +7,10 @@
 
 use crate::block::Digest;
 use phalanx_runtime::{
-    BlockEnv, Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey, apply_tx,
-    balances, check_stateless, params::params_key,
+    BlockEnv, Event, Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey,
+    apply_tx, balances, call_info, check_stateless,
 };
-use phalanx_types::{Call, SignedTx};
+use phalanx_types::SignedTx;
 use std::collections::HashMap;
 use std::future::Future;
 
@@ -65,6 +65,8 @@ pub struct Executed {
     pub cache: Cache,
     pub included: Vec<SignedTx>,
     pub receipts: Vec<Receipt>,
+    /// The block hooks' events: `begin_block`'s, then `end_block`'s.
+    pub block_events: Vec<Event>,
     /// Transactions left out, with the reason (proposals only; a verified block has none).
     pub excluded: Vec<(SignedTx, Exclusion)>,
 }
@@ -96,31 +98,40 @@ pub async fn execute(
             .build(&mut cache, genesis_digest)
             .map_err(|e| ExecError::Corrupt(format!("genesis config: {e}")))?;
     }
-    cache.ensure(db, &params_key()).await?;
+    for key in Params::keys() {
+        cache.ensure(db, &key).await?;
+    }
     let params = Params::load(&cache).map_err(|e| ExecError::Corrupt(e.to_string()))?;
     cache
-        .ensure(db, &balances::pot_key(balances::TREASURY))
+        .ensure(db, &balances::state_key::pot(balances::TREASURY.0))
         .await?;
 
     let mut executed = Executed {
         cache,
         included: Vec::with_capacity(txs.len()),
         receipts: Vec::with_capacity(txs.len()),
+        block_events: Vec::new(),
         excluded: Vec::new(),
     };
+    let begin = hook(db, &mut executed.cache, |state| {
+        phalanx_runtime::begin_block(state, &params, env)
+    })
+    .await?;
+    executed.block_events.extend(begin);
     let mut bytes = 0usize;
-    let mut attestations = 0u32;
+    let mut quotas: HashMap<&'static str, u32> = HashMap::new();
+    let max_txs = params.fees.max_block_txs as usize;
+    let max_bytes = params.fees.max_block_bytes as usize;
     for (index, tx) in txs.into_iter().enumerate() {
         let len = commonware_codec::EncodeSize::encode_size(&tx);
-        let limit_hit = executed.included.len() >= params.max_block_txs as usize
-            || bytes + len > params.max_block_bytes as usize;
+        let limit_hit = executed.included.len() >= max_txs || bytes + len > max_bytes;
         if limit_hit {
             if mode == Mode::Verify {
                 return Ok(Err((
                     index,
                     Exclusion::TooLarge {
                         size: bytes + len,
-                        max: params.max_block_bytes as usize,
+                        max: max_bytes,
                     },
                 )));
             }
@@ -133,10 +144,13 @@ pub async fn execute(
             executed.excluded.push((tx, e));
             continue;
         }
-        let is_attestation = matches!(tx.body.call, Call::RegisterWorker { .. });
-        if is_attestation && attestations >= params.max_block_attestations {
-            let e = Exclusion::AttestationLimit {
-                max: params.max_block_attestations,
+        let info = call_info(&params, &tx.body.call);
+        if let Some(quota) = info.quota
+            && quotas.get(quota.name).copied().unwrap_or(0) >= quota.max
+        {
+            let e = Exclusion::QuotaFull {
+                quota: quota.name,
+                max: quota.max,
             };
             if mode == Mode::Verify {
                 return Ok(Err((index, e)));
@@ -148,21 +162,10 @@ pub async fn execute(
         // Prefetch the keys a call is known to touch; anything else is loaded on a miss.
         executed
             .cache
-            .ensure(db, &balances::account_key(&tx.body.signer))
+            .ensure(db, &balances::state_key::account(&tx.body.signer))
             .await?;
-        match &tx.body.call {
-            Call::Transfer { to, .. } => {
-                executed
-                    .cache
-                    .ensure(db, &balances::account_key(to))
-                    .await?
-            }
-            // Rare calls: their keys load on a miss.
-            Call::RegisterWorker { .. }
-            | Call::SetAttestationPolicy { .. }
-            | Call::PromoteGatekeeper { .. }
-            | Call::PushMessage { .. }
-            | Call::RotateMasterKey => {}
+        for key in &info.prefetch {
+            executed.cache.ensure(db, key).await?;
         }
         let outcome = loop {
             match apply_tx(&mut executed.cache, &params, env, &tx) {
@@ -176,7 +179,9 @@ pub async fn execute(
         match outcome {
             Ok(receipt) => {
                 bytes += len;
-                attestations += u32::from(is_attestation);
+                if let Some(quota) = info.quota {
+                    *quotas.entry(quota.name).or_default() += 1;
+                }
                 executed.included.push(tx);
                 executed.receipts.push(receipt);
             }
@@ -188,7 +193,28 @@ pub async fn execute(
             }
         }
     }
+    let end = hook(db, &mut executed.cache, |state| {
+        phalanx_runtime::end_block(state, &params, env)
+    })
+    .await?;
+    executed.block_events.extend(end);
     Ok(Ok(executed))
+}
+
+/// Runs a block hook, loading what it misses and running it again (it writes nothing on a
+/// miss).
+async fn hook(
+    db: &impl AsyncGet,
+    cache: &mut Cache,
+    run: impl Fn(&mut Cache) -> Result<Vec<Event>, StateError>,
+) -> Result<Vec<Event>, ExecError> {
+    loop {
+        match run(cache) {
+            Ok(events) => return Ok(events),
+            Err(StateError::Missing(key)) => cache.ensure(db, &key).await?,
+            Err(e @ StateError::Corrupt { .. }) => return Err(ExecError::Corrupt(e.to_string())),
+        }
+    }
 }
 
 /// Hash of a chain spec's canonical JSON, committed by the genesis block.
@@ -204,10 +230,10 @@ mod tests {
     use commonware_cryptography::Signer;
     use phalanx_attestation::sim;
     use phalanx_crypto::dev_key;
-    use phalanx_runtime::registry::RegistryGenesis;
+    use phalanx_runtime::registry;
     use phalanx_types::{
-        AccountId, AttestationPolicy, ChainId, Evidence, EvidenceKind, TxBody, UNITS_PER_PHA,
-        WorkerInfo,
+        AccountId, AttestationPolicy, ChainId, Evidence, EvidenceKind, RegistryCall, TxBody,
+        UNITS_PER_PHA, WorkerInfo,
     };
 
     /// An empty database: everything is written by genesis in the same block.
@@ -229,8 +255,8 @@ mod tests {
             &[(operator_id.clone(), UNITS_PER_PHA * 100)],
         )
         .unwrap();
-        genesis.params.max_block_attestations = 2;
-        genesis.registry = RegistryGenesis {
+        genesis.params.registry.max_block_attestations = 2;
+        genesis.registry = registry::Genesis {
             root: None,
             policy: AttestationPolicy {
                 allowed_measurements: vec![sim::measurement()],
@@ -256,14 +282,15 @@ mod tests {
                     signer: operator_id.clone(),
                     nonce: i,
                     fee: UNITS_PER_PHA,
-                    call: Call::RegisterWorker {
+                    call: RegistryCall::RegisterWorker {
                         info,
                         evidence: Evidence {
                             kind: EvidenceKind::SimulatedDcap,
                             quote: produced.quote,
                             collateral: serde_json::to_vec(&produced.collateral).unwrap(),
                         },
-                    },
+                    }
+                    .into(),
                 }
                 .sign(&operator)
             })
@@ -295,11 +322,23 @@ mod tests {
         );
         assert!(matches!(
             proposed.excluded[..],
-            [(_, Exclusion::AttestationLimit { max: 2 })]
+            [(
+                _,
+                Exclusion::QuotaFull {
+                    quota: "attestations",
+                    max: 2
+                }
+            )]
         ));
         assert!(matches!(
             run(Mode::Verify),
-            Err((2, Exclusion::AttestationLimit { max: 2 }))
+            Err((
+                2,
+                Exclusion::QuotaFull {
+                    quota: "attestations",
+                    max: 2
+                }
+            ))
         ));
     }
 }

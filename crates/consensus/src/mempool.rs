@@ -44,7 +44,9 @@ pub enum Rejection {
     #[error("account has {0} transactions pending, the per-account limit")]
     AccountFull(u64),
     #[error(
-        "balance {balance} cannot cover amount + fee + existential deposit ({needed} base units)"
+        "balance {} PHA cannot cover amount + fee + existential deposit ({} PHA)",
+        phalanx_types::format_pha(*balance),
+        phalanx_types::format_pha(*needed)
     )]
     InsufficientBalance { balance: u128, needed: u128 },
 }
@@ -63,7 +65,7 @@ impl Rejection {
                 Exclusion::NonceTooLow { .. } => "nonce_too_low",
                 Exclusion::NonceTooHigh { .. } => "nonce_too_high",
                 Exclusion::CannotPayFee { .. } => "cannot_pay_fee",
-                Exclusion::AttestationLimit { .. } => "attestation_limit",
+                Exclusion::QuotaFull { .. } => "quota_full",
             },
             Rejection::Duplicate(_) => "duplicate",
             Rejection::PoolFull(_) => "pool_full",
@@ -122,17 +124,10 @@ impl Mempool {
         // Judged against finalized state: a transaction that cannot pay now is refused here
         // rather than left to wait; one that passes may still fail at execution (and then pays
         // its fee with a failed receipt) if the balance changed meanwhile.
-        let amount = match &tx.body.call {
-            phalanx_types::Call::Transfer { amount, .. } => *amount,
-            phalanx_types::Call::RegisterWorker { .. }
-            | phalanx_types::Call::SetAttestationPolicy { .. }
-            | phalanx_types::Call::PromoteGatekeeper { .. }
-            | phalanx_types::Call::PushMessage { .. }
-            | phalanx_types::Call::RotateMasterKey => 0,
-        };
-        let needed = amount
+        let spends = phalanx_runtime::call_info(params, &tx.body.call).spends;
+        let needed = spends
             .saturating_add(tx.body.fee)
-            .saturating_add(params.existential_deposit);
+            .saturating_add(params.balances.existential_deposit);
         if balance < needed {
             return Err(Rejection::InsufficientBalance { balance, needed });
         }
@@ -240,7 +235,7 @@ mod tests {
     use commonware_codec::Encode;
     use commonware_cryptography::Signer;
     use phalanx_crypto::dev_key;
-    use phalanx_types::{Call, ChainId, TxBody, UNITS_PER_PHA};
+    use phalanx_types::{ChainId, TxBody, UNITS_PER_PHA};
 
     fn tx(nonce: u64, chain: &str) -> Vec<u8> {
         let key = dev_key("alice");
@@ -249,10 +244,11 @@ mod tests {
             signer: key.public_key().into(),
             nonce,
             fee: UNITS_PER_PHA / 100,
-            call: Call::Transfer {
+            call: phalanx_types::BalancesCall::Transfer {
                 to: dev_key("bob").public_key().into(),
                 amount: UNITS_PER_PHA,
-            },
+            }
+            .into(),
         }
         .sign(&key)
         .encode()

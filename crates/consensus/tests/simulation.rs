@@ -28,7 +28,7 @@ use phalanx_consensus::{
     spec::{ChainSpec, ValidatorSpec},
 };
 use phalanx_runtime::{GenesisConfig, Params};
-use phalanx_types::{AccountId, Call, ChainId, SignedTx, TxBody, UNITS_PER_PHA};
+use phalanx_types::{AccountId, BalancesCall, ChainId, SignedTx, TxBody, UNITS_PER_PHA};
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 const VALIDATORS: usize = 4;
@@ -73,12 +73,13 @@ fn transfers(spec: &ChainSpec) -> Vec<SignedTx> {
                 signer: alice().public_key().into(),
                 nonce,
                 fee: 0,
-                call: Call::Transfer {
+                call: BalancesCall::Transfer {
                     to: bob(),
                     amount: UNITS_PER_PHA,
-                },
+                }
+                .into(),
             };
-            body.fee = params.base_fee * 10 + params.transfer_fee * 10;
+            body.fee = params.fees.base_fee * 10 + params.fees.transfer_fee * 10;
             body.sign(&alice())
         })
         .collect()

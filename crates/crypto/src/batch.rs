@@ -51,7 +51,7 @@ pub fn verify_transactions(txs: &[SignedTx]) -> Result<(), Vec<usize>> {
 mod tests {
     use super::*;
     use commonware_cryptography::{Signer, ed25519::PrivateKey};
-    use phalanx_types::{AccountId, Call, ChainId, TxBody};
+    use phalanx_types::{AccountId, BalancesCall, ChainId, TxBody};
 
     fn tx(seed: u64, nonce: u64) -> SignedTx {
         let key = PrivateKey::from_seed(seed);
@@ -60,10 +60,11 @@ mod tests {
             signer: key.public_key().into(),
             nonce,
             fee: 10,
-            call: Call::Transfer {
+            call: BalancesCall::Transfer {
                 to: AccountId::from(PrivateKey::from_seed(99).public_key()),
                 amount: 1,
-            },
+            }
+            .into(),
         }
         .sign(&key)
     }

@@ -9,9 +9,10 @@
 //! index write) are filled in from the block archive at startup ([`crate::server::backfill`]).
 
 use phalanx_consensus::{app::Finalized, block::Digest};
-use phalanx_runtime::Receipt;
+use phalanx_runtime::{Event, Receipt};
 use phalanx_types::TxHash;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::{
     collections::HashMap,
     fs::{File, OpenOptions},
@@ -56,6 +57,9 @@ pub struct Index {
     txs: RwLock<HashMap<TxHash, TxLocation>>,
     head: RwLock<Head>,
     recent: RwLock<std::collections::VecDeque<Head>>,
+    /// The block hooks' events of the last [`RECENT_HEADS`] blocks, by height. Kept in memory
+    /// only: persisting them belongs to the on-disk index (issue 17).
+    block_events: RwLock<std::collections::VecDeque<(u64, Arc<Vec<Event>>)>>,
     /// Highest height with a durable line (transactions or marker): everything finalized up
     /// to the last such line's block was indexed before the previous shutdown.
     loaded_height: u64,
@@ -106,6 +110,7 @@ impl Index {
             txs: RwLock::new(txs),
             head: RwLock::default(),
             recent: RwLock::default(),
+            block_events: RwLock::default(),
             loaded_height,
             file: Mutex::new(file),
         })
@@ -142,7 +147,7 @@ impl Index {
             let txs: Vec<(String, serde_json::Value)> = block
                 .txs
                 .iter()
-                .zip(finalized.receipts.iter())
+                .zip(finalized.receipts.txs.iter())
                 .map(|(tx, r): (_, &Receipt)| {
                     (
                         hex::encode(tx.hash()),
@@ -165,6 +170,16 @@ impl Index {
             timestamp_ms: block.timestamp_ms,
             state_root: hex::encode(block.state_root),
         };
+        {
+            let mut events = self.block_events.write().unwrap_or_else(|e| e.into_inner());
+            if events.len() == RECENT_HEADS {
+                events.pop_front();
+            }
+            events.push_back((
+                block.height.get(),
+                Arc::new(finalized.receipts.block_events.clone()),
+            ));
+        }
         {
             let mut recent = self.recent.write().unwrap_or_else(|e| e.into_inner());
             if recent.len() == RECENT_HEADS {
@@ -198,6 +213,17 @@ impl Index {
             .rev()
             .find(|h| h.state_root == root)
             .cloned()
+    }
+
+    /// The block hooks' events of block `height`, if it is among the last [`RECENT_HEADS`].
+    pub fn block_events(&self, height: u64) -> Option<Arc<Vec<Event>>> {
+        self.block_events
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .rev()
+            .find(|(h, _)| *h == height)
+            .map(|(_, e)| e.clone())
     }
 
     /// Highest block height found in the index file when it was opened.

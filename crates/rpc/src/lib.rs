@@ -1,12 +1,14 @@
 //! The node's client interface: JSON over HTTP (transactions, blocks, receipts, accounts, state
 //! proofs, chain info), a server-sent stream of finalized blocks, Prometheus metrics, and the
 //! transaction index that answers "where was this transaction finalized", and the light-client
-//! reads (headers with finality certificates, batched state proofs).
+//! reads (headers with finality certificates, batched state proofs), and the emission schedule
+//! (`/tokenomics`).
 
 pub mod index;
 mod light;
 mod registry;
 pub mod server;
+mod tokenomics;
 
 pub use index::Index;
 pub use server::{RpcState, backfill, router, run_indexer};

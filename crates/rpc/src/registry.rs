@@ -37,7 +37,10 @@ fn default_limit() -> u64 {
 }
 
 /// Reads and decodes one state value; `Err` for a stored value that does not decode.
-async fn read<T: Read<Cfg = ()>>(s: &Shared, key: [u8; 32]) -> Result<Option<T>, Response> {
+pub(crate) async fn read<T: Read<Cfg = ()>>(
+    s: &Shared,
+    key: [u8; 32],
+) -> Result<Option<T>, Response> {
     match s.admission.state.get(key).await {
         None => Ok(None),
         Some(bytes) => T::decode(phalanx_types::codec::Copying(bytes.as_slice()))
@@ -57,32 +60,34 @@ fn record_json(record: &WorkerRecord) -> Value {
 /// `GET /workers?offset=&limit=`.
 pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Response {
     let limit = page.limit.clamp(1, MAX_PAGE);
-    let count: u64 = match read(&s, registry::worker_count_key().into()).await {
+    let count: u64 = match read(&s, registry::state_key::workers().len_key().into()).await {
         Ok(c) => c.unwrap_or(0),
         Err(r) => return r,
     };
     let mut list = Vec::new();
     let end = page.offset.saturating_add(limit).min(count);
     for i in page.offset..end {
-        let id: Option<AccountId> = match read(&s, registry::worker_at_key(i).into()).await {
-            Ok(id) => id,
-            Err(r) => return r,
-        };
+        let id: Option<AccountId> =
+            match read(&s, registry::state_key::workers().entry_key(i).into()).await {
+                Ok(id) => id,
+                Err(r) => return r,
+            };
         let Some(id) = id else { continue };
-        match read::<WorkerRecord>(&s, registry::worker_key(&id).into()).await {
+        match read::<WorkerRecord>(&s, registry::state_key::worker(&id).into()).await {
             Ok(Some(record)) => list.push(record_json(&record)),
             Ok(None) => {}
             Err(r) => return r,
         }
     }
-    let policy: Option<AttestationPolicy> = match read(&s, registry::policy_key().into()).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let policy: Option<AttestationPolicy> =
+        match read(&s, registry::state_key::policy().into()).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
     let stored = s
         .admission
         .state
-        .get(registry::gatekeepers_key().into())
+        .get(registry::state_key::gatekeepers().into())
         .await;
     let gatekeepers = match stored.as_deref().map(registry::decode_gatekeepers) {
         None => Vec::new(),
@@ -112,19 +117,20 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
         Ok(id) => id,
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
-    match read::<WorkerRecord>(&s, registry::worker_key(&id).into()).await {
+    match read::<WorkerRecord>(&s, registry::state_key::worker(&id).into()).await {
         Ok(Some(record)) => {
             let mut v = record_json(&record);
-            let next_seq: Option<u64> = match read(&s, mq::next_seq_key(&id).into()).await {
+            let next_seq: Option<u64> = match read(&s, mq::state_key::next_seq(&id).into()).await {
                 Ok(n) => n,
                 Err(r) => return r,
             };
-            let inbox: Option<u64> = match read(&s, mq::inbox_len_key(&id).into()).await {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
+            let inbox: Option<u64> =
+                match read(&s, mq::state_key::inbox(&id).len_key().into()).await {
+                    Ok(n) => n,
+                    Err(r) => return r,
+                };
             let heartbeat: Option<mq::Heartbeat> =
-                match read(&s, mq::heartbeat_key(&id).into()).await {
+                match read(&s, mq::state_key::heartbeat(&id).into()).await {
                     Ok(h) => h,
                     Err(r) => return r,
                 };
@@ -151,42 +157,46 @@ pub const MAX_GENERATIONS_LISTED: u32 = 64;
 /// newest generations their group public key, the round of their current sharing and its
 /// threshold. Secrets and shares never reach the chain.
 pub async fn keys(State(s): State<Shared>) -> Response {
-    let generation: Option<u32> = match read(&s, keys::generation_key().into()).await {
+    let generation: Option<u32> = match read(&s, keys::state_key::generation().into()).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let active: Option<u64> = match read(&s, keys::active_key().into()).await {
+    let active: Option<u64> = match read(&s, keys::state_key::active().into()).await {
         Ok(a) => a,
         Err(r) => return r,
     };
     let active_round = match active {
-        Some(round) => match read::<keys::RoundRecord>(&s, keys::round_key(round).into()).await {
-            Ok(Some(r)) => json!({
-                "round": r.round,
-                "generation": r.generation,
-                "reshare_of_round": r.previous,
-                "dealers": r.dealers.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-                "players": r.players.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-                "started_at_height": r.started,
-            }),
-            Ok(None) => Value::Null,
-            Err(r) => return r,
-        },
+        Some(round) => {
+            match read::<keys::RoundRecord>(&s, keys::state_key::round(round).into()).await {
+                Ok(Some(r)) => json!({
+                    "round": r.round,
+                    "generation": r.generation,
+                    "reshare_of_round": r.previous,
+                    "dealers": r.dealers.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                    "players": r.players.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                    "started_at_height": r.started,
+                }),
+                Ok(None) => Value::Null,
+                Err(r) => return r,
+            }
+        }
         None => Value::Null,
     };
     let mut public_keys = Vec::new();
     if let Some(newest) = generation {
         let oldest = newest.saturating_sub(MAX_GENERATIONS_LISTED - 1);
         for g in (oldest..=newest).rev() {
-            let pk =
-                match read::<[u8; keys::MASTER_PUBLIC_LEN]>(&s, keys::master_public_key(g).into())
-                    .await
-                {
-                    Ok(Some(pk)) => pk,
-                    Ok(None) => continue,
-                    Err(r) => return r,
-                };
-            let round: Option<u64> = match read(&s, keys::latest_key(g).into()).await {
+            let pk = match read::<[u8; keys::MASTER_PUBLIC_LEN]>(
+                &s,
+                keys::state_key::master_public(g).into(),
+            )
+            .await
+            {
+                Ok(Some(pk)) => pk,
+                Ok(None) => continue,
+                Err(r) => return r,
+            };
+            let round: Option<u64> = match read(&s, keys::state_key::latest(g).into()).await {
                 Ok(r) => r,
                 Err(r) => return r,
             };
@@ -196,7 +206,7 @@ pub async fn keys(State(s): State<Shared>) -> Response {
                 "round": round,
             });
             if let Some(round) = round
-                && let Some(bytes) = s.admission.state.get(keys::output_key(round).into()).await
+                && let Some(bytes) = s.admission.state.get(keys::state_key::output(round).into()).await
                 && let Ok(output) = <phalanx_threshold::Output as phalanx_threshold::round::RoundCodec>::decode_bytes(&bytes)
             {
                 entry["threshold"] = json!(output.public().required());

@@ -18,12 +18,14 @@ use axum::{
 use commonware_consensus::{marshal::Identifier, types::Height};
 use phalanx_consensus::{
     admission::{Admission, Origin},
-    app::Finalized,
+    app::{BlockReceipts, Finalized},
     engine::MarshalMailbox,
     mempool::{Mempool, Rejection},
 };
-use phalanx_runtime::{Params, balances};
-use phalanx_types::{AccountId, MAX_TX_SIZE, format_pha};
+use phalanx_runtime::{Event, Params, balances};
+use phalanx_types::{
+    AccountId, BalancesCall, Call, KeysCall, MAX_TX_SIZE, MqCall, RegistryCall, format_pha,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::{convert::Infallible, sync::Arc};
@@ -73,6 +75,7 @@ pub fn router(state: Shared) -> Router {
         .route("/workers", get(crate::registry::workers))
         .route("/worker/{id}", get(crate::registry::worker))
         .route("/keys", get(crate::registry::keys))
+        .route("/tokenomics", get(crate::tokenomics::tokenomics))
         .route("/chain/spec", get(crate::light::spec))
         .route("/light/headers", get(crate::light::headers))
         .route("/light/checkpoint/{hash}", get(crate::light::checkpoint))
@@ -88,14 +91,8 @@ async fn chain(State(s): State<Shared>) -> Json<Value> {
     let params = s.admission.params().await;
     Json(json!({
         "chain_id": s.admission.chain_id,
-        "params": params.map(|p| json!({
-            "existential_deposit": p.existential_deposit.to_string(),
-            "base_fee": p.base_fee.to_string(),
-            "fee_per_byte": p.fee_per_byte.to_string(),
-            "transfer_fee": p.transfer_fee.to_string(),
-            "attestation_fee": p.attestation_fee.to_string(),
-            "admin_fee": p.admin_fee.to_string(),
-        })),
+        // Every component's parameters, amounts as decimal strings of base units.
+        "params": params,
         "genesis": s.genesis_digest,
         "finalized": head,
         "mempool": s.admission.mempool.len(),
@@ -240,6 +237,7 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
 pub fn block_json(
     block: &phalanx_consensus::block::Block,
     digest: &phalanx_consensus::block::Digest,
+    block_events: Option<&[Event]>,
 ) -> Value {
     json!({
         "height": block.height.get(),
@@ -254,33 +252,42 @@ pub fn block_json(
             "signer": tx.body.signer,
             "nonce": tx.body.nonce,
             "fee": tx.body.fee.to_string(),
-            "call": match &tx.body.call {
-                phalanx_types::Call::Transfer { to, amount } => json!({
-                    "name": "balances.transfer", "to": to, "amount": amount.to_string(),
-                    "amount_pha": format_pha(*amount)
-                }),
-                phalanx_types::Call::RegisterWorker { info, evidence } => json!({
-                    "name": "registry.register_worker", "worker": info,
-                    "evidence_kind": evidence.kind,
-                    "evidence_bytes": evidence.quote.len() + evidence.collateral.len(),
-                }),
-                phalanx_types::Call::SetAttestationPolicy { policy } => json!({
-                    "name": "registry.set_attestation_policy", "policy": policy,
-                }),
-                phalanx_types::Call::PromoteGatekeeper { worker } => json!({
-                    "name": "registry.promote_gatekeeper", "worker": worker,
-                }),
-                phalanx_types::Call::PushMessage { message } => json!({
-                    "name": "mq.push_message", "sender": message.message.sender,
-                    "seq": message.message.seq, "payload": message.message.payload,
-                }),
-                phalanx_types::Call::RotateMasterKey => json!({
-                    "name": "keys.rotate_master_key",
-                }),
-            },
+            "call": call_json(&tx.body.call),
             "status": serde_json::to_value(o.status).unwrap_or_default(),
         })).collect::<Vec<_>>(),
+        // The block hooks' events (`begin_block`, then `end_block`); `null` when this node no
+        // longer holds them (it keeps the last RECENT_HEADS blocks').
+        "events": block_events,
     })
+}
+
+/// A call's name and its arguments, for people (evidence is summarized by size).
+fn call_json(call: &Call) -> Value {
+    let name = call.name();
+    match call {
+        Call::Balances(BalancesCall::Transfer { to, amount }) => json!({
+            "name": name, "to": to, "amount": amount.to_string(),
+            "amount_pha": format_pha(*amount)
+        }),
+        Call::Registry(c) => match c {
+            RegistryCall::RegisterWorker { info, evidence } => json!({
+                "name": name, "worker": info,
+                "evidence_kind": evidence.kind,
+                "evidence_bytes": evidence.quote.len() + evidence.collateral.len(),
+            }),
+            RegistryCall::SetAttestationPolicy { policy } => json!({
+                "name": name, "policy": policy,
+            }),
+            RegistryCall::PromoteGatekeeper { worker } => json!({
+                "name": name, "worker": worker,
+            }),
+        },
+        Call::Mq(MqCall::PushMessage { message }) => json!({
+            "name": name, "sender": message.message.sender,
+            "seq": message.message.seq, "payload": message.message.payload,
+        }),
+        Call::Keys(KeysCall::RotateMasterKey) => json!({ "name": name }),
+    }
 }
 
 async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
@@ -305,7 +312,13 @@ async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
     {
         Some(block) => {
             let digest = commonware_cryptography::Digestible::digest(&block);
-            Json(block_json(block.inner(), &digest)).into_response()
+            let events = s.index.block_events(height);
+            Json(block_json(
+                block.inner(),
+                &digest,
+                events.as_deref().map(Vec::as_slice),
+            ))
+            .into_response()
         }
         None => error(
             StatusCode::NOT_FOUND,
@@ -345,7 +358,7 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Ok(id) => id,
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
-    let key = balances::account_key(&id);
+    let key = balances::state_key::account(&id);
     let (value, proof, root) = match s.admission.state.prove(key.into()).await {
         Ok(p) => p,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e),
@@ -455,7 +468,11 @@ pub async fn run_indexer(
                 "finalized"
             );
         }
-        let _ = blocks.send(block_json(&f.block, &f.digest));
+        let _ = blocks.send(block_json(
+            &f.block,
+            &f.digest,
+            Some(&f.receipts.block_events),
+        ));
     }
 }
 
@@ -489,11 +506,14 @@ pub async fn backfill(index: Arc<Index>, marshal: MarshalMailbox) {
         if block.txs.is_empty() || block.txs.iter().all(|tx| index.tx(&tx.hash()).is_some()) {
             continue;
         }
-        let receipts = block
-            .outcomes
-            .iter()
-            .map(phalanx_runtime::Outcome::receipt_without_events)
-            .collect();
+        let receipts = BlockReceipts {
+            txs: block
+                .outcomes
+                .iter()
+                .map(phalanx_runtime::Outcome::receipt_without_events)
+                .collect(),
+            block_events: Vec::new(),
+        };
         let digest = commonware_cryptography::Digestible::digest(&block);
         let finalized = Finalized {
             block: Arc::new(block),

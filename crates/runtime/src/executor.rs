@@ -1,27 +1,22 @@
-//! Transaction validation and execution.
+//! Transaction validation and execution, and the block hooks around them.
 //!
 //! [`check_stateless`] needs no state and runs at mempool admission and for every block;
 //! signatures are verified separately, in batches (`phalanx_crypto::verify_transactions`).
 //! [`apply_tx`] runs the stateful part atomically: either the transaction is included (fee
 //! charged, nonce bumped, call applied or failed), or it is excluded and nothing changes.
+//! A block runs [`begin_block`], its transactions, then [`end_block`], on proposal and on
+//! verification alike, so the hooks' writes are covered by the state root.
 
 use crate::{
-    balances, fees, keys, mq,
-    params::Params,
-    receipt::{Event, Receipt, TxStatus},
-    registry,
+    BlockEnv, CallError, Ctx, Event,
+    balances::{self},
+    components::{self, Params},
+    fees,
+    receipt::{Receipt, TxStatus},
     state::{Overlay, State, StateError, apply_writes},
 };
-use phalanx_types::{Amount, Call, ChainId, MAX_TX_SIZE, SignedTx};
+use phalanx_types::{Amount, ChainId, MAX_TX_SIZE, SignedTx};
 use thiserror::Error;
-
-/// Where and when a block executes.
-#[derive(Clone, Debug)]
-pub struct BlockEnv {
-    pub chain_id: ChainId,
-    pub height: u64,
-    pub timestamp_ms: u64,
-}
 
 /// Why a transaction cannot be included in a block. Shown to clients verbatim by the RPC.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -34,8 +29,8 @@ pub enum Exclusion {
     FeeTooLow { offered: Amount, required: Amount },
     #[error("signature does not verify for the signer")]
     BadSignature,
-    #[error("the block already carries its limit of {max} worker registrations")]
-    AttestationLimit { max: u32 },
+    #[error("the block already carries its limit of {max} calls of kind `{quota}`")]
+    QuotaFull { quota: &'static str, max: u32 },
     #[error("nonce {got} was already used; the account's next nonce is {expected}")]
     NonceTooLow { expected: u64, got: u64 },
     #[error("nonce {got} is ahead of the account's next nonce {expected}")]
@@ -48,6 +43,12 @@ pub enum Exclusion {
         fee: Amount,
         existential_deposit: Amount,
     },
+}
+
+/// The least fee `tx` (encoded in `encoded_len` bytes) must offer.
+pub fn required_fee(params: &Params, encoded_len: usize, tx: &SignedTx) -> Amount {
+    let call_fee = components::call_info(params, &tx.body.call).fee;
+    fees::required_fee(&params.fees, encoded_len, call_fee)
 }
 
 /// Checks everything about a transaction that needs no state and no signature check.
@@ -69,7 +70,7 @@ pub fn check_stateless(
             got: tx.body.chain_id.clone(),
         });
     }
-    let required = fees::required_fee(params, encoded_len, &tx.body.call);
+    let required = required_fee(params, encoded_len, tx);
     if tx.body.fee < required {
         return Err(Exclusion::FeeTooLow {
             offered: tx.body.fee,
@@ -77,6 +78,33 @@ pub fn check_stateless(
         });
     }
     Ok(())
+}
+
+/// Runs the components' `begin_block` hooks. Their writes go to `state`.
+pub fn begin_block(
+    state: &mut (impl State + ?Sized),
+    params: &Params,
+    env: &BlockEnv,
+) -> Result<Vec<Event>, StateError> {
+    let mut overlay = Overlay::new(&*state);
+    let events = components::begin_block(&mut overlay, params, env)?;
+    let writes = overlay.into_writes();
+    apply_writes(state, writes);
+    Ok(events)
+}
+
+/// Runs the components' `end_block` hooks. Atomic like a transaction: on a state error
+/// (a cache miss) nothing is written, so the caller may load the key and call again.
+pub fn end_block(
+    state: &mut (impl State + ?Sized),
+    params: &Params,
+    env: &BlockEnv,
+) -> Result<Vec<Event>, StateError> {
+    let mut overlay = Overlay::new(&*state);
+    let events = components::end_block(&mut overlay, params, env)?;
+    let writes = overlay.into_writes();
+    apply_writes(state, writes);
+    Ok(events)
 }
 
 /// Applies one transaction whose stateless checks and signature have passed.
@@ -109,76 +137,53 @@ pub fn apply_tx(
             got: tx.body.nonce,
         }));
     }
-    let cannot_pay = Exclusion::CannotPayFee {
-        balance: payer.balance,
-        fee,
-        existential_deposit: params.existential_deposit,
-    };
-    let Some(after_fee) = payer.balance.checked_sub(fee) else {
-        return Ok(Err(cannot_pay));
-    };
-    if after_fee < params.existential_deposit {
-        return Ok(Err(cannot_pay));
-    }
-    payer.balance = after_fee;
     payer.nonce += 1;
     balances::set_account(&mut overlay, signer, payer);
+    if let Err(cannot) = fees::charge(&mut overlay, &params.balances, signer, fee)? {
+        return Ok(Err(Exclusion::CannotPayFee {
+            balance: cannot.balance,
+            fee,
+            existential_deposit: params.balances.existential_deposit,
+        }));
+    }
 
     // The call: a failure keeps the fee and nonce changes but drops the call's writes.
-    let mut call_overlay = Overlay::new(&overlay);
-    let mut fee_waived = false;
-    let dispatched = match &tx.body.call {
-        Call::Transfer { to, amount } => {
-            balances::transfer(&mut call_overlay, params, signer, to, *amount)?
-        }
-        Call::RegisterWorker { info, evidence } => {
-            registry::register_worker(&mut call_overlay, signer, info, evidence, env.timestamp_ms)?
-        }
-        Call::SetAttestationPolicy { policy } => registry::set_attestation_policy(
-            &mut call_overlay,
-            signer,
-            policy,
-            env.chain_id.is_development(),
-        )?,
-        Call::PromoteGatekeeper { worker } => {
-            registry::promote_gatekeeper(&mut call_overlay, env, signer, worker)?
-        }
-        Call::PushMessage { message } => {
-            mq::push_message(&mut call_overlay, env, message)?.map(|accepted| {
-                fee_waived = accepted.fee_waived;
-                accepted.events
-            })
-        }
-        Call::RotateMasterKey => keys::rotate_master_key(&mut call_overlay, env, signer)?,
+    let ctx = Ctx {
+        env,
+        signer,
+        params,
     };
+    let mut call_overlay = Overlay::new(&overlay);
+    let dispatched = components::dispatch(&mut call_overlay, &ctx, &tx.body.call);
     let call_writes = call_overlay.into_writes();
-    let mut events = Vec::new();
-    let status = match dispatched {
-        Ok(call_events) => {
+    let (status, mut events) = match dispatched {
+        Ok(events) => {
             apply_writes(&mut overlay, call_writes);
-            events = call_events;
-            TxStatus::Success
+            (TxStatus::Success, events)
         }
-        Err(error) => TxStatus::Failed(error),
+        Err(CallError::Refused(error)) => (TxStatus::Failed(error), Vec::new()),
+        Err(CallError::State(e)) => return Err(e),
     };
     // A gatekeeper's message that does new work is free: the fee the relayer offered (and had
     // to be able to pay, so a refused message is never free) comes back when it is accepted.
-    let fee_paid = if fee_waived && status == TxStatus::Success {
-        let mut relayer = balances::account(&overlay, signer)?;
-        // Cannot overflow: the fee was just taken from this balance.
-        relayer.balance = relayer.balance.saturating_add(fee);
-        balances::set_account(&mut overlay, signer, relayer);
-        events.push(Event::FeeRefunded {
-            who: signer.clone(),
-            amount: fee,
-        });
+    let fee_paid = if status == TxStatus::Success && components::fee_refunded(&events) {
+        fees::refund(&mut overlay, signer, fee)?;
+        events.push(
+            fees::Event::FeeRefunded {
+                who: signer.clone(),
+                amount: fee,
+            }
+            .into(),
+        );
         0
     } else {
-        fees::credit_treasury(&mut overlay, fee)?;
-        events.push(Event::FeePaid {
-            who: signer.clone(),
-            amount: fee,
-        });
+        events.push(
+            fees::Event::FeePaid {
+                who: signer.clone(),
+                amount: fee,
+            }
+            .into(),
+        );
         fee
     };
     let writes = overlay.into_writes();
@@ -193,11 +198,11 @@ pub fn apply_tx(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{genesis::GenesisConfig, receipt::DispatchError, state::MemoryState};
+    use crate::{DispatchError, genesis::GenesisConfig, state::MemoryState};
     use commonware_codec::Encode;
     use commonware_cryptography::Signer;
     use phalanx_crypto::dev_key;
-    use phalanx_types::{AccountId, TxBody, UNITS_PER_PHA};
+    use phalanx_types::{AccountId, BalancesCall, TxBody, UNITS_PER_PHA};
 
     fn setup() -> (MemoryState, Params, ChainId) {
         let chain = ChainId::new("phalanx-test").unwrap();
@@ -229,16 +234,17 @@ mod tests {
             signer: key.public_key().into(),
             nonce,
             fee,
-            call: Call::Transfer {
+            call: BalancesCall::Transfer {
                 to: dev_key(to).public_key().into(),
                 amount,
-            },
+            }
+            .into(),
         }
         .sign(&key)
     }
 
     fn fee(params: &Params, tx: &SignedTx) -> Amount {
-        fees::required_fee(params, tx.encode().len(), &tx.body.call)
+        required_fee(params, tx.encode().len(), tx)
     }
 
     #[test]
@@ -293,7 +299,9 @@ mod tests {
         let receipt = apply_tx(&mut state, &params, &tx).unwrap().unwrap();
         assert_eq!(
             receipt.status,
-            TxStatus::Failed(DispatchError::InsufficientBalance)
+            TxStatus::Failed(DispatchError::Balances(
+                balances::Error::InsufficientBalance
+            ))
         );
         let alice = balances::account(&state, &tx.body.signer).unwrap();
         assert_eq!(alice.balance, 100 * UNITS_PER_PHA - UNITS_PER_PHA / 100);
@@ -307,13 +315,15 @@ mod tests {
             &chain,
             0,
             "bob",
-            params.existential_deposit - 1,
+            params.balances.existential_deposit - 1,
             UNITS_PER_PHA / 100,
         );
         let receipt = apply_tx(&mut state, &params, &tx).unwrap().unwrap();
         assert_eq!(
             receipt.status,
-            TxStatus::Failed(DispatchError::RecipientBelowExistentialDeposit)
+            TxStatus::Failed(DispatchError::Balances(
+                balances::Error::RecipientBelowExistentialDeposit
+            ))
         );
     }
 

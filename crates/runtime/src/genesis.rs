@@ -1,49 +1,18 @@
-//! Genesis: the initial state. All 1,000,000,000 PHA exist from block 0, split per DESIGN §4:
-//! private sale 15 %, mining reserve 70 %, team 5 %, community 1 %, ecosystem 9 %.
-//! Nothing is minted afterwards; mining rewards are paid out of the `mining_reserve` pot.
+//! Genesis: the initial state, one section per component. All 1,000,000,000 PHA exist from
+//! block 0, split per DESIGN §4: private sale 15 %, mining reserve 70 %, team 5 %, community
+//! 1 %, ecosystem 9 %. Nothing is minted afterwards; mining rewards are emitted out of the
+//! `mining_reserve` pot (`tokenomics`).
 
 use crate::{
-    balances::{self, Account},
-    params::Params,
-    registry::{self, RegistryGenesis},
+    balances::{self, Allocation, Recipient},
+    components::Params,
+    registry,
     state::State,
+    tokenomics,
 };
-use phalanx_types::{AccountId, Amount, ChainId, Hash, MAX_SUPPLY, PolicyError};
+use phalanx_types::{AccountId, Amount, ChainId, Hash, MAX_SUPPLY};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use thiserror::Error;
-
-/// Who receives a genesis allocation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Recipient {
-    /// A system pot no key can sign for.
-    Pot(String),
-    /// An ordinary account.
-    Account(AccountId),
-}
-
-/// One line of the genesis allocation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Allocation {
-    /// What the allocation is for (`private_sale`, `dev account alice`, …).
-    pub label: String,
-    pub recipient: Recipient,
-    /// Base units, as a decimal string in JSON.
-    #[serde(with = "amount_json")]
-    pub amount: Amount,
-}
-
-mod amount_json {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.to_string())
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
 
 /// The runtime half of a chain spec.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,34 +20,29 @@ pub struct GenesisConfig {
     pub chain_id: ChainId,
     /// Genesis time, milliseconds since the Unix epoch. Emission is measured from it.
     pub genesis_time_ms: u64,
+    /// Every component's parameters.
     pub params: Params,
-    pub allocations: Vec<Allocation>,
-    /// The registry's root account and attestation policy.
+    /// `balances`: the allocation.
+    #[serde(flatten)]
+    pub balances: balances::Genesis,
+    /// `registry`: the root account and attestation policy.
     #[serde(default)]
-    pub registry: RegistryGenesis,
+    pub registry: registry::Genesis,
 }
 
 /// Why a genesis config is invalid.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum GenesisError {
-    #[error("allocations add up to {total} base units; they must equal the supply {MAX_SUPPLY}")]
-    WrongTotal { total: Amount },
-    #[error("account {0} is allocated twice")]
-    DuplicateAccount(String),
-    #[error("pot `{0}` is allocated twice")]
-    DuplicatePot(String),
-    #[error("account {account} gets {amount}, below the existential deposit")]
-    BelowExistentialDeposit { account: String, amount: Amount },
+    #[error("parameters: {0}")]
+    Params(String),
+    #[error("allocation: {0}")]
+    Balances(String),
+    #[error("registry: {0}")]
+    Registry(String),
     #[error(
         "dev accounts ask for {asked} base units; the ecosystem allocation has only {available}"
     )]
     DevAccountsTooLarge { asked: Amount, available: Amount },
-    #[error("attestation policy: {0}")]
-    Policy(#[from] PolicyError),
-    #[error(
-        "the attestation policy allows simulated TEEs, but `{0}` is not a development chain id (it needs a `dev`, `test`, `local` or `localnet` part)"
-    )]
-    SimulationOnProductionChain(String),
 }
 
 /// `MAX_SUPPLY * percent / 100`, exact for whole percentages.
@@ -111,7 +75,7 @@ impl GenesisConfig {
         };
         let mut allocations = vec![
             pot("private_sale", share(15)),
-            pot("mining_reserve", share(70)),
+            pot(balances::MINING_RESERVE.0, share(70)),
             pot("team", share(5)),
             pot("community", share(1)),
             pot("ecosystem", ecosystem - asked),
@@ -127,48 +91,22 @@ impl GenesisConfig {
             chain_id,
             genesis_time_ms,
             params: Params::default(),
-            allocations,
-            registry: RegistryGenesis::default(),
+            balances: balances::Genesis { allocations },
+            registry: registry::Genesis::default(),
         };
         config.validate()?;
         Ok(config)
     }
 
-    /// Checks the allocation adds up to exactly the supply, without duplicates or dust.
+    /// Checks every component's section.
     pub fn validate(&self) -> Result<(), GenesisError> {
-        let mut total: Amount = 0;
-        let mut accounts = BTreeSet::new();
-        let mut pots = BTreeSet::new();
-        for a in &self.allocations {
-            total = total.saturating_add(a.amount);
-            match &a.recipient {
-                Recipient::Account(id) => {
-                    if !accounts.insert(id.clone()) {
-                        return Err(GenesisError::DuplicateAccount(id.to_string()));
-                    }
-                    if a.amount < self.params.existential_deposit {
-                        return Err(GenesisError::BelowExistentialDeposit {
-                            account: id.to_string(),
-                            amount: a.amount,
-                        });
-                    }
-                }
-                Recipient::Pot(name) => {
-                    if !pots.insert(name.clone()) {
-                        return Err(GenesisError::DuplicatePot(name.clone()));
-                    }
-                }
-            }
-        }
-        if total != MAX_SUPPLY {
-            return Err(GenesisError::WrongTotal { total });
-        }
-        self.registry.policy.validate()?;
-        if self.registry.policy.allow_simulated && !self.chain_id.is_development() {
-            return Err(GenesisError::SimulationOnProductionChain(
-                self.chain_id.to_string(),
-            ));
-        }
+        self.params.validate().map_err(GenesisError::Params)?;
+        self.balances
+            .validate(&self.params.balances)
+            .map_err(GenesisError::Balances)?;
+        self.registry
+            .validate(&self.chain_id)
+            .map_err(GenesisError::Registry)?;
         Ok(())
     }
 
@@ -181,35 +119,20 @@ impl GenesisConfig {
     ) -> Result<(), GenesisError> {
         self.validate()?;
         self.params.store(state);
-        registry::build_genesis(state, &self.registry, genesis_hash);
-        for a in &self.allocations {
-            match &a.recipient {
-                Recipient::Pot(name) => balances::set_pot(state, name, a.amount),
-                Recipient::Account(id) => balances::set_account(
-                    state,
-                    id,
-                    Account {
-                        balance: a.amount,
-                        nonce: 0,
-                    },
-                ),
-            }
-        }
-        balances::set_total_issuance(state, MAX_SUPPLY);
+        self.balances.build(state);
+        self.registry.build(state, genesis_hash);
+        tokenomics::genesis::build(state, self.genesis_time_ms);
         Ok(())
     }
 
-    /// Every pot named in the allocation (plus the treasury), for supply audits.
+    /// Every pot named in the allocation, plus the pots components fill later (the treasury,
+    /// mining rewards), for supply audits.
     pub fn pot_names(&self) -> Vec<String> {
-        let mut names: BTreeSet<String> = self
-            .allocations
-            .iter()
-            .filter_map(|a| match &a.recipient {
-                Recipient::Pot(n) => Some(n.clone()),
-                Recipient::Account(_) => None,
-            })
-            .collect();
-        names.insert(balances::TREASURY.to_string());
+        let mut names: std::collections::BTreeSet<String> =
+            self.balances.pot_names().map(str::to_string).collect();
+        for pot in [balances::TREASURY, balances::MINING_REWARDS] {
+            names.insert(pot.0.to_string());
+        }
         names.into_iter().collect()
     }
 }
@@ -230,6 +153,7 @@ mod tests {
         let config = GenesisConfig::standard(chain(), 0, &[]).unwrap();
         let get = |label: &str| {
             config
+                .balances
                 .allocations
                 .iter()
                 .find(|a| a.label == label)
@@ -244,16 +168,14 @@ mod tests {
         let mut state = MemoryState::default();
         config.build(&mut state, &[0u8; 32].into()).unwrap();
         assert_eq!(balances::total_issuance(&state).unwrap(), MAX_SUPPLY);
+        assert_eq!(tokenomics::start(&state).unwrap(), 0);
     }
 
     #[test]
     fn rejects_bad_allocations() {
         let mut config = GenesisConfig::standard(chain(), 0, &[]).unwrap();
-        config.allocations[0].amount += 1;
-        assert!(matches!(
-            config.validate(),
-            Err(GenesisError::WrongTotal { .. })
-        ));
+        config.balances.allocations[0].amount += 1;
+        assert!(matches!(config.validate(), Err(GenesisError::Balances(_))));
         assert!(matches!(
             GenesisConfig::standard(
                 chain(),

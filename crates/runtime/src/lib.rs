@@ -1,9 +1,16 @@
 //! The Phalanx state machine.
 //!
-//! Deterministic, synchronous and storage-agnostic: modules read and write the [`State`] trait,
-//! and [`executor`] applies transactions. See the crate README for the module skeleton.
+//! Deterministic, synchronous and storage-agnostic: components read and write the [`State`]
+//! trait, and [`executor`] applies transactions and runs the block hooks. Each component is
+//! one folder with the same skeleton (params, state keys, events, errors, genesis, calls with
+//! one handler file each, block hooks); [`components`] is the one list that names them all.
+//! See the crate README.
 
+pub mod append_log;
 pub mod balances;
+pub mod components;
+mod context;
+mod error;
 pub mod executor;
 pub mod fees;
 pub mod genesis;
@@ -13,9 +20,28 @@ pub mod params;
 pub mod receipt;
 pub mod registry;
 pub mod state;
+pub mod tokenomics;
 
-pub use executor::{BlockEnv, Exclusion, apply_tx, check_stateless};
-pub use genesis::{Allocation, GenesisConfig, GenesisError, Recipient};
-pub use params::Params;
-pub use receipt::{DispatchError, Event, Outcome, Receipt, TxStatus};
+pub use balances::{Allocation, Recipient};
+pub use components::{CallInfo, DispatchError, Event, Params, Quota, call_info};
+pub use context::{BlockEnv, Ctx};
+pub use error::{CallError, CallResult};
+pub use executor::{Exclusion, apply_tx, begin_block, check_stateless, end_block, required_fee};
+pub use genesis::{GenesisConfig, GenesisError};
+pub use params::ComponentParams;
+pub use receipt::{Outcome, Receipt, TxStatus};
 pub use state::{MemoryState, Overlay, State, StateError, StateKey};
+
+/// Amounts in JSON are decimal strings: JSON numbers lose precision above 2^53.
+pub mod amount_json {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

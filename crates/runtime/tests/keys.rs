@@ -14,7 +14,7 @@ use phalanx_runtime::{Event, State, keys, mq};
 use phalanx_threshold::{
     acknowledge, dealer, dealer_log, group_public_key, partial, recover_cluster_key, round_info,
 };
-use phalanx_types::{ChainMessage, KeyKind, Payload};
+use phalanx_types::{ChainMessage, KeyKind, KeysCall, Payload};
 use std::collections::BTreeMap;
 
 const CLUSTER_0: KeyKind = KeyKind::Cluster {
@@ -29,18 +29,18 @@ fn refused(receipt: &Receipt, error: DispatchError) {
 /// The `keys` state of round `round` that a refused DKG message could have touched.
 fn keys_snapshot(c: &Chain, round: u64) -> Vec<Option<Vec<u8>>> {
     let mut keys_ = vec![
-        keys::generation_key(),
-        keys::master_public_key(0),
-        keys::active_key(),
-        keys::round_key(round),
-        keys::logged_key(round),
-        keys::output_key(round),
+        keys::state_key::generation(),
+        keys::state_key::master_public(0),
+        keys::state_key::active(),
+        keys::state_key::round(round),
+        keys::state_key::logged(round),
+        keys::state_key::output(round),
     ];
     for w in WORKERS {
-        keys_.push(keys::deal_key(round, &id(w)));
-        keys_.push(keys::log_key(round, &id(w)));
+        keys_.push(keys::state_key::deal(round, &id(w)));
+        keys_.push(keys::state_key::log(round, &id(w)));
         for p in WORKERS {
-            keys_.push(keys::ack_key(round, &id(w), &id(p)));
+            keys_.push(keys::state_key::ack(round, &id(w), &id(p)));
         }
     }
     keys_.iter().map(|k| c.state.get(k).unwrap()).collect()
@@ -53,13 +53,13 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     let receipt = promote(&mut c, "worker-1");
     assert!(receipt.events.iter().any(|e| matches!(
         e,
-        Event::DkgRoundStarted {
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted {
             round: 0,
             generation: 0,
             reshare: false,
             dealers: 1,
             players: 1
-        }
+        })
     )));
     let record = keys::active(&c.state).unwrap().unwrap();
     assert_eq!(record.dealers, vec![id("worker-1")]);
@@ -79,34 +79,32 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     // worker-2 becomes a gatekeeper during the round: it is neither dealer nor player of it
     // (the round waits; a reshare to it follows). worker-3 is no gatekeeper at all.
     let receipt = promote(&mut c, "worker-2");
-    assert!(
-        !receipt
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::DkgRoundStarted { .. }))
-    );
+    assert!(!receipt.events.iter().any(|e| matches!(
+        e,
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted { .. })
+    )));
 
     // Dealings: only the round's dealers, for the running round, well formed.
     let before = keys_snapshot(&c, 0);
     refused(
         &send(&mut c, "worker-3", deal(0, &commitment, 1)),
-        DispatchError::NotGatekeeper,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotGatekeeper),
     );
     refused(
         &send(&mut c, "worker-2", deal(0, &commitment, 1)),
-        DispatchError::NotDealer,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotDealer),
     );
     refused(
         &send(&mut c, "worker-1", deal(1, &commitment, 1)),
-        DispatchError::DkgWrongRound,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgWrongRound),
     );
     refused(
         &send(&mut c, "worker-1", deal(0, &[7; 40], 1)),
-        DispatchError::DkgBadMessage,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgBadMessage),
     );
     refused(
         &send(&mut c, "worker-1", deal(0, &commitment, 2)),
-        DispatchError::DkgBadMessage,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgBadMessage),
     );
     assert_eq!(keys_snapshot(&c, 0), before);
 
@@ -114,12 +112,10 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     let receipt = send(&mut c, "worker-1", deal(0, &commitment, 1));
     assert_eq!(receipt.status, TxStatus::Success);
     assert_eq!(receipt.fee_paid, 0);
-    assert!(
-        receipt
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::FeeRefunded { .. }))
-    );
+    assert!(receipt.events.iter().any(|e| matches!(
+        e,
+        Event::Fees(phalanx_runtime::fees::Event::FeeRefunded { .. })
+    )));
     // The same dealing again confirms and pays; a different one is a disagreement.
     let receipt = send(&mut c, "worker-1", deal(0, &commitment, 1));
     assert_eq!(receipt.status, TxStatus::Success);
@@ -131,7 +127,7 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     }
     refused(
         &send(&mut c, "worker-1", other),
-        DispatchError::KeyDisagreement,
+        DispatchError::Keys(phalanx_runtime::keys::Error::KeyDisagreement),
     );
     assert_eq!(keys_snapshot(&c, 0), before);
 
@@ -156,7 +152,7 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
             "worker-2",
             ack_from("worker-1", ack.encode().to_vec()),
         ),
-        DispatchError::NotPlayer,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotPlayer),
     );
     refused(
         &send(
@@ -164,11 +160,11 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
             "worker-1",
             ack_from("worker-3", ack.encode().to_vec()),
         ),
-        DispatchError::NotDealer,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotDealer),
     );
     refused(
         &send(&mut c, "worker-1", ack_from("worker-1", vec![1; 3])),
-        DispatchError::DkgBadMessage,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgBadMessage),
     );
     assert_eq!(keys_snapshot(&c, 0), before);
     let ok = send(
@@ -184,11 +180,11 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     let before = keys_snapshot(&c, 0);
     refused(
         &send(&mut c, "worker-2", log(0, signed.encode().to_vec())),
-        DispatchError::NotDealer,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotDealer),
     );
     refused(
         &send(&mut c, "worker-1", log(0, vec![0; 12])),
-        DispatchError::DkgBadMessage,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgBadMessage),
     );
     // A log made for another round (another transcript) does not check for this one.
     let ids = [id("worker-1")];
@@ -197,7 +193,7 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     let stale = dealer_log(other_state, []);
     refused(
         &send(&mut c, "worker-1", log(0, stale.encode().to_vec())),
-        DispatchError::DkgBadLog,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgBadLog),
     );
     assert_eq!(keys_snapshot(&c, 0), before);
     assert_eq!(keys::generation(&c.state).unwrap(), None);
@@ -207,13 +203,13 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     assert_eq!(receipt.status, TxStatus::Success);
     assert_eq!(receipt.fee_paid, 0);
     let published = receipt.events.iter().find_map(|e| match e {
-        Event::MasterKeyPublished {
+        Event::Keys(phalanx_runtime::keys::Event::MasterKeyPublished {
             generation,
             round,
             public_key,
             threshold,
             holders,
-        } => Some((
+        }) => Some((
             *generation,
             *round,
             public_key.clone(),
@@ -231,22 +227,22 @@ fn the_first_promotion_runs_a_dkg_and_its_log_publishes_the_master_key() {
     // The set moved on during the round, so the reshare to worker-1 and worker-2 starts.
     assert!(receipt.events.iter().any(|e| matches!(
         e,
-        Event::DkgRoundStarted {
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted {
             round: 1,
             generation: 0,
             reshare: true,
             dealers: 1,
             players: 2
-        }
+        })
     )));
     // The round is over: its messages are refused now.
     refused(
         &send(&mut c, "worker-1", log(0, signed.encode().to_vec())),
-        DispatchError::DkgWrongRound,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgWrongRound),
     );
     refused(
         &send(&mut c, "worker-1", deal(0, &commitment, 1)),
-        DispatchError::DkgWrongRound,
+        DispatchError::Keys(phalanx_runtime::keys::Error::DkgWrongRound),
     );
 }
 
@@ -261,24 +257,24 @@ fn a_promotion_reshares_the_same_key_to_the_new_set() {
     let receipt = promote(&mut c, "worker-2");
     assert!(receipt.events.iter().any(|e| matches!(
         e,
-        Event::DkgRoundStarted {
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted {
             round: 1,
             generation: 0,
             reshare: true,
             dealers: 1,
             players: 2
-        }
+        })
     )));
     let reshared = run_round(&mut c, &first.shares);
     assert!(reshared.events.iter().any(|e| matches!(
         e,
-        Event::MasterKeyPublished {
+        Event::Keys(phalanx_runtime::keys::Event::MasterKeyPublished {
             generation: 0,
             round: 1,
             threshold: 2,
             holders: 2,
             ..
-        }
+        })
     )));
     // Same group key, now two-of-two; the latest sharing of generation 0 is round 1.
     assert_eq!(keys::master_public(&c.state, 0).unwrap().unwrap(), master);
@@ -311,15 +307,15 @@ fn key_shares_reach_the_inbox_once_per_holder() {
     };
     let r = reshared.round;
     let inbox = id("worker-3");
-    let before = mq::inbox_len(&c.state, &inbox).unwrap();
+    let before = mq::state_key::inbox(&inbox).len(&c.state).unwrap();
     refused(
         &send(&mut c, "worker-3", share("worker-1", CLUSTER_0, r, 5)),
-        DispatchError::NotGatekeeper,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotGatekeeper),
     );
     // Round 0's sharing is superseded by the reshare; generation 1 does not exist.
     refused(
         &send(&mut c, "worker-1", share("worker-3", CLUSTER_0, 0, 5)),
-        DispatchError::UnexpectedGeneration,
+        DispatchError::Keys(phalanx_runtime::keys::Error::UnexpectedGeneration),
     );
     let future = KeyKind::Cluster {
         cluster: 0,
@@ -327,7 +323,7 @@ fn key_shares_reach_the_inbox_once_per_holder() {
     };
     refused(
         &send(&mut c, "worker-1", share("worker-3", future, r, 5)),
-        DispatchError::UnexpectedGeneration,
+        DispatchError::Keys(phalanx_runtime::keys::Error::UnexpectedGeneration),
     );
     let other_cluster = KeyKind::Cluster {
         cluster: 7,
@@ -335,21 +331,24 @@ fn key_shares_reach_the_inbox_once_per_holder() {
     };
     refused(
         &send(&mut c, "worker-1", share("worker-3", other_cluster, r, 5)),
-        DispatchError::UnknownCluster,
+        DispatchError::Keys(phalanx_runtime::keys::Error::UnknownCluster),
     );
     refused(
         &send(&mut c, "worker-1", share("nobody", CLUSTER_0, r, 5)),
-        DispatchError::UnknownRecipient,
+        DispatchError::Keys(phalanx_runtime::keys::Error::UnknownRecipient),
     );
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), before);
+    assert_eq!(mq::state_key::inbox(&inbox).len(&c.state).unwrap(), before);
 
     // worker-1's share: into the inbox, free.
     let receipt = send(&mut c, "worker-1", share("worker-3", CLUSTER_0, r, 5));
     assert_eq!(receipt.status, TxStatus::Success);
     assert_eq!(receipt.fee_paid, 0);
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), before + 1);
+    assert_eq!(
+        mq::state_key::inbox(&inbox).len(&c.state).unwrap(),
+        before + 1
+    );
     assert!(matches!(
-        mq::inbox_at(&c.state, &inbox, before).unwrap(),
+        mq::state_key::inbox(&inbox).get(&c.state, before).unwrap(),
         Some(ChainMessage::KeyShareDelivered { sender, key: CLUSTER_0, round, .. })
             if sender == id("worker-1") && round == r
     ));
@@ -358,21 +357,30 @@ fn key_shares_reach_the_inbox_once_per_holder() {
     let receipt = send(&mut c, "worker-1", share("worker-3", CLUSTER_0, r, 5));
     assert_eq!(receipt.status, TxStatus::Success);
     assert_eq!(receipt.fee_paid, UNITS_PER_PHA);
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), before + 1);
+    assert_eq!(
+        mq::state_key::inbox(&inbox).len(&c.state).unwrap(),
+        before + 1
+    );
     let held = keys::share_delivery(&c.state, &inbox, &CLUSTER_0, r, &id("worker-1")).unwrap();
     refused(
         &send(&mut c, "worker-1", share("worker-3", CLUSTER_0, r, 6)),
-        DispatchError::KeyDisagreement,
+        DispatchError::Keys(phalanx_runtime::keys::Error::KeyDisagreement),
     );
     assert_eq!(
         keys::share_delivery(&c.state, &inbox, &CLUSTER_0, r, &id("worker-1")).unwrap(),
         held
     );
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), before + 1);
+    assert_eq!(
+        mq::state_key::inbox(&inbox).len(&c.state).unwrap(),
+        before + 1
+    );
     // The other holder's share (its own partial, so its own envelope) is delivered too.
     let receipt = send(&mut c, "worker-2", share("worker-3", CLUSTER_0, r, 6));
     assert_eq!(receipt.status, TxStatus::Success);
-    assert_eq!(mq::inbox_len(&c.state, &inbox).unwrap(), before + 2);
+    assert_eq!(
+        mq::state_key::inbox(&inbox).len(&c.state).unwrap(),
+        before + 2
+    );
 
     // worker-3 becomes a gatekeeper: until the reshare to it finishes it holds no share of
     // generation 0, so it has nothing to send.
@@ -380,7 +388,7 @@ fn key_shares_reach_the_inbox_once_per_holder() {
     assert_eq!(keys::active(&c.state).unwrap().unwrap().players.len(), 3);
     refused(
         &send(&mut c, "worker-3", share("worker-1", CLUSTER_0, r, 5)),
-        DispatchError::NotShareHolder,
+        DispatchError::Keys(phalanx_runtime::keys::Error::NotShareHolder),
     );
 }
 
@@ -388,43 +396,45 @@ fn key_shares_reach_the_inbox_once_per_holder() {
 fn rotation_is_privileged_and_runs_a_fresh_dkg() {
     let mut c = chain_with_workers();
     assert_eq!(
-        c.call("alice", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::NoMasterKey)
+        c.call("alice", KeysCall::RotateMasterKey, NOW_MS),
+        TxStatus::Failed(DispatchError::Keys(
+            phalanx_runtime::keys::Error::NoMasterKey
+        ))
     );
     promote(&mut c, "worker-1");
     let first = run_round(&mut c, &BTreeMap::new());
     let gen0 = keys::master_public(&c.state, 0).unwrap().unwrap();
     assert_eq!(
-        c.call("bob", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::NotRoot)
+        c.call("bob", KeysCall::RotateMasterKey, NOW_MS),
+        TxStatus::Failed(DispatchError::Keys(phalanx_runtime::keys::Error::NotRoot))
     );
-    let receipt = c.call_receipt("alice", Call::RotateMasterKey, NOW_MS);
+    let receipt = c.call_receipt("alice", KeysCall::RotateMasterKey, NOW_MS);
     assert_eq!(receipt.status, TxStatus::Success);
     assert!(receipt.events.iter().any(|e| matches!(
         e,
-        Event::DkgRoundStarted {
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted {
             generation: 1,
             reshare: false,
             ..
-        }
+        })
     )));
-    let last = mq::broadcast_len(&c.state).unwrap() - 1;
+    let last = mq::state_key::broadcast().len(&c.state).unwrap() - 1;
     assert_eq!(
-        mq::broadcast_at(&c.state, last).unwrap(),
+        mq::state_key::broadcast().get(&c.state, last).unwrap(),
         Some(ChainMessage::MasterKeyRotation { generation: 1 })
     );
     assert_eq!(
-        c.call("alice", Call::RotateMasterKey, NOW_MS),
-        TxStatus::Failed(DispatchError::RotationPending)
+        c.call("alice", KeysCall::RotateMasterKey, NOW_MS),
+        TxStatus::Failed(DispatchError::Keys(
+            phalanx_runtime::keys::Error::RotationPending
+        ))
     );
     // A promotion during the round waits for it: no second round starts.
     let receipt = promote(&mut c, "worker-2");
-    assert!(
-        !receipt
-            .events
-            .iter()
-            .any(|e| matches!(e, Event::DkgRoundStarted { .. }))
-    );
+    assert!(!receipt.events.iter().any(|e| matches!(
+        e,
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted { .. })
+    )));
 
     let rotated = run_round(&mut c, &BTreeMap::new());
     assert_eq!(keys::generation(&c.state).unwrap(), Some(1));
@@ -436,13 +446,13 @@ fn rotation_is_privileged_and_runs_a_fresh_dkg() {
     // The finished round saw that the set moved on and started a reshare of generation 1.
     assert!(rotated.events.iter().any(|e| matches!(
         e,
-        Event::DkgRoundStarted {
+        Event::Keys(phalanx_runtime::keys::Event::DkgRoundStarted {
             generation: 1,
             reshare: true,
             dealers: 1,
             players: 2,
             ..
-        }
+        })
     )));
     let reshared = run_round(&mut c, &rotated.shares);
     assert_eq!(group_public_key(&reshared.output), gen1.to_vec());

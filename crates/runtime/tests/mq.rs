@@ -23,7 +23,7 @@ fn messages_are_signed_sequenced_and_from_registered_workers() {
     let stranger = message(&c, "nobody", "nobody", 0, beat(1));
     assert_eq!(
         c.call("operator", stranger, NOW_MS),
-        TxStatus::Failed(DispatchError::UnknownWorker)
+        TxStatus::Failed(DispatchError::Mq(phalanx_runtime::mq::Error::UnknownWorker))
     );
 
     // A worker's message, relayed by its operator: accepted, and (not a gatekeeper) it pays.
@@ -50,20 +50,26 @@ fn messages_are_signed_sequenced_and_from_registered_workers() {
     // The same message again is a replay; skipping ahead is a gap; neither counts.
     assert_eq!(
         c.call("bob", first, NOW_MS),
-        TxStatus::Failed(DispatchError::MessageReplayed)
+        TxStatus::Failed(DispatchError::Mq(
+            phalanx_runtime::mq::Error::MessageReplayed
+        ))
     );
     let ahead = message(&c, "worker-1", "worker-1", 5, beat(11));
     assert_eq!(
         c.call("bob", ahead, NOW_MS),
-        TxStatus::Failed(DispatchError::MessageSequenceGap)
+        TxStatus::Failed(DispatchError::Mq(
+            phalanx_runtime::mq::Error::MessageSequenceGap
+        ))
     );
     // Signed by another worker, or for another chain: a bad signature.
     let forged = message(&c, "worker-1", "worker-2", 1, beat(11));
     assert_eq!(
         c.call("bob", forged, NOW_MS),
-        TxStatus::Failed(DispatchError::BadMessageSignature)
+        TxStatus::Failed(DispatchError::Mq(
+            phalanx_runtime::mq::Error::BadMessageSignature
+        ))
     );
-    let other_chain = Call::PushMessage {
+    let other_chain = MqCall::PushMessage {
         message: Box::new(
             WorkerMessage {
                 sender: id("worker-1"),
@@ -78,7 +84,9 @@ fn messages_are_signed_sequenced_and_from_registered_workers() {
     };
     assert_eq!(
         c.call("bob", other_chain, NOW_MS),
-        TxStatus::Failed(DispatchError::BadMessageSignature)
+        TxStatus::Failed(DispatchError::Mq(
+            phalanx_runtime::mq::Error::BadMessageSignature
+        ))
     );
     assert_eq!(next_seq(&c, "worker-1"), 1);
 
@@ -92,8 +100,13 @@ fn messages_are_signed_sequenced_and_from_registered_workers() {
 fn registrations_and_promotions_reach_the_broadcast_queue_in_order() {
     let mut c = chain_with_workers();
     promote(&mut c, "worker-1");
-    let queue: Vec<_> = (0..mq::broadcast_len(&c.state).unwrap())
-        .map(|i| mq::broadcast_at(&c.state, i).unwrap().unwrap())
+    let queue: Vec<_> = (0..mq::state_key::broadcast().len(&c.state).unwrap())
+        .map(|i| {
+            mq::state_key::broadcast()
+                .get(&c.state, i)
+                .unwrap()
+                .unwrap()
+        })
         .collect();
     assert_eq!(queue.len(), 4);
     for (i, name) in WORKERS.iter().enumerate() {
@@ -150,7 +163,7 @@ mod properties {
                         envelope: envelope(fill),
                     },
                 };
-                let inbox = mq::inbox_len(&c.state, &id("worker-3")).unwrap();
+                let inbox = mq::state_key::inbox(&id("worker-3")).len(&c.state).unwrap();
                 let gatekeeper = sender < 2;
                 let m = message(&c, name, name, seq, payload);
                 let receipt = c.call_receipt(if by_bob { "bob" } else { "operator" }, m, NOW_MS);
@@ -161,19 +174,19 @@ mod properties {
                     prop_assert!(!accepted, "a wrong sequence number was accepted");
                 }
                 let confirmation = receipt.events.iter().any(|e| {
-                    matches!(e, Event::KeyShareConfirmed { .. })
+                    matches!(e, Event::Keys(phalanx_runtime::keys::Event::KeyShareConfirmed { .. }))
                 });
                 let free = accepted && gatekeeper && !confirmation;
                 prop_assert_eq!(receipt.fee_paid == 0, free);
-                let grew = mq::inbox_len(&c.state, &id("worker-3")).unwrap() - inbox;
+                let grew = mq::state_key::inbox(&id("worker-3")).len(&c.state).unwrap() - inbox;
                 let first_share = receipt
                     .events
                     .iter()
-                    .any(|e| matches!(e, Event::KeyShareDelivered { .. }));
+                    .any(|e| matches!(e, Event::Keys(phalanx_runtime::keys::Event::KeyShareDelivered { .. })));
                 prop_assert_eq!(grew, u64::from(first_share));
             }
             // At most one share from each of the two holders.
-            prop_assert!(mq::inbox_len(&c.state, &id("worker-3")).unwrap() <= 2);
+            prop_assert!(mq::state_key::inbox(&id("worker-3")).len(&c.state).unwrap() <= 2);
         }
     }
 }

@@ -56,7 +56,9 @@ fn a_simulated_worker_registers_is_listed_and_refreshes() {
     );
     assert_eq!(
         status,
-        TxStatus::Failed(DispatchError::EncryptionKeyChanged)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::EncryptionKeyChanged
+        ))
     );
 }
 
@@ -75,7 +77,12 @@ fn evidence_for_another_key_operator_or_chain_is_refused_without_change() {
     for e in cases {
         let before = c.registry_snapshot(&w.identity);
         let status = c.call("operator", register(&w, e), NOW_MS);
-        assert_eq!(status, TxStatus::Failed(DispatchError::ReportDataMismatch));
+        assert_eq!(
+            status,
+            TxStatus::Failed(DispatchError::Registry(
+                phalanx_runtime::registry::Error::ReportDataMismatch
+            ))
+        );
         assert_eq!(c.registry_snapshot(&w.identity), before);
     }
 }
@@ -102,19 +109,35 @@ fn each_bad_evidence_case_has_its_own_code() {
         ..good.clone()
     };
     let cases = [
-        (tampered, NOW_MS, DispatchError::EvidenceInvalid),
-        (garbage, NOW_MS, DispatchError::EvidenceMalformed),
-        (debug, NOW_MS, DispatchError::DebugEnclave),
-        (as_hardware, NOW_MS, DispatchError::EvidenceInvalid),
+        (
+            tampered,
+            NOW_MS,
+            DispatchError::Registry(phalanx_runtime::registry::Error::EvidenceInvalid),
+        ),
+        (
+            garbage,
+            NOW_MS,
+            DispatchError::Registry(phalanx_runtime::registry::Error::EvidenceMalformed),
+        ),
+        (
+            debug,
+            NOW_MS,
+            DispatchError::Registry(phalanx_runtime::registry::Error::DebugEnclave),
+        ),
+        (
+            as_hardware,
+            NOW_MS,
+            DispatchError::Registry(phalanx_runtime::registry::Error::EvidenceInvalid),
+        ),
         (
             good.clone(),
             NOW_MS + 8 * DAY_MS,
-            DispatchError::EvidenceTooOld,
+            DispatchError::Registry(phalanx_runtime::registry::Error::EvidenceTooOld),
         ),
         (
             good.clone(),
             NOW_MS + 31 * DAY_MS,
-            DispatchError::EvidenceInvalid,
+            DispatchError::Registry(phalanx_runtime::registry::Error::EvidenceInvalid),
         ),
     ];
     for (e, at, expected) in cases {
@@ -133,7 +156,9 @@ fn each_bad_evidence_case_has_its_own_code() {
     });
     assert_eq!(
         other.call("operator", register(&w, good.clone()), NOW_MS),
-        TxStatus::Failed(DispatchError::MeasurementNotAllowed)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::MeasurementNotAllowed
+        ))
     );
     // A chain whose policy does not allow simulation.
     let mut strict = chain_with(AttestationPolicy {
@@ -142,7 +167,9 @@ fn each_bad_evidence_case_has_its_own_code() {
     });
     assert_eq!(
         strict.call("operator", register(&w, good.clone()), NOW_MS),
-        TxStatus::Failed(DispatchError::SimulatedNotAllowed)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::SimulatedNotAllowed
+        ))
     );
     // Someone else re-registering a known worker under their account.
     assert_eq!(
@@ -152,7 +179,9 @@ fn each_bad_evidence_case_has_its_own_code() {
     let stolen = evidence(&w, "bob", &genesis_hash(), NOW_MS);
     assert_eq!(
         c.call("bob", register(&w, stolen), NOW_MS),
-        TxStatus::Failed(DispatchError::OperatorMismatch)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::OperatorMismatch
+        ))
     );
 }
 
@@ -172,25 +201,33 @@ fn policy_changes_are_privileged_and_freeze_applies_to_new_workers_only() {
     assert_eq!(
         c.call(
             "bob",
-            Call::SetAttestationPolicy {
+            RegistryCall::SetAttestationPolicy {
                 policy: frozen.clone()
             },
             NOW_MS
         ),
-        TxStatus::Failed(DispatchError::NotRoot)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::NotRoot
+        ))
     );
     let bad = AttestationPolicy {
         worst_confidence: 9,
         ..dev_policy()
     };
     assert_eq!(
-        c.call("alice", Call::SetAttestationPolicy { policy: bad }, NOW_MS),
-        TxStatus::Failed(DispatchError::InvalidPolicy)
+        c.call(
+            "alice",
+            RegistryCall::SetAttestationPolicy { policy: bad },
+            NOW_MS
+        ),
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::InvalidPolicy
+        ))
     );
     assert_eq!(
         c.call(
             "alice",
-            Call::SetAttestationPolicy {
+            RegistryCall::SetAttestationPolicy {
                 policy: frozen.clone()
             },
             NOW_MS
@@ -207,7 +244,9 @@ fn policy_changes_are_privileged_and_freeze_applies_to_new_workers_only() {
     let e2 = evidence(&w2, "operator", &genesis_hash(), NOW_MS);
     assert_eq!(
         c.call("operator", register(&w2, e2), NOW_MS),
-        TxStatus::Failed(DispatchError::RegistrationsFrozen)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::RegistrationsFrozen
+        ))
     );
 }
 
@@ -215,12 +254,14 @@ fn policy_changes_are_privileged_and_freeze_applies_to_new_workers_only() {
 fn gatekeepers_are_attested_workers_promoted_by_root() {
     let mut c = chain_with(dev_policy());
     let w = info("worker-1");
-    let promote = |w: &WorkerInfo| Call::PromoteGatekeeper {
+    let promote = |w: &WorkerInfo| RegistryCall::PromoteGatekeeper {
         worker: w.identity.clone(),
     };
     assert_eq!(
         c.call("alice", promote(&w), NOW_MS),
-        TxStatus::Failed(DispatchError::UnknownWorker)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::UnknownWorker
+        ))
     );
     let e = evidence(&w, "operator", &genesis_hash(), NOW_MS);
     assert_eq!(
@@ -229,16 +270,22 @@ fn gatekeepers_are_attested_workers_promoted_by_root() {
     );
     assert_eq!(
         c.call("operator", promote(&w), NOW_MS),
-        TxStatus::Failed(DispatchError::NotRoot)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::NotRoot
+        ))
     );
     assert_eq!(
         c.call("alice", promote(&w), NOW_MS + 8 * DAY_MS),
-        TxStatus::Failed(DispatchError::AttestationExpired)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::AttestationExpired
+        ))
     );
     assert_eq!(c.call("alice", promote(&w), NOW_MS), TxStatus::Success);
     assert_eq!(
         c.call("alice", promote(&w), NOW_MS),
-        TxStatus::Failed(DispatchError::AlreadyGatekeeper)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::AlreadyGatekeeper
+        ))
     );
     assert_eq!(
         registry::gatekeepers(&c.state).unwrap(),
@@ -259,7 +306,7 @@ fn only_development_chains_may_allow_simulation() {
     config.registry.policy = dev_policy();
     assert!(matches!(
         config.validate(),
-        Err(GenesisError::SimulationOnProductionChain(_))
+        Err(GenesisError::Registry(e)) if e.contains("not a development chain id")
     ));
     config.registry.policy.allow_simulated = false;
     config.validate().unwrap();
@@ -287,12 +334,16 @@ fn a_real_snp_report_reaches_the_binding_check() {
     let at = 1_751_371_200_000; // 2025-07-01, inside the VCEK's validity
     assert_eq!(
         c.call("operator", register(&w, snp.clone()), at),
-        TxStatus::Failed(DispatchError::ReportDataMismatch)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::ReportDataMismatch
+        ))
     );
     let mut tampered = snp;
     tampered.quote[0x90] ^= 1;
     assert_eq!(
         c.call("operator", register(&w, tampered), at),
-        TxStatus::Failed(DispatchError::EvidenceInvalid)
+        TxStatus::Failed(DispatchError::Registry(
+            phalanx_runtime::registry::Error::EvidenceInvalid
+        ))
     );
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod amount;
+mod call;
 mod chain;
 pub mod hex_serde;
 mod mq;
@@ -15,12 +16,13 @@ pub use account::{AccountId, ParseAccountError};
 pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
+pub use call::{BalancesCall, Call, KeysCall, MqCall, RegistryCall};
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{
     ChainMessage, Envelope, KeyKind, MAX_DKG_ACK, MAX_DKG_MESSAGE, MAX_DKG_SHARES,
     MAX_ENVELOPE_CIPHERTEXT, Payload, SignedMessage, WorkerMessage, mq_namespace,
 };
-pub use transaction::{Call, MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
+pub use transaction::{MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
 pub use worker::{
     AttestationPolicy, Evidence, EvidenceKind, MAX_ALLOWED_MEASUREMENTS, MAX_MEASUREMENT_BYTES,
     PolicyError, WorkerId, WorkerInfo,

@@ -2,7 +2,7 @@
 //!
 //! * **Worker → chain**: a [`WorkerMessage`] signed by the worker's identity key under
 //!   [`mq_namespace`] (which names the chain), with a per-sender sequence number. Anyone may
-//!   relay it in a `Call::PushMessage` transaction: the signature, not the relayer, says who
+//!   relay it in an `MqCall::PushMessage` transaction: the signature, not the relayer, says who
 //!   sent it, and the sequence number makes every message count once.
 //! * **Chain → workers**: [`ChainMessage`]s the runtime appends to a broadcast queue (every
 //!   worker reads it) or to one worker's inbox. They live in authenticated state, so a worker

@@ -4,10 +4,7 @@
 //! the chain: a transaction signed for one chain fails verification on every other chain, and the
 //! explicit `chain_id` field lets nodes say *why* instead of reporting a bare bad signature.
 
-use crate::{
-    AccountId, Amount, AttestationPolicy, ChainId, Evidence, Hash, SignedMessage, WorkerId,
-    WorkerInfo,
-};
+use crate::{AccountId, Amount, Call, ChainId, Hash};
 use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, Write};
@@ -22,121 +19,6 @@ pub type TxHash = Hash;
 /// The signing domain for transactions on `chain`.
 pub fn tx_namespace(chain: &ChainId) -> Vec<u8> {
     chain.namespace(b"phalanx/tx/v1/")
-}
-
-/// What a transaction asks the chain to do.
-///
-/// Tags are part of the frozen encoding: never reuse or renumber one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Call {
-    /// Move `amount` base units from the signer to `to`.
-    Transfer { to: AccountId, amount: Amount },
-    /// Register (or refresh) a worker operated by the signer, with TEE evidence whose report
-    /// data binds `info`, the signer and the chain ([`WorkerInfo::report_data`]).
-    RegisterWorker {
-        info: WorkerInfo,
-        evidence: Evidence,
-    },
-    /// Replace the attestation policy (privileged: the registry's root account).
-    SetAttestationPolicy { policy: AttestationPolicy },
-    /// Give a registered worker the gatekeeper role (privileged).
-    PromoteGatekeeper { worker: WorkerId },
-    /// Relay a worker's signed message to the chain. Anyone may relay; the fee is refunded on
-    /// success when the sender is a gatekeeper.
-    PushMessage { message: Box<SignedMessage> },
-    /// Ask the gatekeepers for a new master key generation (privileged).
-    RotateMasterKey,
-}
-
-impl Call {
-    const TAG_TRANSFER: u8 = 0;
-    const TAG_REGISTER_WORKER: u8 = 1;
-    const TAG_SET_ATTESTATION_POLICY: u8 = 2;
-    const TAG_PROMOTE_GATEKEEPER: u8 = 3;
-    const TAG_PUSH_MESSAGE: u8 = 4;
-    const TAG_ROTATE_MASTER_KEY: u8 = 5;
-
-    /// Short machine-readable name, used in events and logs.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Call::Transfer { .. } => "balances.transfer",
-            Call::RegisterWorker { .. } => "registry.register_worker",
-            Call::SetAttestationPolicy { .. } => "registry.set_attestation_policy",
-            Call::PromoteGatekeeper { .. } => "registry.promote_gatekeeper",
-            Call::PushMessage { .. } => "mq.push_message",
-            Call::RotateMasterKey => "keys.rotate_master_key",
-        }
-    }
-}
-
-impl Write for Call {
-    fn write(&self, buf: &mut impl BufMut) {
-        match self {
-            Call::Transfer { to, amount } => {
-                Self::TAG_TRANSFER.write(buf);
-                to.write(buf);
-                amount.write(buf);
-            }
-            Call::RegisterWorker { info, evidence } => {
-                Self::TAG_REGISTER_WORKER.write(buf);
-                info.write(buf);
-                evidence.write(buf);
-            }
-            Call::SetAttestationPolicy { policy } => {
-                Self::TAG_SET_ATTESTATION_POLICY.write(buf);
-                policy.write(buf);
-            }
-            Call::PromoteGatekeeper { worker } => {
-                Self::TAG_PROMOTE_GATEKEEPER.write(buf);
-                worker.write(buf);
-            }
-            Call::PushMessage { message } => {
-                Self::TAG_PUSH_MESSAGE.write(buf);
-                message.write(buf);
-            }
-            Call::RotateMasterKey => Self::TAG_ROTATE_MASTER_KEY.write(buf),
-        }
-    }
-}
-
-impl EncodeSize for Call {
-    fn encode_size(&self) -> usize {
-        match self {
-            Call::Transfer { .. } => 1 + AccountId::SIZE + Amount::SIZE,
-            Call::RegisterWorker { evidence, .. } => 1 + WorkerInfo::SIZE + evidence.encode_size(),
-            Call::SetAttestationPolicy { policy } => 1 + policy.encode_size(),
-            Call::PromoteGatekeeper { .. } => 1 + AccountId::SIZE,
-            Call::PushMessage { message } => 1 + message.encode_size(),
-            Call::RotateMasterKey => 1,
-        }
-    }
-}
-
-impl Read for Call {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
-        match u8::read(buf)? {
-            Self::TAG_TRANSFER => Ok(Call::Transfer {
-                to: AccountId::read(buf)?,
-                amount: Amount::read(buf)?,
-            }),
-            Self::TAG_REGISTER_WORKER => Ok(Call::RegisterWorker {
-                info: WorkerInfo::read(buf)?,
-                evidence: Evidence::read(buf)?,
-            }),
-            Self::TAG_SET_ATTESTATION_POLICY => Ok(Call::SetAttestationPolicy {
-                policy: AttestationPolicy::read(buf)?,
-            }),
-            Self::TAG_PROMOTE_GATEKEEPER => Ok(Call::PromoteGatekeeper {
-                worker: WorkerId::read(buf)?,
-            }),
-            Self::TAG_PUSH_MESSAGE => Ok(Call::PushMessage {
-                message: Box::new(SignedMessage::read(buf)?),
-            }),
-            Self::TAG_ROTATE_MASTER_KEY => Ok(Call::RotateMasterKey),
-            tag => Err(CodecError::InvalidEnum(tag)),
-        }
-    }
 }
 
 /// The signed part of a transaction.

@@ -5,7 +5,10 @@
 use commonware_cryptography::{Signer as _, ed25519};
 use phalanx_types::codec::Error as CodecError;
 use phalanx_types::codec::{DecodeExt, Encode};
-use phalanx_types::{AccountId, Call, ChainId, MAX_TX_SIZE, SignedTx, TxBody, UNITS_PER_PHA};
+use phalanx_types::{
+    AccountId, BalancesCall, Call, ChainId, KeysCall, MAX_TX_SIZE, MqCall, RegistryCall, SignedTx,
+    TxBody, UNITS_PER_PHA,
+};
 
 fn sample() -> SignedTx {
     let alice = ed25519::PrivateKey::from_seed(1);
@@ -15,10 +18,11 @@ fn sample() -> SignedTx {
         signer: alice.public_key().into(),
         nonce: 7,
         fee: 1_000,
-        call: Call::Transfer {
+        call: BalancesCall::Transfer {
             to: bob,
             amount: 5 * UNITS_PER_PHA,
-        },
+        }
+        .into(),
     }
     .sign(&alice)
 }
@@ -40,8 +44,11 @@ fn signed(call: Call) -> SignedTx {
 fn transfer_encoding_is_frozen() {
     let tx = sample();
     let bytes = tx.encode();
-    // chain id (1 + 11) + signer 32 + nonce 8 + fee 16 + call (1 + 32 + 16) + signature 64
-    assert_eq!(bytes.len(), 12 + 32 + 8 + 16 + 49 + 64);
+    // chain id (1 + 11) + signer 32 + nonce 8 + fee 16
+    // + call (component 1 + call 1 + 32 + 16) + signature 64
+    assert_eq!(bytes.len(), 12 + 32 + 8 + 16 + 50 + 64);
+    // The call: component tag 0 (balances), call tag 0 (transfer).
+    assert_eq!(hex::encode(&bytes[68..70]), "0000", "call tags");
     assert_eq!(
         hex::encode(&bytes[..12]),
         "0b7068616c616e782d646576",
@@ -49,8 +56,9 @@ fn transfer_encoding_is_frozen() {
     );
     assert_eq!(
         hex::encode(tx.hash()),
-        "406738f45b918ec3ab8f6ed28f0470d974b0b76ee6746b81010f7923cd2cb6f9",
-        "transaction hash (signature is deterministic ed25519)"
+        "1a9b0fe00abc303ebdd464aa389c8d8ee8381a551f9f43b30d8f6ac26a6bc5ea",
+        "transaction hash (signature is deterministic ed25519; frozen anew when calls moved \
+         under one tag per runtime component)"
     );
 }
 
@@ -117,7 +125,7 @@ mod registry_calls {
     #[test]
     fn registry_calls_round_trip() {
         let calls = [
-            Call::RegisterWorker {
+            RegistryCall::RegisterWorker {
                 info: info(),
                 evidence: Evidence {
                     kind: EvidenceKind::SimulatedDcap,
@@ -125,20 +133,26 @@ mod registry_calls {
                     collateral: b"{}".to_vec(),
                 },
             },
-            Call::SetAttestationPolicy {
+            RegistryCall::SetAttestationPolicy {
                 policy: AttestationPolicy {
                     allowed_measurements: vec!["ab".repeat(32), "cd".repeat(48)],
                     ..AttestationPolicy::default()
                 },
             },
-            Call::PromoteGatekeeper {
+            RegistryCall::PromoteGatekeeper {
                 worker: info().identity,
             },
         ];
-        for call in calls {
-            let tx = signed(call);
+        for (tag, call) in calls.into_iter().enumerate() {
+            let tx = signed(call.into());
+            // Component tag 1 (registry), then the call's own tag.
+            let bytes = tx.encode();
+            assert_eq!(bytes[68..70], [1, tag as u8]);
             assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
         }
+        let rotate = signed(Call::Keys(KeysCall::RotateMasterKey));
+        assert_eq!(rotate.encode()[68..70], [3, 0], "keys, rotate_master_key");
+        assert_eq!(SignedTx::decode(rotate.encode()).unwrap(), rotate);
     }
 
     #[test]
@@ -164,20 +178,23 @@ mod registry_calls {
             ..AttestationPolicy::default()
         };
         assert!(policy.validate().is_err());
-        let tx = signed(Call::SetAttestationPolicy { policy });
+        let tx = signed(RegistryCall::SetAttestationPolicy { policy }.into());
         assert!(SignedTx::decode(tx.encode()).is_err());
-        let mut bytes = signed(Call::RegisterWorker {
-            info: info(),
-            evidence: Evidence {
-                kind: EvidenceKind::Dcap,
-                quote: vec![],
-                collateral: vec![],
-            },
-        })
+        let mut bytes = signed(
+            RegistryCall::RegisterWorker {
+                info: info(),
+                evidence: Evidence {
+                    kind: EvidenceKind::Dcap,
+                    quote: vec![],
+                    collateral: vec![],
+                },
+            }
+            .into(),
+        )
         .encode()
         .to_vec();
-        // The evidence kind byte follows chain id, signer, nonce, fee, call tag and worker info.
-        let kind_at = 12 + 32 + 8 + 16 + 1 + 64;
+        // The evidence kind byte follows chain id, signer, nonce, fee, call tags and worker info.
+        let kind_at = 12 + 32 + 8 + 16 + 2 + 64;
         assert_eq!(bytes[kind_at], 0);
         bytes[kind_at] = 9;
         assert!(matches!(
@@ -231,16 +248,19 @@ mod worker_messages {
     }
 
     fn signed_push(message: SignedMessage) -> SignedTx {
-        signed(Call::PushMessage {
-            message: Box::new(message),
-        })
+        signed(
+            MqCall::PushMessage {
+                message: Box::new(message),
+            }
+            .into(),
+        )
     }
 
     #[test]
     fn chain_message_encoding_is_frozen() {
         let m = ChainMessage::MasterKeyRotation { generation: 2 };
         assert_eq!(hex::encode(m.encode()), "0200000002");
-        let r = Call::RotateMasterKey;
+        let r = Call::Keys(KeysCall::RotateMasterKey);
         let tx = signed_push(sample());
         assert_eq!(tx.body.call.name(), "mq.push_message");
         assert_eq!(r.name(), "keys.rotate_master_key");

@@ -3,7 +3,7 @@
 use crate::http;
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_runtime::{Params, fees::required_fee};
+use phalanx_runtime::{Params, required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -12,7 +12,7 @@ use tracing::warn;
 /// The chain a node serves, as far as signing is concerned.
 pub struct ChainInfo {
     pub chain_id: ChainId,
-    /// The fee fields are the node's; the others keep their defaults (unused by clients).
+    /// Every component's parameters, as the node's finalized state holds them.
     pub params: Params,
     /// The genesis block's digest (worker registrations bind it).
     pub genesis: Hash,
@@ -24,23 +24,11 @@ impl ChainInfo {
         let chain = http::get(rpc, "/chain")?;
         let chain_id = ChainId::new(chain["chain_id"].as_str().unwrap_or_default())
             .map_err(|e| format!("node reported a bad chain id: {e}"))?;
-        let param = |name: &str| -> Result<Amount, String> {
-            chain["params"][name]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| {
-                    format!("node returned no `{name}` parameter (is the chain started?)")
-                })
-        };
-        let params = Params {
-            existential_deposit: param("existential_deposit")?,
-            base_fee: param("base_fee")?,
-            fee_per_byte: param("fee_per_byte")?,
-            transfer_fee: param("transfer_fee")?,
-            attestation_fee: param("attestation_fee")?,
-            admin_fee: param("admin_fee")?,
-            ..Params::default()
-        };
+        if chain["params"].is_null() {
+            return Err("node returned no parameters (is the chain started?)".into());
+        }
+        let params: Params = serde_json::from_value(chain["params"].clone())
+            .map_err(|e| format!("node returned unreadable parameters: {e}"))?;
         let genesis: [u8; 32] = chain["genesis"]
             .as_str()
             .and_then(|h| hex::decode(h).ok())
@@ -67,8 +55,8 @@ impl ChainInfo {
         body.fee = match fee {
             Some(f) => f,
             None => {
-                let len = body.clone().sign(key).encode().len();
-                required_fee(&self.params, len, &body.call)
+                let trial = body.clone().sign(key);
+                required_fee(&self.params, trial.encode().len(), &trial)
             }
         };
         body.sign(key)

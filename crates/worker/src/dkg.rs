@@ -3,14 +3,13 @@
 //!
 //! Everything is driven from chain state read with proofs, never from local memory: a round
 //! in progress says who deals and who plays; a dealer deals (randomness from its sealed seed,
-//! so a restart deals the same), waits for acknowledgements (or [`ACK_WINDOW_BLOCKS`]) and
+//! so a restart deals the same), waits for acknowledgements (or the chain's `ack_window_blocks`,
+//! a `keys` parameter read with a proof) and
 //! logs; a player acknowledges each share that matches its commitment. When a round has an
 //! output that includes this gatekeeper, it replays its dealings and the recorded logs to
 //! compute its share, checks that the output matches the chain's, and seals it. After a new
 //! generation it sends every registered worker its partial signature, and each newly
 //! registered worker later.
-//!
-//! [`ACK_WINDOW_BLOCKS`]: phalanx_runtime::keys::ACK_WINDOW_BLOCKS
 
 use crate::{
     chain::decode,
@@ -23,7 +22,8 @@ use commonware_codec::Encode;
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{
-    keys::{self as chain_keys, ACK_WINDOW_BLOCKS, RoundRecord, StoredDeal},
+    ComponentParams,
+    keys::{self as chain_keys, RoundRecord, StoredDeal},
     registry::{self, WorkerRecord},
     state::StateKey,
 };
@@ -45,7 +45,7 @@ impl Worker {
 
     fn round_record(&mut self, round: u64) -> Result<Option<RoundRecord>, String> {
         self.chain
-            .read_typed(chain_keys::round_key(round), "DKG round record")
+            .read_typed(chain_keys::state_key::round(round), "DKG round record")
             .map_err(|e| e.to_string())
     }
 
@@ -89,7 +89,7 @@ impl Worker {
     pub(crate) fn gatekeeper_duties(&mut self) -> Result<(), String> {
         let active: Option<u64> = self
             .chain
-            .read_typed(chain_keys::active_key(), "active DKG round")
+            .read_typed(chain_keys::state_key::active(), "active DKG round")
             .map_err(|e| e.to_string())?;
         if let Some(round) = active
             && let Some(record) = self.round_record(round)?
@@ -105,7 +105,7 @@ impl Worker {
         }
         let generation: Option<u32> = self
             .chain
-            .read_typed(chain_keys::generation_key(), "master key generation")
+            .read_typed(chain_keys::state_key::generation(), "master key generation")
             .map_err(|e| e.to_string())?;
         let Some(generation) = generation else {
             return Ok(());
@@ -128,12 +128,12 @@ impl Worker {
         let round = record.round;
         let dealt = self
             .chain
-            .read_one(chain_keys::deal_key(round, &me).into())
+            .read_one(chain_keys::state_key::deal(round, &me).into())
             .map_err(|e| e.to_string())?
             .is_some();
         let logged = self
             .chain
-            .read_one(chain_keys::log_key(round, &me).into())
+            .read_one(chain_keys::state_key::log(round, &me).into())
             .map_err(|e| e.to_string())?
             .is_some();
         if logged {
@@ -194,12 +194,17 @@ impl Worker {
             }
             return Ok(());
         }
-        let ack_keys: Vec<StateKey> = record
+        let mut ack_keys: Vec<StateKey> = record
             .players
             .iter()
-            .map(|p| chain_keys::ack_key(round, &me, p))
+            .map(|p| chain_keys::state_key::ack(round, &me, p))
             .collect();
-        let acks = self.read_many(&ack_keys)?;
+        ack_keys.push(chain_keys::Params::key());
+        let mut acks = self.read_many(&ack_keys)?;
+        let params: chain_keys::Params = match acks.pop().flatten() {
+            Some(bytes) => decode(&bytes, "keys parameters").map_err(|e| e.to_string())?,
+            None => return Err("the chain holds no keys parameters".into()),
+        };
         let mut received: Vec<(Id, Ack)> = Vec::new();
         for (player, ack) in record.players.iter().zip(acks) {
             if let Some(bytes) = ack
@@ -208,7 +213,8 @@ impl Worker {
                 received.push((player.public_key().clone(), ack));
             }
         }
-        let waited = self.chain.tip().height >= record.started.saturating_add(ACK_WINDOW_BLOCKS);
+        let waited =
+            self.chain.tip().height >= record.started.saturating_add(params.ack_window_blocks);
         if received.len() < record.players.len() && !waited {
             return Ok(());
         }
@@ -242,7 +248,7 @@ impl Worker {
         let deal_keys: Vec<StateKey> = record
             .dealers
             .iter()
-            .map(|d| chain_keys::deal_key(record.round, d))
+            .map(|d| chain_keys::state_key::deal(record.round, d))
             .collect();
         let deals = self.read_many(&deal_keys)?;
         let mut out = Vec::new();
@@ -287,7 +293,7 @@ impl Worker {
         let ack_keys: Vec<StateKey> = record
             .dealers
             .iter()
-            .map(|d| chain_keys::ack_key(record.round, d, &me))
+            .map(|d| chain_keys::state_key::ack(record.round, d, &me))
             .collect();
         let acked = self.read_many(&ack_keys)?;
         let acked: Vec<WorkerId> = record
@@ -330,7 +336,7 @@ impl Worker {
     fn take_share(&mut self, generation: u32) -> Result<(), String> {
         let latest: Option<u64> = self
             .chain
-            .read_typed(chain_keys::latest_key(generation), "latest round")
+            .read_typed(chain_keys::state_key::latest(generation), "latest round")
             .map_err(|e| e.to_string())?;
         let Some(round) = latest else {
             return Ok(());
@@ -348,7 +354,7 @@ impl Worker {
         let logged: Vec<WorkerId> = self
             .chain
             .read_typed::<phalanx_runtime::keys::LoggedDealers>(
-                chain_keys::logged_key(round),
+                chain_keys::state_key::logged(round),
                 "logged dealers",
             )
             .map_err(|e| e.to_string())?
@@ -356,7 +362,7 @@ impl Worker {
             .unwrap_or_default();
         let log_keys: Vec<StateKey> = logged
             .iter()
-            .map(|d| chain_keys::log_key(round, d))
+            .map(|d| chain_keys::state_key::log(round, d))
             .collect();
         let mut logs: Vec<(Id, Log)> = Vec::new();
         for (dealer, bytes) in logged.iter().zip(self.read_many(&log_keys)?) {
@@ -409,7 +415,7 @@ impl Worker {
 
     /// The registry records of `ids`, in order.
     fn worker_records(&mut self, ids: &[WorkerId]) -> Result<Vec<Option<WorkerRecord>>, String> {
-        let keys: Vec<StateKey> = ids.iter().map(registry::worker_key).collect();
+        let keys: Vec<StateKey> = ids.iter().map(registry::state_key::worker).collect();
         self.read_many(&keys)?
             .into_iter()
             .map(|v| match v {
@@ -426,13 +432,15 @@ impl Worker {
     fn share_with_every_worker(&mut self, generation: u32) -> Result<(), String> {
         let count: u64 = self
             .chain
-            .read_typed(registry::worker_count_key(), "worker count")
+            .read_typed(registry::state_key::workers().len_key(), "worker count")
             .map_err(|e| e.to_string())?
             .unwrap_or(0);
         let mut index = 0;
         while index < count {
             let end = count.min(index + MAX_PROVE_KEYS as u64);
-            let keys: Vec<StateKey> = (index..end).map(registry::worker_at_key).collect();
+            let keys: Vec<StateKey> = (index..end)
+                .map(|i| registry::state_key::workers().entry_key(i))
+                .collect();
             let ids = self
                 .read_many(&keys)?
                 .into_iter()
@@ -497,7 +505,7 @@ impl Worker {
         let accepted: Option<Hash> = self
             .chain
             .read_typed(
-                chain_keys::share_key(to, &key, round, &self.id()),
+                chain_keys::state_key::share(to, &key, round, &self.id()),
                 "key share",
             )
             .map_err(|e| e.to_string())?;

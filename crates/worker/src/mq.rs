@@ -18,7 +18,7 @@ use crate::{
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{DispatchError, keys as chain_keys, mq, state::StateKey};
 use phalanx_threshold::{Output, Partial, round::RoundCodec};
-use phalanx_types::{Call, ChainMessage, Envelope, KeyKind, Payload, WorkerId, WorkerMessage};
+use phalanx_types::{ChainMessage, Envelope, KeyKind, MqCall, Payload, WorkerId, WorkerMessage};
 use tracing::{error, info, warn};
 
 /// Queue messages read per request: the queue's length plus this many entries, one snapshot.
@@ -34,14 +34,14 @@ enum Queue<'a> {
 impl Queue<'_> {
     fn len_key(&self) -> StateKey {
         match self {
-            Queue::Broadcast => mq::broadcast_len_key(),
-            Queue::Inbox(w) => mq::inbox_len_key(w),
+            Queue::Broadcast => mq::state_key::broadcast().len_key(),
+            Queue::Inbox(w) => mq::state_key::inbox(w).len_key(),
         }
     }
     fn item_key(&self, index: u64) -> StateKey {
         match self {
-            Queue::Broadcast => mq::broadcast_key(index),
-            Queue::Inbox(w) => mq::inbox_key(w, index),
+            Queue::Broadcast => mq::state_key::broadcast().entry_key(index),
+            Queue::Inbox(w) => mq::state_key::inbox(w).entry_key(index),
         }
     }
 }
@@ -87,7 +87,7 @@ impl Worker {
         // the verified tip.
         let on_chain: u64 = self
             .chain
-            .read_typed(mq::next_seq_key(&me), "sequence number")
+            .read_typed(mq::state_key::next_seq(&me), "sequence number")
             .map_err(|e| e.to_string())?
             .unwrap_or(0);
         let seq = on_chain.max(self.state.mq.next_seq);
@@ -104,9 +104,10 @@ impl Worker {
             &self.config.rpc,
             &chain,
             &operator,
-            Call::PushMessage {
+            MqCall::PushMessage {
                 message: Box::new(message),
-            },
+            }
+            .into(),
             &what,
             true,
         );
@@ -120,7 +121,7 @@ impl Worker {
                 Ok(true)
             }
             Err(SendError::Refused {
-                code: Some(DispatchError::MessageReplayed),
+                code: Some(DispatchError::Mq(mq::Error::MessageReplayed)),
                 reason,
             }) => {
                 self.sync().map_err(|e| e.to_string())?;
@@ -180,7 +181,7 @@ impl Worker {
     pub(crate) fn round_output(&mut self, round: u64) -> Result<Option<Output>, String> {
         match self
             .chain
-            .read_one(chain_keys::output_key(round).into())
+            .read_one(chain_keys::state_key::output(round).into())
             .map_err(|e| e.to_string())?
         {
             Some(bytes) => Output::decode_bytes(&bytes)

@@ -12,7 +12,7 @@ use crate::{
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
 use phalanx_consensus::{block::Digest, engine::genesis_block, spec::ChainSpec};
 use phalanx_runtime::registry::{self, WorkerRecord};
-use phalanx_types::{AccountId, AttestationPolicy, Call, Hash};
+use phalanx_types::{AccountId, AttestationPolicy, Hash, RegistryCall};
 use std::{
     path::{Path, PathBuf},
     sync::{
@@ -219,7 +219,7 @@ impl Worker {
     /// This worker's registry record, read with a proof.
     pub fn record(&mut self) -> Result<Option<WorkerRecord>, ChainError> {
         self.chain
-            .read_typed(registry::worker_key(&self.id()), "worker record")
+            .read_typed(registry::state_key::worker(&self.id()), "worker record")
     }
 
     /// Registers the worker if the chain does not know it yet: evidence binding its keys to
@@ -271,7 +271,7 @@ impl Worker {
             &self.config.rpc,
             &chain,
             operator,
-            Call::RegisterWorker { info, evidence },
+            RegistryCall::RegisterWorker { info, evidence }.into(),
             "registration",
             true,
         )?;
@@ -303,8 +303,8 @@ impl Worker {
     /// whether it refreshed. Needs the operator key; without it the worker only warns.
     pub fn refresh_attestation_if_due(&mut self) -> Result<bool, String> {
         let keys = [
-            registry::worker_key(&self.id()).into(),
-            registry::policy_key().into(),
+            registry::state_key::worker(&self.id()).into(),
+            registry::state_key::policy().into(),
         ];
         let (values, tip) = self.chain.read(&keys).map_err(|e| e.to_string())?;
         let (Some(Some(record)), Some(Some(policy))) = (values.first(), values.get(1)) else {

@@ -24,6 +24,22 @@ pub fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
     )
 }
 
+/// Runs `phalanx --rpc RPC ARGS…` without `--json`: its text output (stdout), or a panic
+/// with stderr if it failed.
+pub fn cli_text(rpc: &str, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(["--rpc", rpc])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "phalanx {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 /// `phalanx transfer --from FROM --to TO --amount AMOUNT EXTRA…` against `rpc`.
 pub fn transfer(
     rpc: &str,

@@ -1,42 +1,40 @@
-//! Handler for `Call::Transfer`: the stateful part (the stateless checks are in the executor).
+//! `balances.transfer`: the stateful part (the stateless checks are the executor's).
 
-use super::{account, set_account};
-use crate::{
-    params::Params,
-    receipt::{DispatchError, Event},
-    state::{State, StateError},
-};
+use super::{Error, Event, account, set_account};
+use crate::{CallResult, Ctx, state::State};
 use phalanx_types::{AccountId, Amount};
 
-/// Moves `amount` from `from` to `to`, enforcing the existential-deposit rule on both sides.
-///
-/// Returns the events on success. On a dispatch error nothing has been written.
+/// Moves `amount` from the signer to `to`, enforcing the existential-deposit rule on both
+/// sides.
 pub fn transfer(
     state: &mut (impl State + ?Sized),
-    params: &Params,
-    from: &AccountId,
+    ctx: &Ctx,
     to: &AccountId,
     amount: Amount,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+) -> CallResult {
+    let from = ctx.signer;
+    let existential_deposit = ctx.params.balances.existential_deposit;
     if amount == 0 {
-        return Ok(Err(DispatchError::ZeroAmount));
+        return Err(Error::ZeroAmount.into());
     }
     if from == to {
-        return Ok(Err(DispatchError::SelfTransfer));
+        return Err(Error::SelfTransfer.into());
     }
     let mut sender = account(state, from)?;
     let mut recipient = account(state, to)?;
-    let Some(left) = sender.balance.checked_sub(amount) else {
-        return Ok(Err(DispatchError::InsufficientBalance));
-    };
-    if left < params.existential_deposit {
-        return Ok(Err(DispatchError::SenderBelowExistentialDeposit));
+    let left = sender
+        .balance
+        .checked_sub(amount)
+        .ok_or(Error::InsufficientBalance)?;
+    if left < existential_deposit {
+        return Err(Error::SenderBelowExistentialDeposit.into());
     }
-    let Some(received) = recipient.balance.checked_add(amount) else {
-        return Ok(Err(DispatchError::Overflow));
-    };
-    if received < params.existential_deposit {
-        return Ok(Err(DispatchError::RecipientBelowExistentialDeposit));
+    let received = recipient
+        .balance
+        .checked_add(amount)
+        .ok_or(Error::Overflow)?;
+    if received < existential_deposit {
+        return Err(Error::RecipientBelowExistentialDeposit.into());
     }
     let created = recipient.balance == 0;
     sender.balance = left;
@@ -45,15 +43,21 @@ pub fn transfer(
     set_account(state, to, recipient);
     let mut events = Vec::with_capacity(2);
     if created {
-        events.push(Event::Endowed {
-            account: to.clone(),
-            amount,
-        });
+        events.push(
+            Event::Endowed {
+                account: to.clone(),
+                amount,
+            }
+            .into(),
+        );
     }
-    events.push(Event::Transfer {
-        from: from.clone(),
-        to: to.clone(),
-        amount,
-    });
-    Ok(Ok(events))
+    events.push(
+        Event::Transfer {
+            from: from.clone(),
+            to: to.clone(),
+            amount,
+        }
+        .into(),
+    );
+    Ok(events)
 }

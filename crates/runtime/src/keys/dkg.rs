@@ -3,17 +3,14 @@
 //! counts, an identical repeat confirms it (and pays its fee), a different one is a
 //! disagreement.
 
-use super::{StoredDeal, ack_key, active, deal_key, log_key, round::record_log, round_info};
+use super::{Error, Event, StoredDeal, active, round::record_log, round_info, state_key};
 use crate::{
-    executor::BlockEnv,
-    receipt::{DispatchError, Event},
+    CallResult, Ctx,
     state::{State, StateError},
 };
 use commonware_codec::Encode;
 use phalanx_threshold::{Ack, PubMsg, SignedLog, round::RoundCodec};
 use phalanx_types::{Envelope, WorkerId};
-
-type Handled = Result<Result<Vec<Event>, DispatchError>, StateError>;
 
 /// The round in progress, if it is `round`.
 fn current(
@@ -29,13 +26,13 @@ fn first_wins(
     state: &mut (impl State + ?Sized),
     key: crate::state::StateKey,
     value: Vec<u8>,
-) -> Result<Result<bool, DispatchError>, StateError> {
+) -> CallResult<bool> {
     match state.get(&key)? {
-        Some(held) if held == value => Ok(Ok(false)),
-        Some(_) => Ok(Err(DispatchError::KeyDisagreement)),
+        Some(held) if held == value => Ok(false),
+        Some(_) => Err(Error::KeyDisagreement.into()),
         None => {
             state.put(key, Some(value));
-            Ok(Ok(true))
+            Ok(true)
         }
     }
 }
@@ -47,30 +44,34 @@ pub fn deal(
     round: u64,
     commitment: &[u8],
     shares: &[Envelope],
-) -> Handled {
+) -> CallResult {
     let Some(record) = current(state, round)? else {
-        return Ok(Err(DispatchError::DkgWrongRound));
+        return Err(Error::DkgWrongRound.into());
     };
     if !record.dealers.contains(sender) {
-        return Ok(Err(DispatchError::NotDealer));
+        return Err(Error::NotDealer.into());
     }
     if PubMsg::decode_bytes(commitment).is_err() || shares.len() != record.players.len() {
-        return Ok(Err(DispatchError::DkgBadMessage));
+        return Err(Error::DkgBadMessage.into());
     }
     let stored = StoredDeal {
         commitment: commitment.to_vec(),
         shares: shares.to_vec(),
     };
-    Ok(
-        first_wins(state, deal_key(round, sender), stored.encode().to_vec())?.map(|new| {
-            vec![Event::DkgMessage {
-                round,
-                kind: "deal",
-                by: sender.clone(),
-                confirmation: !new,
-            }]
-        }),
-    )
+    let new = first_wins(
+        state,
+        state_key::deal(round, sender),
+        stored.encode().to_vec(),
+    )?;
+    Ok(vec![
+        Event::DkgMessage {
+            round,
+            kind: "deal",
+            by: sender.clone(),
+            confirmation: !new,
+        }
+        .into(),
+    ])
 }
 
 /// A player's acknowledgement of `dealer`'s share.
@@ -80,74 +81,79 @@ pub fn ack(
     round: u64,
     dealer: &WorkerId,
     ack: &[u8],
-) -> Handled {
+) -> CallResult {
     let Some(record) = current(state, round)? else {
-        return Ok(Err(DispatchError::DkgWrongRound));
+        return Err(Error::DkgWrongRound.into());
     };
     if !record.players.contains(sender) {
-        return Ok(Err(DispatchError::NotPlayer));
+        return Err(Error::NotPlayer.into());
     }
-    if !record.dealers.contains(dealer) || state.get(&deal_key(round, dealer))?.is_none() {
-        return Ok(Err(DispatchError::NotDealer));
+    if !record.dealers.contains(dealer) || state.get(&state_key::deal(round, dealer))?.is_none() {
+        return Err(Error::NotDealer.into());
     }
     let Ok(decoded) = Ack::decode_bytes(ack) else {
-        return Ok(Err(DispatchError::DkgBadMessage));
+        return Err(Error::DkgBadMessage.into());
     };
-    Ok(first_wins(
+    let new = first_wins(
         state,
-        ack_key(round, dealer, sender),
+        state_key::ack(round, dealer, sender),
         decoded.encode().to_vec(),
-    )?
-    .map(|new| {
-        vec![Event::DkgMessage {
+    )?;
+    Ok(vec![
+        Event::DkgMessage {
             round,
             kind: "ack",
             by: sender.clone(),
             confirmation: !new,
-        }]
-    }))
+        }
+        .into(),
+    ])
 }
 
 /// A dealer's signed log: checked in full (signature for this round, every acknowledgement,
 /// every revealed share) before it is recorded; a quorum of them finishes the round.
 pub fn log(
     state: &mut (impl State + ?Sized),
-    env: &BlockEnv,
+    ctx: &Ctx,
     sender: &WorkerId,
     round: u64,
     log: &[u8],
-) -> Handled {
+) -> CallResult {
     let Some(record) = current(state, round)? else {
-        return Ok(Err(DispatchError::DkgWrongRound));
+        return Err(Error::DkgWrongRound.into());
     };
     if !record.dealers.contains(sender) {
-        return Ok(Err(DispatchError::NotDealer));
+        return Err(Error::NotDealer.into());
     }
-    if let Some(held) = state.get(&log_key(round, sender))? {
+    if let Some(held) = state.get(&state_key::log(round, sender))? {
         if held != log {
-            return Ok(Err(DispatchError::KeyDisagreement));
+            return Err(Error::KeyDisagreement.into());
         }
-        return Ok(Ok(vec![Event::DkgMessage {
-            round,
-            kind: "log",
-            by: sender.clone(),
-            confirmation: true,
-        }]));
+        return Ok(vec![
+            Event::DkgMessage {
+                round,
+                kind: "log",
+                by: sender.clone(),
+                confirmation: true,
+            }
+            .into(),
+        ]);
     }
-    let info = match round_info(state, &env.chain_id, &record)? {
+    let info = match round_info(state, &ctx.env.chain_id, &record)? {
         Ok(info) => info,
         Err(reason) => {
             return Err(StateError::Corrupt {
-                key: super::round_key(round),
+                key: state_key::round(round),
                 reason,
-            });
+            }
+            .into());
         }
     };
     let Ok(signed) = SignedLog::decode_bytes(log) else {
-        return Ok(Err(DispatchError::DkgBadMessage));
+        return Err(Error::DkgBadMessage.into());
     };
     if phalanx_threshold::check_log(&info, signed, sender.public_key()).is_err() {
-        return Ok(Err(DispatchError::DkgBadLog));
+        return Err(Error::DkgBadLog.into());
     }
-    record_log(state, env, &record, &info, sender, log)
+    record_log(state, ctx.env, &record, &info, sender, log)
 }

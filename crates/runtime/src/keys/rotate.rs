@@ -1,40 +1,23 @@
-//! Handler for `Call::RotateMasterKey` (root only; governance later).
+//! `keys.rotate_master_key` (root only; governance later).
 
-use super::{active, generation, round::start_fresh};
-use crate::{
-    executor::BlockEnv,
-    mq,
-    receipt::{DispatchError, Event},
-    registry,
-    state::{State, StateError},
-};
-use phalanx_types::{AccountId, ChainMessage};
+use super::{Error, Event, active, generation, round::start_fresh};
+use crate::{CallResult, Ctx, mq, registry, state::State};
+use phalanx_types::ChainMessage;
 
 /// Starts a fresh DKG among the current gatekeepers for the next master key generation. Old
 /// generations keep their sharings, for old data; the new secret is independent of them, so
 /// a leaked old generation reveals nothing about the new one.
-pub fn rotate_master_key(
-    state: &mut (impl State + ?Sized),
-    env: &BlockEnv,
-    caller: &AccountId,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    if !registry::is_root(state, caller)? {
-        return Ok(Err(DispatchError::NotRoot));
+pub fn rotate_master_key(state: &mut (impl State + ?Sized), ctx: &Ctx) -> CallResult {
+    if !registry::is_root(state, ctx.signer)? {
+        return Err(Error::NotRoot.into());
     }
-    let Some(current) = generation(state)? else {
-        return Ok(Err(DispatchError::NoMasterKey));
-    };
+    let current = generation(state)?.ok_or(Error::NoMasterKey)?;
     if active(state)?.is_some() {
-        return Ok(Err(DispatchError::RotationPending));
+        return Err(Error::RotationPending.into());
     }
-    let Some(next) = current.checked_add(1) else {
-        return Ok(Err(DispatchError::UnexpectedGeneration));
-    };
-    let mut events = vec![Event::MasterKeyRotationRequested { generation: next }];
-    match start_fresh(state, env, next)? {
-        Ok(more) => events.extend(more),
-        Err(e) => return Ok(Err(e)),
-    }
+    let next = current.checked_add(1).ok_or(Error::UnexpectedGeneration)?;
+    let mut events = vec![Event::MasterKeyRotationRequested { generation: next }.into()];
+    events.extend(start_fresh(state, ctx.env, next)?);
     mq::broadcast(state, &ChainMessage::MasterKeyRotation { generation: next })?;
-    Ok(Ok(events))
+    Ok(events)
 }

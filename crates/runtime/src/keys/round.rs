@@ -1,13 +1,8 @@
 //! Starting and finishing DKG rounds.
 
-use super::{
-    active, active_key, generation, generation_key, latest, latest_key, log_key, logged,
-    master_public_key, next_round_key, output_key, round_key,
-};
+use super::{Error, Event, active, generation, latest, logged, state_key};
 use crate::{
-    executor::BlockEnv,
-    receipt::{DispatchError, Event},
-    registry,
+    BlockEnv, CallResult, registry,
     state::{State, StateError, read_decoded},
 };
 use bytes::BufMut;
@@ -49,7 +44,7 @@ pub struct RoundRecord {
     pub previous: Option<u64>,
     pub dealers: Vec<WorkerId>,
     pub players: Vec<WorkerId>,
-    /// The height of the block that started it (dealers wait [`super::ACK_WINDOW_BLOCKS`]
+    /// The height of the block that started it (dealers wait `ack_window_blocks`
     /// from here for acknowledgements).
     pub started: u64,
 }
@@ -122,7 +117,7 @@ pub(crate) fn stored_output(
     state: &(impl State + ?Sized),
     round: u64,
 ) -> Result<Option<Output>, StateError> {
-    let key = output_key(round);
+    let key = state_key::output(round);
     match state.get(&key)? {
         None => Ok(None),
         Some(bytes) => Output::decode_bytes(&bytes)
@@ -165,7 +160,7 @@ fn start(
     env: &BlockEnv,
     generation: u32,
     previous: Option<(u64, Output)>,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+) -> CallResult {
     let players = registry::gatekeepers(state)?;
     let dealers = match &previous {
         Some((_, output)) => output
@@ -175,7 +170,7 @@ fn start(
             .collect(),
         None => players.clone(),
     };
-    let round: u64 = read_decoded(state, next_round_key())?.unwrap_or(0);
+    let round: u64 = read_decoded(state, state_key::next_round())?.unwrap_or(0);
     let record = RoundRecord {
         round,
         generation,
@@ -195,18 +190,21 @@ fn start(
     )
     .is_err()
     {
-        return Ok(Err(DispatchError::DkgBadMessage));
+        return Err(Error::DkgBadMessage.into());
     }
-    state.put(next_round_key(), Some((round + 1).encode().to_vec()));
-    state.put(round_key(round), Some(record.encode().to_vec()));
-    state.put(active_key(), Some(round.encode().to_vec()));
-    Ok(Ok(vec![Event::DkgRoundStarted {
-        round,
-        generation,
-        reshare: record.previous.is_some(),
-        dealers: record.dealers.len() as u32,
-        players: record.players.len() as u32,
-    }]))
+    state.put(state_key::next_round(), Some((round + 1).encode().to_vec()));
+    state.put(state_key::round(round), Some(record.encode().to_vec()));
+    state.put(state_key::active(), Some(round.encode().to_vec()));
+    Ok(vec![
+        Event::DkgRoundStarted {
+            round,
+            generation,
+            reshare: record.previous.is_some(),
+            dealers: record.dealers.len() as u32,
+            players: record.players.len() as u32,
+        }
+        .into(),
+    ])
 }
 
 /// Starts a fresh DKG for `generation` (the first one, or a rotation).
@@ -214,28 +212,25 @@ pub(crate) fn start_fresh(
     state: &mut (impl State + ?Sized),
     env: &BlockEnv,
     generation: u32,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+) -> CallResult {
     start(state, env, generation, None)
 }
 
 /// The gatekeeper set changed (or a round just finished): if no round is running, start the
 /// first DKG, or reshare the newest generation to the current set if it differs from the set
 /// holding it.
-pub fn gatekeepers_changed(
-    state: &mut (impl State + ?Sized),
-    env: &BlockEnv,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+pub fn gatekeepers_changed(state: &mut (impl State + ?Sized), env: &BlockEnv) -> CallResult {
     if active(state)?.is_some() {
-        return Ok(Ok(Vec::new()));
+        return Ok(Vec::new());
     }
     let Some(current) = generation(state)? else {
         return start_fresh(state, env, 0);
     };
     let Some(round) = latest(state, current)? else {
-        return Ok(Ok(Vec::new()));
+        return Ok(Vec::new());
     };
     let Some(output) = stored_output(state, round)? else {
-        return Ok(Ok(Vec::new()));
+        return Ok(Vec::new());
     };
     let gatekeepers = registry::gatekeepers(state)?;
     let holders: Vec<WorkerId> = output
@@ -248,7 +243,7 @@ pub fn gatekeepers_changed(
     a.sort();
     b.sort();
     if a == b {
-        return Ok(Ok(Vec::new()));
+        return Ok(Vec::new());
     }
     start(state, env, current, Some((round, output)))
 }
@@ -262,29 +257,32 @@ pub(crate) fn record_log(
     info: &phalanx_threshold::Info,
     dealer: &WorkerId,
     signed: &[u8],
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    state.put(log_key(record.round, dealer), Some(signed.to_vec()));
+) -> CallResult {
+    state.put(state_key::log(record.round, dealer), Some(signed.to_vec()));
     let mut dealers = logged(state, record.round)?;
     dealers.push(dealer.clone());
     state.put(
-        super::logged_key(record.round),
+        state_key::logged(record.round),
         Some(Ids(dealers.clone()).encode().to_vec()),
     );
-    let mut events = vec![Event::DkgLogRecorded {
-        round: record.round,
-        dealer: dealer.clone(),
-    }];
+    let mut events = vec![
+        Event::DkgLogRecorded {
+            round: record.round,
+            dealer: dealer.clone(),
+        }
+        .into(),
+    ];
     let previous = match record.previous {
         Some(r) => stored_output(state, r)?,
         None => None,
     };
     let required = phalanx_threshold::required(record.dealers.len(), previous.as_ref());
     if (dealers.len() as u32) < required {
-        return Ok(Ok(events));
+        return Ok(events);
     }
     let mut logs = Vec::with_capacity(dealers.len());
     for d in &dealers {
-        let key = log_key(record.round, d);
+        let key = state_key::log(record.round, d);
         let bytes = state.get(&key)?.ok_or_else(|| StateError::Corrupt {
             key,
             reason: "a recorded dealer log is missing".into(),
@@ -295,35 +293,42 @@ pub(crate) fn record_log(
             return Err(StateError::Corrupt {
                 key,
                 reason: "a recorded dealer log no longer checks".into(),
-            });
+            }
+            .into());
         };
         logs.push(pair);
     }
     let output = match phalanx_threshold::observe(info, logs) {
         Ok(o) => o,
         // Every recorded log was usable on its own; a quorum of them always gives an output.
-        Err(_) => return Ok(Err(DispatchError::DkgBadLog)),
+        Err(_) => return Err(Error::DkgBadLog.into()),
     };
     let public = phalanx_threshold::group_public_key(&output);
-    state.put(output_key(record.round), Some(output.encode().to_vec()));
     state.put(
-        latest_key(record.generation),
+        state_key::output(record.round),
+        Some(output.encode().to_vec()),
+    );
+    state.put(
+        state_key::latest(record.generation),
         Some(record.round.encode().to_vec()),
     );
     let newest = generation(state)?.map_or(record.generation, |g| g.max(record.generation));
-    state.put(generation_key(), Some(newest.encode().to_vec()));
-    state.put(master_public_key(record.generation), Some(public.clone()));
-    state.put(active_key(), None);
-    events.push(Event::MasterKeyPublished {
-        generation: record.generation,
-        round: record.round,
-        public_key: hex::encode(&public),
-        threshold: output.public().required(),
-        holders: record.players.len() as u32,
-    });
-    match gatekeepers_changed(state, env)? {
-        Ok(more) => events.extend(more),
-        Err(e) => return Ok(Err(e)),
-    }
-    Ok(Ok(events))
+    state.put(state_key::generation(), Some(newest.encode().to_vec()));
+    state.put(
+        state_key::master_public(record.generation),
+        Some(public.clone()),
+    );
+    state.put(state_key::active(), None);
+    events.push(
+        Event::MasterKeyPublished {
+            generation: record.generation,
+            round: record.round,
+            public_key: hex::encode(&public),
+            threshold: output.public().required(),
+            holders: record.players.len() as u32,
+        }
+        .into(),
+    );
+    events.extend(gatekeepers_changed(state, env)?);
+    Ok(events)
 }

@@ -1,13 +1,10 @@
 //! A gatekeeper's `KeyShare` message: its partial signature towards a worker's cluster key,
 //! encrypted to the worker and put in its inbox.
 
-use super::{DEFAULT_CLUSTER, latest, round::stored_output, share_delivery, share_key};
-use crate::{
-    mq,
-    receipt::{DispatchError, Event},
-    registry,
-    state::{State, StateError},
+use super::{
+    DEFAULT_CLUSTER, Error, Event, latest, round::stored_output, share_delivery, state_key,
 };
+use crate::{CallResult, mq, registry, state::State};
 use commonware_codec::Encode;
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_types::{ChainMessage, Envelope, KeyKind, WorkerId};
@@ -23,39 +20,42 @@ pub fn share(
     key: &KeyKind,
     round: u64,
     envelope: &Envelope,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
+) -> CallResult {
     let KeyKind::Cluster {
         cluster,
         generation,
     } = key;
     if *cluster != DEFAULT_CLUSTER {
-        return Ok(Err(DispatchError::UnknownCluster));
+        return Err(Error::UnknownCluster.into());
     }
     if latest(state, *generation)? != Some(round) {
-        return Ok(Err(DispatchError::UnexpectedGeneration));
+        return Err(Error::UnexpectedGeneration.into());
     }
     let Some(output) = stored_output(state, round)? else {
-        return Ok(Err(DispatchError::UnexpectedGeneration));
+        return Err(Error::UnexpectedGeneration.into());
     };
     if output.players().position(sender.public_key()).is_none() {
-        return Ok(Err(DispatchError::NotShareHolder));
+        return Err(Error::NotShareHolder.into());
     }
     if registry::worker(state, recipient)?.is_none() {
-        return Ok(Err(DispatchError::UnknownRecipient));
+        return Err(Error::UnknownRecipient.into());
     }
     let digest = Sha256::hash(&[&envelope.encode()]);
     if let Some(accepted) = share_delivery(state, recipient, key, round, sender)? {
         if accepted != digest {
-            return Ok(Err(DispatchError::KeyDisagreement));
+            return Err(Error::KeyDisagreement.into());
         }
-        return Ok(Ok(vec![Event::KeyShareConfirmed {
-            recipient: recipient.clone(),
-            key: key.to_string(),
-            by: sender.clone(),
-        }]));
+        return Ok(vec![
+            Event::KeyShareConfirmed {
+                recipient: recipient.clone(),
+                key: key.to_string(),
+                by: sender.clone(),
+            }
+            .into(),
+        ]);
     }
     state.put(
-        share_key(recipient, key, round, sender),
+        state_key::share(recipient, key, round, sender),
         Some(digest.encode().to_vec()),
     );
     mq::deliver_to_inbox(
@@ -68,10 +68,13 @@ pub fn share(
             envelope: envelope.clone(),
         },
     )?;
-    Ok(Ok(vec![Event::KeyShareDelivered {
-        recipient: recipient.clone(),
-        key: key.to_string(),
-        round,
-        by: sender.clone(),
-    }]))
+    Ok(vec![
+        Event::KeyShareDelivered {
+            recipient: recipient.clone(),
+            key: key.to_string(),
+            round,
+            by: sender.clone(),
+        }
+        .into(),
+    ])
 }

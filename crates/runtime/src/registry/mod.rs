@@ -1,64 +1,48 @@
-//! The `registry` module: TEE workers, gatekeepers and the attestation policy.
+//! `registry`: TEE workers, gatekeepers and the attestation policy.
 //!
-//! * state: `policy` → [`AttestationPolicy`]; `root` → the privileged account; `genesis_hash`
-//!   → the chain's genesis block digest (registrations bind it); `worker(id)` → [`WorkerRecord`];
-//!   `worker_count` → u64 and `worker_at(i)` → id, an append-only index for listing.
-//! * calls: [`register_worker`] (anyone, for the workers they operate),
-//!   [`set_attestation_policy`] and [`promote_gatekeeper`] (root only; governance later).
-//! * evidence is verified at the block's timestamp with `phalanx_attestation::verify`, so every
-//!   validator reaches the same verdict.
+//! | file | what |
+//! |------|------|
+//! | `params.rs` | `attestation_fee`, `max_block_attestations` |
+//! | `state_key.rs` | `policy`, `root`, `genesis_hash`, `worker(id)` → [`WorkerRecord`], `gatekeepers`, the `workers` append log |
+//! | `event.rs` | `worker_registered`, `attestation_policy_set`, `gatekeeper_promoted` |
+//! | `error.rs` | codes 1–18 |
+//! | `genesis.rs` | root account and policy |
+//! | `hooks.rs` | what it tells other components: a first registration, a promotion |
+//! | `call.rs` | [`RegistryCall`](phalanx_types::RegistryCall): fees, the per-block attestation quota |
+//! | `register.rs`, `set_policy.rs`, `promote.rs` | one handler each |
+//!
+//! Evidence is verified at the block's timestamp with `phalanx_attestation::verify`, so every
+//! validator reaches the same verdict.
 
+mod call;
+mod error;
+mod event;
+mod genesis;
+mod hooks;
+mod params;
 mod promote;
 mod record;
 mod register;
 mod set_policy;
+pub mod state_key;
 
-pub use promote::promote_gatekeeper;
+pub use call::{call_info, dispatch};
+pub use error::Error;
+pub use event::Event;
+pub use genesis::Genesis;
+pub use hooks::RegistryHooks;
+pub use params::Params;
 pub use record::{TeeCode, WorkerRecord};
-pub use register::register_worker;
-pub use set_policy::set_attestation_policy;
+pub use register::{Verdict, verify_registration};
 
-use crate::state::{State, StateError, StateKey, read_decoded as read, state_key};
-use commonware_codec::{Encode, FixedSize};
+use crate::state::{State, StateError, StateKey, read_decoded as read};
+use commonware_codec::FixedSize;
 use phalanx_types::{AccountId, AttestationPolicy, Hash, WorkerId};
-use serde::{Deserialize, Serialize};
 
 /// Most workers the registry will hold (bounds the listing index; raise by upgrade).
 pub const MAX_WORKERS: u64 = 1_000_000;
 /// Most gatekeepers at once.
 pub const MAX_GATEKEEPERS: usize = 64;
-
-/// The registry's part of genesis.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryGenesis {
-    /// The account allowed to change the policy and promote gatekeepers (none: nobody).
-    #[serde(default)]
-    pub root: Option<AccountId>,
-    #[serde(default)]
-    pub policy: AttestationPolicy,
-}
-
-pub fn policy_key() -> StateKey {
-    state_key("registry", "policy", b"")
-}
-pub fn root_key() -> StateKey {
-    state_key("registry", "root", b"")
-}
-pub fn genesis_hash_key() -> StateKey {
-    state_key("registry", "genesis_hash", b"")
-}
-pub fn worker_key(id: &WorkerId) -> StateKey {
-    state_key("registry", "worker", id.as_bytes())
-}
-pub fn worker_count_key() -> StateKey {
-    state_key("registry", "worker_count", b"")
-}
-pub fn worker_at_key(index: u64) -> StateKey {
-    state_key("registry", "worker_at", &index.to_be_bytes())
-}
-pub fn gatekeepers_key() -> StateKey {
-    state_key("registry", "gatekeepers", b"")
-}
 
 fn missing(key: StateKey, what: &str) -> StateError {
     StateError::Corrupt {
@@ -69,17 +53,23 @@ fn missing(key: StateKey, what: &str) -> StateError {
 
 /// The attestation policy.
 pub fn policy(state: &(impl State + ?Sized)) -> Result<AttestationPolicy, StateError> {
-    read(state, policy_key())?.ok_or_else(|| missing(policy_key(), "attestation policy"))
+    read(state, state_key::policy())?.ok_or_else(|| missing(state_key::policy(), "policy"))
 }
 
 /// The privileged account, if any.
 pub fn root(state: &(impl State + ?Sized)) -> Result<Option<AccountId>, StateError> {
-    read(state, root_key())
+    read(state, state_key::root())
+}
+
+/// Whether `who` is the privileged account.
+pub fn is_root(state: &(impl State + ?Sized), who: &AccountId) -> Result<bool, StateError> {
+    Ok(root(state)?.as_ref() == Some(who))
 }
 
 /// The genesis block digest registrations bind to.
 pub fn genesis_hash(state: &(impl State + ?Sized)) -> Result<Hash, StateError> {
-    read(state, genesis_hash_key())?.ok_or_else(|| missing(genesis_hash_key(), "genesis hash"))
+    read(state, state_key::genesis_hash())?
+        .ok_or_else(|| missing(state_key::genesis_hash(), "genesis hash"))
 }
 
 /// A worker's record.
@@ -87,12 +77,12 @@ pub fn worker(
     state: &(impl State + ?Sized),
     id: &WorkerId,
 ) -> Result<Option<WorkerRecord>, StateError> {
-    read(state, worker_key(id))
+    read(state, state_key::worker(id))
 }
 
 /// How many workers ever registered.
 pub fn worker_count(state: &(impl State + ?Sized)) -> Result<u64, StateError> {
-    Ok(read(state, worker_count_key())?.unwrap_or(0))
+    state_key::workers().len(state)
 }
 
 /// The id of the `index`-th worker to register.
@@ -100,12 +90,12 @@ pub fn worker_at(
     state: &(impl State + ?Sized),
     index: u64,
 ) -> Result<Option<WorkerId>, StateError> {
-    read(state, worker_at_key(index))
+    state_key::workers().get(state, index)
 }
 
 /// The gatekeepers, in promotion order.
 pub fn gatekeepers(state: &(impl State + ?Sized)) -> Result<Vec<WorkerId>, StateError> {
-    let key = gatekeepers_key();
+    let key = state_key::gatekeepers();
     match state.get(&key)? {
         None => Ok(Vec::new()),
         Some(bytes) => decode_gatekeepers(&bytes).ok_or_else(|| StateError::Corrupt {
@@ -131,19 +121,5 @@ pub fn decode_gatekeepers(bytes: &[u8]) -> Option<Vec<WorkerId>> {
 
 fn set_gatekeepers(state: &mut (impl State + ?Sized), list: &[WorkerId]) {
     let bytes: Vec<u8> = list.iter().flat_map(|id| id.as_bytes().to_vec()).collect();
-    state.put(gatekeepers_key(), Some(bytes));
-}
-
-/// Writes the registry's genesis state.
-pub fn build_genesis(state: &mut (impl State + ?Sized), genesis: &RegistryGenesis, hash: &Hash) {
-    state.put(policy_key(), Some(genesis.policy.encode().to_vec()));
-    if let Some(root) = &genesis.root {
-        state.put(root_key(), Some(root.encode().to_vec()));
-    }
-    state.put(genesis_hash_key(), Some(hash.encode().to_vec()));
-}
-
-/// Whether `who` is the privileged account.
-pub(crate) fn is_root(state: &(impl State + ?Sized), who: &AccountId) -> Result<bool, StateError> {
-    Ok(root(state)?.as_ref() == Some(who))
+    state.put(state_key::gatekeepers(), Some(bytes));
 }

@@ -1,60 +1,45 @@
-//! Handler for `Call::PromoteGatekeeper` (root only).
+//! `registry.promote_gatekeeper` (root only).
 
-use super::{MAX_GATEKEEPERS, gatekeepers, is_root, set_gatekeepers, worker, worker_key};
-use crate::{
-    executor::BlockEnv,
-    keys,
-    receipt::{DispatchError, Event},
-    state::{State, StateError},
+use super::{
+    Error, Event, MAX_GATEKEEPERS, RegistryHooks, gatekeepers, is_root, set_gatekeepers, state_key,
+    worker,
 };
+use crate::{CallResult, Ctx, state::State};
 use commonware_codec::Encode;
-use phalanx_types::{AccountId, ChainMessage, WorkerId};
+use phalanx_types::WorkerId;
 
 /// Gives `id` the gatekeeper role. The worker must be registered, and its last attestation no
 /// older than the policy's evidence age limit at the block's time: a gatekeeper holds a share
-/// of the master key. Starts the first DKG round, or a reshare that includes the new
-/// gatekeeper (after the round in progress, if any).
+/// of the master key. The hooks then start the first DKG round, or a reshare that includes
+/// the new gatekeeper.
 pub fn promote_gatekeeper(
     state: &mut (impl State + ?Sized),
-    env: &BlockEnv,
-    caller: &AccountId,
+    ctx: &Ctx,
+    hooks: &impl RegistryHooks,
     id: &WorkerId,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    let now_ms = env.timestamp_ms;
-    if !is_root(state, caller)? {
-        return Ok(Err(DispatchError::NotRoot));
+) -> CallResult {
+    if !is_root(state, ctx.signer)? {
+        return Err(Error::NotRoot.into());
     }
-    let Some(mut record) = worker(state, id)? else {
-        return Ok(Err(DispatchError::UnknownWorker));
-    };
+    let mut record = worker(state, id)?.ok_or(Error::UnknownWorker)?;
     let max_age_ms = super::policy(state)?
         .max_evidence_age_secs
         .saturating_mul(1000);
-    if now_ms.saturating_sub(record.last_attested_ms) > max_age_ms {
-        return Ok(Err(DispatchError::AttestationExpired));
+    if ctx.env.timestamp_ms.saturating_sub(record.last_attested_ms) > max_age_ms {
+        return Err(Error::AttestationExpired.into());
     }
     if record.gatekeeper {
-        return Ok(Err(DispatchError::AlreadyGatekeeper));
+        return Err(Error::AlreadyGatekeeper.into());
     }
     let mut list = gatekeepers(state)?;
     if list.len() >= MAX_GATEKEEPERS {
-        return Ok(Err(DispatchError::TooManyGatekeepers));
+        return Err(Error::TooManyGatekeepers.into());
     }
     list.push(id.clone());
     set_gatekeepers(state, &list);
     record.gatekeeper = true;
-    state.put(worker_key(id), Some(record.encode().to_vec()));
-    crate::mq::broadcast(
-        state,
-        &ChainMessage::GatekeeperPromoted {
-            worker: id.clone(),
-            encryption_key: record.info.encryption_key,
-        },
-    )?;
-    let mut events = vec![Event::GatekeeperPromoted { worker: id.clone() }];
-    match keys::gatekeepers_changed(state, env)? {
-        Ok(more) => events.extend(more),
-        Err(e) => return Ok(Err(e)),
-    }
-    Ok(Ok(events))
+    state.put(state_key::worker(id), Some(record.encode().to_vec()));
+    let mut events = vec![Event::GatekeeperPromoted { worker: id.clone() }.into()];
+    events.extend(hooks.gatekeeper_promoted(state, ctx, &record)?);
+    Ok(events)
 }

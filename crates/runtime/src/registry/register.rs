@@ -1,19 +1,17 @@
-//! Handler for `Call::RegisterWorker`: verify the evidence at the block time against the
+//! `registry.register_worker`: verify the evidence at the block time against the
 //! on-chain policy, check it binds this registration, and record (or refresh) the worker.
 
 use super::{
-    MAX_WORKERS, TeeCode, WorkerRecord, genesis_hash, policy, worker, worker_at_key, worker_count,
-    worker_count_key, worker_key,
+    Error, Event, MAX_WORKERS, RegistryHooks, TeeCode, WorkerRecord, genesis_hash, policy,
+    state_key, worker, worker_count,
 };
 use crate::{
-    receipt::{DispatchError, Event},
+    CallResult, Ctx,
     state::{State, StateError},
 };
 use commonware_codec::Encode;
 use phalanx_attestation::{AttestationError, DcapEvidence, Policy, SnpEvidence, TeeKind};
-use phalanx_types::{
-    AccountId, AttestationPolicy, ChainMessage, Evidence, EvidenceKind, WorkerInfo,
-};
+use phalanx_types::{AccountId, AttestationPolicy, Evidence, EvidenceKind, WorkerInfo};
 
 /// The attestation crate's policy from the on-chain one.
 fn attestation_policy(p: &AttestationPolicy) -> Policy {
@@ -26,25 +24,25 @@ fn attestation_policy(p: &AttestationPolicy) -> Policy {
 }
 
 /// Each refusal keeps its own code in the receipt.
-fn dispatch_error(e: &AttestationError) -> DispatchError {
+fn refusal(e: &AttestationError) -> Error {
     use AttestationError::*;
     match e {
         QuoteTooLarge(_) | CollateralTooLarge(_) | VcekTooLarge(_) | MalformedCollateral(_) => {
-            DispatchError::EvidenceMalformed
+            Error::EvidenceMalformed
         }
-        Invalid(_) | Simulation(_) => DispatchError::EvidenceInvalid,
-        Debug => DispatchError::DebugEnclave,
-        MeasurementNotAllowed(_) => DispatchError::MeasurementNotAllowed,
-        TcbTooLow { .. } => DispatchError::TcbTooLow,
-        CollateralTooOld { .. } => DispatchError::EvidenceTooOld,
-        SimulatedNotAllowed => DispatchError::SimulatedNotAllowed,
-        ReportDataMismatch { .. } => DispatchError::ReportDataMismatch,
+        Invalid(_) | Simulation(_) => Error::EvidenceInvalid,
+        Debug => Error::DebugEnclave,
+        MeasurementNotAllowed(_) => Error::MeasurementNotAllowed,
+        TcbTooLow { .. } => Error::TcbTooLow,
+        CollateralTooOld { .. } => Error::EvidenceTooOld,
+        SimulatedNotAllowed => Error::SimulatedNotAllowed,
+        ReportDataMismatch { .. } => Error::ReportDataMismatch,
     }
 }
 
 /// The record to store and whether it refreshes a known worker, or the refusal with its
 /// detailed reason.
-pub type Verdict = Result<(WorkerRecord, bool), (DispatchError, String)>;
+pub type Verdict = Result<(WorkerRecord, bool), (Error, String)>;
 
 /// Verifies `evidence` for `info` operated by `operator`, at `now_ms` (the block time).
 /// Returns the record to store and whether it refreshes a known worker, or the precise
@@ -62,7 +60,7 @@ pub fn verify_registration(
         && record.operator != *operator
     {
         return Ok(Err((
-            DispatchError::OperatorMismatch,
+            Error::OperatorMismatch,
             format!("worker is operated by {}", record.operator),
         )));
     }
@@ -70,17 +68,17 @@ pub fn verify_registration(
         && record.info.encryption_key != info.encryption_key
     {
         return Ok(Err((
-            DispatchError::EncryptionKeyChanged,
+            Error::EncryptionKeyChanged,
             "a registered worker keeps its encryption key".into(),
         )));
     }
     if existing.is_none() && policy.registrations_frozen {
         return Ok(Err((
-            DispatchError::RegistrationsFrozen,
+            Error::RegistrationsFrozen,
             "the attestation policy freezes new registrations".into(),
         )));
     }
-    let refuse = |e: AttestationError| Ok(Err((dispatch_error(&e), e.to_string())));
+    let refuse = |e: AttestationError| Ok(Err((refusal(&e), e.to_string())));
     let parsed = match evidence.kind {
         EvidenceKind::Dcap => {
             DcapEvidence::from_parts(evidence.quote.clone(), &evidence.collateral)
@@ -128,40 +126,38 @@ pub fn verify_registration(
     Ok(Ok((record, existing.is_some())))
 }
 
-/// Registers or refreshes a worker. On a dispatch error nothing has been written.
+/// Registers or refreshes a worker operated by the signer. On a refusal nothing has been
+/// written; a first registration is reported to the hooks (the broadcast queue).
 pub fn register_worker(
     state: &mut (impl State + ?Sized),
-    operator: &AccountId,
+    ctx: &Ctx,
+    hooks: &impl RegistryHooks,
     info: &WorkerInfo,
     evidence: &Evidence,
-    now_ms: u64,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    let (record, refreshed) = match verify_registration(state, operator, info, evidence, now_ms)? {
-        Ok(verified) => verified,
-        Err((e, _)) => return Ok(Err(e)),
-    };
-    if !refreshed {
-        let count = worker_count(state)?;
-        if count >= MAX_WORKERS {
-            return Ok(Err(DispatchError::TooManyWorkers));
+) -> CallResult {
+    let operator = ctx.signer;
+    let verdict = verify_registration(state, operator, info, evidence, ctx.env.timestamp_ms)?;
+    let (record, refreshed) = verdict.map_err(|(e, _)| e)?;
+    let mut events = vec![
+        Event::WorkerRegistered {
+            worker: info.identity.clone(),
+            operator: operator.clone(),
+            simulated: record.simulated,
+            confidence: record.confidence,
+            refreshed,
         }
-        state.put(worker_at_key(count), Some(info.identity.encode().to_vec()));
-        state.put(worker_count_key(), Some((count + 1).encode().to_vec()));
-        crate::mq::broadcast(
-            state,
-            &ChainMessage::WorkerRegistered {
-                worker: info.identity.clone(),
-                encryption_key: info.encryption_key,
-            },
-        )?;
+        .into(),
+    ];
+    state.put(
+        state_key::worker(&info.identity),
+        Some(record.encode().to_vec()),
+    );
+    if !refreshed {
+        if worker_count(state)? >= MAX_WORKERS {
+            return Err(Error::TooManyWorkers.into());
+        }
+        state_key::workers().push(state, &info.identity)?;
+        events.extend(hooks.worker_registered(state, ctx, &record)?);
     }
-    let event = Event::WorkerRegistered {
-        worker: info.identity.clone(),
-        operator: operator.clone(),
-        simulated: record.simulated,
-        confidence: record.confidence,
-        refreshed,
-    };
-    state.put(worker_key(&info.identity), Some(record.encode().to_vec()));
-    Ok(Ok(vec![event]))
+    Ok(events)
 }

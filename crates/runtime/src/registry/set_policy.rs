@@ -1,31 +1,32 @@
-//! Handler for `Call::SetAttestationPolicy` (root only).
+//! `registry.set_attestation_policy` (root only).
 
-use super::{is_root, policy_key};
-use crate::{
-    receipt::{DispatchError, Event},
-    state::{State, StateError},
-};
+use super::{Error, Event, is_root, state_key};
+use crate::{CallResult, Ctx, state::State};
 use commonware_codec::Encode;
-use phalanx_types::{AccountId, AttestationPolicy};
+use phalanx_types::AttestationPolicy;
 
 /// Replaces the policy. Already-registered workers keep their records; the new policy applies
-/// from their next refresh.
+/// from their next refresh. A policy that allows simulation is refused unless the chain id is
+/// a development id.
 pub fn set_attestation_policy(
     state: &mut (impl State + ?Sized),
-    caller: &AccountId,
+    ctx: &Ctx,
     policy: &AttestationPolicy,
-    simulation_permitted: bool,
-) -> Result<Result<Vec<Event>, DispatchError>, StateError> {
-    if !is_root(state, caller)? {
-        return Ok(Err(DispatchError::NotRoot));
+) -> CallResult {
+    if !is_root(state, ctx.signer)? {
+        return Err(Error::NotRoot.into());
     }
-    if policy.validate().is_err() || (policy.allow_simulated && !simulation_permitted) {
-        return Ok(Err(DispatchError::InvalidPolicy));
+    if policy.validate().is_err() || (policy.allow_simulated && !ctx.env.chain_id.is_development())
+    {
+        return Err(Error::InvalidPolicy.into());
     }
-    state.put(policy_key(), Some(policy.encode().to_vec()));
-    Ok(Ok(vec![Event::AttestationPolicySet {
-        allow_simulated: policy.allow_simulated,
-        registrations_frozen: policy.registrations_frozen,
-        measurements: policy.allowed_measurements.len() as u32,
-    }]))
+    state.put(state_key::policy(), Some(policy.encode().to_vec()));
+    Ok(vec![
+        Event::AttestationPolicySet {
+            allow_simulated: policy.allow_simulated,
+            registrations_frozen: policy.registrations_frozen,
+            measurements: policy.allowed_measurements.len() as u32,
+        }
+        .into(),
+    ])
 }

@@ -1,5 +1,5 @@
 //! Gatekeepers played by the test: they run the chain's DKG rounds with the real
-//! `phalanx-threshold` cryptography, every message going through `Call::PushMessage` like a
+//! `phalanx-threshold` cryptography, every message going through `MqCall::PushMessage` like a
 //! worker's. The chain never opens the encrypted shares, so the envelopes here are dummies and
 //! the players take their shares straight from the dealers.
 
@@ -33,7 +33,7 @@ pub fn chain_with_workers() -> Chain {
 
 /// `payload` as `sender`'s message number `seq`, signed with `signer`'s key for `c`'s chain.
 pub fn message(c: &Chain, sender: &str, signer: &str, seq: u64, payload: Payload) -> Call {
-    Call::PushMessage {
+    MqCall::PushMessage {
         message: Box::new(
             WorkerMessage {
                 sender: id(sender),
@@ -43,6 +43,7 @@ pub fn message(c: &Chain, sender: &str, signer: &str, seq: u64, payload: Payload
             .sign(&dev_key(signer), &c.chain),
         ),
     }
+    .into()
 }
 
 pub fn next_seq(c: &Chain, worker: &str) -> u64 {
@@ -78,7 +79,7 @@ pub fn seed(name: &str) -> [u8; 32] {
 }
 
 pub fn promote(c: &mut Chain, name: &str) -> Receipt {
-    let promote = Call::PromoteGatekeeper { worker: id(name) };
+    let promote = RegistryCall::PromoteGatekeeper { worker: id(name) };
     let receipt = c.call_receipt("alice", promote, NOW_MS);
     assert_eq!(receipt.status, TxStatus::Success);
     receipt
@@ -154,13 +155,17 @@ pub fn run_round(c: &mut Chain, held: &BTreeMap<AccountId, Share>) -> Finished {
         assert_eq!(receipt.status, TxStatus::Success);
         events.extend(receipt.events);
     }
-    let output_bytes = c.state.get(&keys::output_key(round)).unwrap();
+    let output_bytes = c.state.get(&keys::state_key::output(round)).unwrap();
     let output = Output::decode_bytes(&output_bytes.expect("the round finished")).unwrap();
     let recorded: Vec<(Id, Log)> = keys::logged(&c.state, round)
         .unwrap()
         .iter()
         .map(|d| {
-            let bytes = c.state.get(&keys::log_key(round, d)).unwrap().unwrap();
+            let bytes = c
+                .state
+                .get(&keys::state_key::log(round, d))
+                .unwrap()
+                .unwrap();
             SignedLog::decode_bytes(&bytes)
                 .unwrap()
                 .check(&info)

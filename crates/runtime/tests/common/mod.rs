@@ -9,12 +9,11 @@ pub use phalanx_attestation::sim;
 pub use phalanx_crypto::dev_key;
 pub use phalanx_runtime::{
     BlockEnv, DispatchError, GenesisConfig, MemoryState, Params, Receipt, TxStatus, apply_tx,
-    balances,
-    registry::{self, RegistryGenesis},
+    balances, registry,
 };
 pub use phalanx_types::{
-    AccountId, AttestationPolicy, Call, ChainId, Evidence, EvidenceKind, Hash, SignedTx, TxBody,
-    UNITS_PER_PHA, WorkerInfo,
+    AccountId, AttestationPolicy, Call, ChainId, Evidence, EvidenceKind, Hash, MqCall,
+    RegistryCall, SignedTx, TxBody, UNITS_PER_PHA, WorkerInfo,
 };
 
 /// 2026-11-24T00:00:00Z in milliseconds.
@@ -52,7 +51,7 @@ pub fn chain_with(policy: AttestationPolicy) -> Chain {
         .map(|n| (id(n), 1_000 * UNITS_PER_PHA))
         .collect();
     let mut config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
-    config.registry = RegistryGenesis {
+    config.registry = registry::Genesis {
         root: Some(id("alice")),
         policy,
     };
@@ -66,12 +65,12 @@ pub fn chain_with(policy: AttestationPolicy) -> Chain {
 }
 
 impl Chain {
-    pub fn call(&mut self, signer: &str, call: Call, at_ms: u64) -> TxStatus {
+    pub fn call(&mut self, signer: &str, call: impl Into<Call>, at_ms: u64) -> TxStatus {
         self.call_receipt(signer, call, at_ms).status
     }
 
     /// Applies `call` signed by `signer` (offering a 1 PHA fee) and returns its receipt.
-    pub fn call_receipt(&mut self, signer: &str, call: Call, at_ms: u64) -> Receipt {
+    pub fn call_receipt(&mut self, signer: &str, call: impl Into<Call>, at_ms: u64) -> Receipt {
         let key = dev_key(signer);
         let nonce = balances::account(&self.state, &id(signer)).unwrap().nonce;
         let tx: SignedTx = TxBody {
@@ -79,7 +78,7 @@ impl Chain {
             signer: id(signer),
             nonce,
             fee: UNITS_PER_PHA,
-            call,
+            call: call.into(),
         }
         .sign(&key);
         let env = BlockEnv {
@@ -96,12 +95,12 @@ impl Chain {
     pub fn registry_snapshot(&self, worker: &AccountId) -> Vec<Option<Vec<u8>>> {
         use phalanx_runtime::State;
         [
-            registry::policy_key(),
-            registry::worker_key(worker),
-            registry::worker_count_key(),
-            registry::worker_at_key(0),
-            registry::worker_at_key(1),
-            registry::gatekeepers_key(),
+            registry::state_key::policy(),
+            registry::state_key::worker(worker),
+            registry::state_key::workers().len_key(),
+            registry::state_key::workers().entry_key(0),
+            registry::state_key::workers().entry_key(1),
+            registry::state_key::gatekeepers(),
         ]
         .iter()
         .map(|k| self.state.get(k).unwrap())
@@ -127,8 +126,9 @@ pub fn evidence(info: &WorkerInfo, operator: &str, genesis: &Hash, at_ms: u64) -
 }
 
 pub fn register(info: &WorkerInfo, evidence: Evidence) -> Call {
-    Call::RegisterWorker {
+    RegistryCall::RegisterWorker {
         info: info.clone(),
         evidence,
     }
+    .into()
 }

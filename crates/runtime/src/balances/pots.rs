@@ -1,0 +1,92 @@
+//! Pots: PHA that a component holds (the treasury, the mining reserve, mining rewards; later
+//! stake and escrow). No key can sign for a pot; only these functions move PHA in or out of
+//! one, so "total supply = accounts + pots" stays one sum.
+
+use super::{Account, account, set_account, state_key};
+use crate::state::{State, StateError, read_decoded};
+use commonware_codec::Encode;
+use phalanx_types::{AccountId, Amount};
+
+/// A named pot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pot(pub &'static str);
+
+/// Fees, the treasury's share of mining payouts, slashed amounts.
+pub const TREASURY: Pot = Pot("treasury");
+/// 70 % of the supply at genesis; emission moves it into [`MINING_REWARDS`] block by block.
+pub const MINING_RESERVE: Pot = Pot("mining_reserve");
+/// Emitted and not yet paid to workers (the computation component pays from it).
+pub const MINING_REWARDS: Pot = Pot("mining_rewards");
+
+/// A pot's balance (by name: genesis may create pots of any name).
+pub fn balance(state: &(impl State + ?Sized), name: &str) -> Result<Amount, StateError> {
+    Ok(read_decoded(state, state_key::pot(name))?.unwrap_or(0))
+}
+
+/// Sets a pot's balance: genesis only; everything after it moves PHA instead.
+pub(crate) fn set_balance(state: &mut (impl State + ?Sized), name: &str, amount: Amount) {
+    state.put(state_key::pot(name), Some(amount.encode().to_vec()));
+}
+
+/// A move that the source cannot cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shortfall {
+    pub available: Amount,
+}
+
+/// Moves `amount` from pot `from` to pot `to`.
+pub fn move_between(
+    state: &mut (impl State + ?Sized),
+    from: Pot,
+    to: Pot,
+    amount: Amount,
+) -> Result<Result<(), Shortfall>, StateError> {
+    let available = balance(state, from.0)?;
+    let Some(left) = available.checked_sub(amount) else {
+        return Ok(Err(Shortfall { available }));
+    };
+    set_balance(state, from.0, left);
+    // Cannot overflow: both pots hold parts of a supply far below u128::MAX.
+    let target = balance(state, to.0)?;
+    set_balance(state, to.0, target.saturating_add(amount));
+    Ok(Ok(()))
+}
+
+/// Moves `amount` from account `who` into pot `to`. The caller has checked what the account
+/// must keep (fees: the existential deposit).
+pub fn from_account(
+    state: &mut (impl State + ?Sized),
+    who: &AccountId,
+    to: Pot,
+    amount: Amount,
+) -> Result<Result<(), Shortfall>, StateError> {
+    let mut payer = account(state, who)?;
+    let Some(left) = payer.balance.checked_sub(amount) else {
+        return Ok(Err(Shortfall {
+            available: payer.balance,
+        }));
+    };
+    payer.balance = left;
+    set_account(state, who, payer);
+    let target = balance(state, to.0)?;
+    set_balance(state, to.0, target.saturating_add(amount));
+    Ok(Ok(()))
+}
+
+/// Moves `amount` from pot `from` to account `who`.
+pub fn to_account(
+    state: &mut (impl State + ?Sized),
+    from: Pot,
+    who: &AccountId,
+    amount: Amount,
+) -> Result<Result<(), Shortfall>, StateError> {
+    let available = balance(state, from.0)?;
+    let Some(left) = available.checked_sub(amount) else {
+        return Ok(Err(Shortfall { available }));
+    };
+    set_balance(state, from.0, left);
+    let mut payee: Account = account(state, who)?;
+    payee.balance = payee.balance.saturating_add(amount);
+    set_account(state, who, payee);
+    Ok(Ok(()))
+}

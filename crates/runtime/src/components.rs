@@ -1,0 +1,323 @@
+//! The component list: the one place that names every component.
+//!
+//! Adding a component means one line in each of: [`Event`], [`DispatchError`] (if it can
+//! refuse), [`Params`], [`dispatch`] and [`call_info`] (if it has calls), and the block hooks
+//! [`begin_block`] / [`end_block`] (if it has any). Components talk to each other through the
+//! hook traits they define (`registry::RegistryHooks`, `mq::MessageHooks`), which [`Wiring`]
+//! implements here, so no component imports one that depends on it.
+
+use crate::{
+    BlockEnv, CallResult, Ctx, balances, fees, keys, mq,
+    params::ComponentParams,
+    registry::{self, WorkerRecord},
+    state::{State, StateError},
+    tokenomics,
+};
+use phalanx_types::{Amount, Call, ChainMessage, Payload};
+use serde::{Deserialize, Serialize};
+
+/// Something that happened, for clients and indexers: `{"component": .., "event": .., ..}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "component", rename_all = "snake_case")]
+pub enum Event {
+    Balances(balances::Event),
+    Fees(fees::Event),
+    Registry(registry::Event),
+    Mq(mq::Event),
+    Keys(keys::Event),
+    Tokenomics(tokenomics::Event),
+}
+
+macro_rules! event_from {
+    ($($component:ident => $variant:ident),+ $(,)?) => {
+        $(impl From<$component::Event> for Event {
+            fn from(e: $component::Event) -> Self {
+                Event::$variant(e)
+            }
+        })+
+    };
+}
+event_from!(
+    balances => Balances,
+    fees => Fees,
+    registry => Registry,
+    mq => Mq,
+    keys => Keys,
+    tokenomics => Tokenomics,
+);
+
+/// Why an included transaction's call failed: the component's own code. The fee is still
+/// charged and the nonce bumped. Encoded in blocks as (component tag, code): never renumber.
+/// In JSON and text: `component.name`, e.g. `balances.insufficient_balance`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DispatchError {
+    Balances(balances::Error),
+    Registry(registry::Error),
+    Mq(mq::Error),
+    Keys(keys::Error),
+}
+
+macro_rules! dispatch_errors {
+    ($($component:ident => $variant:ident = $tag:literal),+ $(,)?) => {
+        $(impl From<$component::Error> for DispatchError {
+            fn from(e: $component::Error) -> Self {
+                DispatchError::$variant(e)
+            }
+        })+
+
+        impl DispatchError {
+            /// The component's tag in the block encoding.
+            pub fn component_tag(&self) -> u8 {
+                match self {
+                    $(DispatchError::$variant(_) => $tag,)+
+                }
+            }
+
+            /// The code within the component.
+            pub fn code(&self) -> u8 {
+                match self {
+                    $(DispatchError::$variant(e) => e.code(),)+
+                }
+            }
+
+            pub fn from_codes(tag: u8, code: u8) -> Option<Self> {
+                match tag {
+                    $($tag => $component::Error::from_code(code).map(DispatchError::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// `component.name`.
+            pub fn name(&self) -> String {
+                match self {
+                    $(DispatchError::$variant(e) => format!("{}.{}", $component::Error::COMPONENT, e.name()),)+
+                }
+            }
+
+            /// Parses `component.name`.
+            pub fn from_name(name: &str) -> Option<Self> {
+                let (component, code) = name.split_once('.')?;
+                match component {
+                    $(c if c == $component::Error::COMPONENT => $component::Error::from_name(code).map(DispatchError::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for DispatchError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $(DispatchError::$variant(e) => e.fmt(f),)+
+                }
+            }
+        }
+    };
+}
+dispatch_errors!(
+    balances => Balances = 0,
+    registry => Registry = 1,
+    mq => Mq = 2,
+    keys => Keys = 3,
+);
+
+impl std::error::Error for DispatchError {}
+
+impl Serialize for DispatchError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for DispatchError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        DispatchError::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown dispatch error `{name}`")))
+    }
+}
+
+/// Every component's parameters, read once per block. Each lives under its own state key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    #[serde(default)]
+    pub balances: balances::Params,
+    #[serde(default)]
+    pub fees: fees::Params,
+    #[serde(default)]
+    pub registry: registry::Params,
+    #[serde(default)]
+    pub keys: keys::Params,
+    #[serde(default)]
+    pub tokenomics: tokenomics::Params,
+}
+
+impl Params {
+    /// The state keys they live under (for callers that prefetch).
+    pub fn keys() -> [crate::StateKey; 5] {
+        [
+            balances::Params::key(),
+            fees::Params::key(),
+            registry::Params::key(),
+            keys::Params::key(),
+            tokenomics::Params::key(),
+        ]
+    }
+
+    pub fn load(state: &(impl State + ?Sized)) -> Result<Self, StateError> {
+        Ok(Self {
+            balances: balances::Params::load(state)?,
+            fees: fees::Params::load(state)?,
+            registry: registry::Params::load(state)?,
+            keys: keys::Params::load(state)?,
+            tokenomics: tokenomics::Params::load(state)?,
+        })
+    }
+
+    pub fn store(&self, state: &mut (impl State + ?Sized)) {
+        self.balances.store(state);
+        self.fees.store(state);
+        self.registry.store(state);
+        self.keys.store(state);
+        self.tokenomics.store(state);
+    }
+
+    /// The first component whose parameters are unusable, and why.
+    pub fn validate(&self) -> Result<(), String> {
+        let named = |c: &str, r: Result<(), String>| r.map_err(|e| format!("{c}: {e}"));
+        named("balances", self.balances.validate())?;
+        named("fees", self.fees.validate())?;
+        named("registry", self.registry.validate())?;
+        named("keys", self.keys.validate())?;
+        named("tokenomics", self.tokenomics.validate())
+    }
+}
+
+/// A per-block limit on a kind of call (e.g. attestations, which cost every validator
+/// milliseconds each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    pub name: &'static str,
+    pub max: u32,
+}
+
+/// What the executor, the mempool and fees need to know about a call, answered by its
+/// component, so none of them matches on calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallInfo {
+    /// The fee for the call's work (on top of the base and per-byte fees).
+    pub fee: Amount,
+    /// What the call spends from the signer's balance besides the fee (admission checks the
+    /// balance covers both).
+    pub spends: Amount,
+    /// State keys the call will read, loaded before it runs.
+    pub prefetch: Vec<crate::StateKey>,
+    /// The per-block quota the call counts against, if any.
+    pub quota: Option<Quota>,
+}
+
+impl CallInfo {
+    /// A privileged call: priced at the admin fee, spends nothing, no quota.
+    pub fn admin(params: &Params) -> Self {
+        Self {
+            fee: params.fees.admin_fee,
+            spends: 0,
+            prefetch: Vec::new(),
+            quota: None,
+        }
+    }
+}
+
+/// Facts about `call`, from its component.
+pub fn call_info(params: &Params, call: &Call) -> CallInfo {
+    match call {
+        Call::Balances(c) => balances::call_info(params, c),
+        Call::Registry(c) => registry::call_info(params, c),
+        Call::Mq(c) => mq::call_info(params, c),
+        Call::Keys(c) => keys::call_info(params, c),
+    }
+}
+
+/// Runs `call` by its component's handler.
+pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &Call) -> CallResult {
+    match call {
+        Call::Balances(c) => balances::dispatch(state, ctx, c),
+        Call::Registry(c) => registry::dispatch(state, ctx, &Wiring, c),
+        Call::Mq(c) => mq::dispatch(state, ctx, &Wiring, c),
+        Call::Keys(c) => keys::dispatch(state, ctx, c),
+    }
+}
+
+/// Whether a successful call's fee goes back to the signer: a gatekeeper's message that did
+/// new work.
+pub fn fee_refunded(events: &[Event]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e, Event::Mq(mq::Event::MessageAccepted { free: true, .. })))
+}
+
+/// Runs before a block's transactions, in this order. None yet.
+pub fn begin_block(
+    _state: &mut (impl State + ?Sized),
+    _params: &Params,
+    _env: &BlockEnv,
+) -> Result<Vec<Event>, StateError> {
+    Ok(Vec::new())
+}
+
+/// Runs after a block's transactions, in this order.
+pub fn end_block(
+    state: &mut (impl State + ?Sized),
+    params: &Params,
+    env: &BlockEnv,
+) -> Result<Vec<Event>, StateError> {
+    tokenomics::end_block(state, &params.tokenomics, env)
+}
+
+/// How components react to each other.
+pub struct Wiring;
+
+impl registry::RegistryHooks for Wiring {
+    fn worker_registered(
+        &self,
+        state: &mut (impl State + ?Sized),
+        _ctx: &Ctx,
+        worker: &WorkerRecord,
+    ) -> CallResult {
+        mq::broadcast(
+            state,
+            &ChainMessage::WorkerRegistered {
+                worker: worker.info.identity.clone(),
+                encryption_key: worker.info.encryption_key,
+            },
+        )?;
+        Ok(Vec::new())
+    }
+
+    fn gatekeeper_promoted(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        promoted: &WorkerRecord,
+    ) -> CallResult {
+        mq::broadcast(
+            state,
+            &ChainMessage::GatekeeperPromoted {
+                worker: promoted.info.identity.clone(),
+                encryption_key: promoted.info.encryption_key,
+            },
+        )?;
+        keys::gatekeepers_changed(state, ctx.env)
+    }
+}
+
+impl mq::MessageHooks for Wiring {
+    fn handle_payload(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        sender: &WorkerRecord,
+        payload: &Payload,
+    ) -> CallResult<mq::Handled> {
+        keys::handle_payload(state, ctx, sender, payload)
+    }
+}

@@ -1,0 +1,23 @@
+//! Events of `tokenomics`.
+
+use phalanx_types::Amount;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// This block's emission moved `amount` from the mining reserve to the mining-rewards pot;
+    /// `emitted` is the total so far.
+    Emission {
+        #[serde(with = "crate::amount_json")]
+        amount: Amount,
+        #[serde(with = "crate::amount_json")]
+        emitted: Amount,
+        period: u64,
+    },
+    /// The mining reserve could not cover the schedule: `short` base units were not emitted.
+    ReserveExhausted {
+        #[serde(with = "crate::amount_json")]
+        short: Amount,
+    },
+}
