@@ -324,7 +324,7 @@ pub fn sync(rpc: &str, runs: usize) -> Result<Value, String> {
         let dir = crate::network::TempDir::new("phalanx-bench-sync")?;
         let config = phalanx_worker::run::WorkerConfig {
             rpc: rpc.to_string(),
-            dir: dir.0.clone(),
+            dir: dir.path().to_path_buf(),
             tee: phalanx_worker::tee::TeeSource::simulated(),
             operator: None,
             spec: None,

@@ -1,15 +1,24 @@
 //! `phalanx keys`: encrypted key files, and resolving names to keys and accounts.
+//!
+//! Passwords come from `$PHALANX_PASSWORD`, else from standard input: read without echo when
+//! it is a terminal, one line at a time when it is not. They live in buffers that are zeroed
+//! when dropped ([`Password`]), and are never printed or logged.
 
 use clap::Subcommand;
 use commonware_cryptography::Signer;
+use nix::sys::termios::{LocalFlags, SetArg, Termios, tcgetattr, tcsetattr};
 use phalanx_crypto::{PrivateKey, keystore};
 use phalanx_types::AccountId;
 use serde_json::json;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 #[derive(Subcommand)]
 pub enum KeysCommand {
-    /// Create a new key, encrypted with a password (from $PHALANX_PASSWORD or standard input).
+    /// Create a new key, encrypted with a password: from $PHALANX_PASSWORD, else typed twice
+    /// (not echoed) on the terminal, or two lines of standard input.
     New {
         /// Name to store it under.
         name: String,
@@ -46,20 +55,110 @@ fn valid_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn password(prompt: &str) -> Result<String, String> {
-    if let Ok(p) = std::env::var("PHALANX_PASSWORD") {
+/// A password's bytes, zeroed when dropped.
+type Password = Zeroizing<Vec<u8>>;
+
+/// Longest password read from standard input, in bytes.
+const MAX_PASSWORD: usize = 1024;
+
+/// `$PHALANX_PASSWORD`, if set.
+fn password_from_env() -> Option<Password> {
+    use std::os::unix::ffi::OsStringExt;
+    std::env::var_os("PHALANX_PASSWORD").map(|p| Zeroizing::new(p.into_vec()))
+}
+
+/// The password of an existing key: `$PHALANX_PASSWORD`, else asked once.
+fn password(prompt: &str) -> Result<Password, String> {
+    match password_from_env() {
+        Some(p) => Ok(p),
+        None => read_password(prompt),
+    }
+}
+
+/// The password of a new key: `$PHALANX_PASSWORD` (scripts; no confirmation), else asked twice;
+/// two different answers are an error.
+fn new_password() -> Result<Password, String> {
+    if let Some(p) = password_from_env() {
         return Ok(p);
     }
-    eprint!("{prompt}");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| format!("reading password: {e}"))?;
-    let p = line.trim_end_matches(['\r', '\n']).to_string();
-    if p.is_empty() {
-        return Err("empty password (set PHALANX_PASSWORD or type one)".into());
+    let first = read_password("password for the new key: ")?;
+    let second = read_password("the same password again: ")?;
+    if first != second {
+        return Err("the two passwords differ; no key was written".into());
     }
-    Ok(p)
+    Ok(first)
+}
+
+/// Turns the terminal's echo off until dropped.
+struct EchoOff {
+    stdin: std::io::Stdin,
+    saved: Termios,
+}
+
+impl EchoOff {
+    fn new(stdin: std::io::Stdin) -> Result<Self, String> {
+        let saved = tcgetattr(&stdin).map_err(|e| format!("reading terminal settings: {e}"))?;
+        let mut quiet = saved.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(&stdin, SetArg::TCSAFLUSH, &quiet)
+            .map_err(|e| format!("turning off the terminal's echo: {e}"))?;
+        Ok(Self { stdin, saved })
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        let _ = tcsetattr(&self.stdin, SetArg::TCSANOW, &self.saved);
+    }
+}
+
+/// Prompts on stderr and reads one line of standard input, without echo on a terminal. The
+/// bytes are read one at a time straight from the file descriptor (no buffer of std's keeps a
+/// copy, and a second line stays unread for the next call) into a buffer allocated once.
+fn read_password(prompt: &str) -> Result<Password, String> {
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let mut input = std::fs::File::from(
+        stdin
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|e| format!("reading the password: {e}"))?,
+    );
+    // Echo goes off before the prompt shows, so nothing typed after the prompt is echoed.
+    let echo_off = if terminal {
+        Some(EchoOff::new(stdin)?)
+    } else {
+        None
+    };
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line: Password = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD + 1));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    let read = loop {
+        match input.read(&mut byte[..]) {
+            Ok(0) => break Ok(()),
+            Ok(_) if byte[0] == b'\n' => break Ok(()),
+            Ok(_) if line.len() >= MAX_PASSWORD => {
+                break Err(format!("password longer than {MAX_PASSWORD} bytes"));
+            }
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(format!("reading the password: {e}")),
+        }
+    };
+    drop(echo_off);
+    if terminal {
+        // The Enter the user typed was not echoed either.
+        eprintln!();
+    }
+    read?;
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    if line.is_empty() {
+        return Err("empty password (type one, or set PHALANX_PASSWORD)".into());
+    }
+    Ok(line)
 }
 
 pub fn run(cmd: KeysCommand, json_mode: bool) -> Result<(), String> {
@@ -76,11 +175,12 @@ pub fn run(cmd: KeysCommand, json_mode: bool) -> Result<(), String> {
                     path.display()
                 ));
             }
-            let pw = password("password for the new key: ")?;
+            let pw = new_password()?;
             let key = phalanx_crypto::generate_key()
                 .map_err(|e| format!("random generator failed: {e}"))?;
-            let text = keystore::encrypt(&key, pw.as_bytes(), keystore::DEFAULT_COST)
-                .map_err(|e| e.to_string())?;
+            let text =
+                keystore::encrypt(&key, &pw, keystore::DEFAULT_COST).map_err(|e| e.to_string())?;
+            drop(pw);
             keystore::write_file(&path, &text).map_err(|e| e.to_string())?;
             let id = AccountId::from(key.public_key());
             if json_mode {
@@ -149,11 +249,29 @@ pub fn run(cmd: KeysCommand, json_mode: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn stored_account(name: &str) -> Result<AccountId, String> {
+/// The keystore text of the stored key `name`; a name with no key says so, and how to list
+/// the keys there are.
+fn read_stored(name: &str) -> Result<String, String> {
     valid_name(name)?;
-    let path = keys_dir().join(format!("{name}.json"));
-    let text = keystore::read_file(&path)
-        .map_err(|e| format!("key `{name}` ({}): {e}", path.display()))?;
+    read_key_file(&keys_dir(), name)
+}
+
+fn read_key_file(dir: &Path, name: &str) -> Result<String, String> {
+    let path = dir.join(format!("{name}.json"));
+    match keystore::read_file(&path) {
+        Ok(text) => Ok(text),
+        Err(keystore::KeystoreError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!(
+                "no key named `{name}` in {} (list them with `phalanx keys list`, create one with `phalanx keys new {name}`; well-known dev keys are written `dev:NAME`)",
+                dir.display()
+            ))
+        }
+        Err(e) => Err(format!("key `{name}` ({}): {e}", path.display())),
+    }
+}
+
+fn stored_account(name: &str) -> Result<AccountId, String> {
+    let text = read_stored(name)?;
     keystore::account_of(&text).map_err(|e| e.to_string())
 }
 
@@ -173,12 +291,9 @@ pub fn resolve_signer(s: &str) -> Result<PrivateKey, String> {
     if let Some(dev) = s.strip_prefix("dev:") {
         return Ok(phalanx_crypto::dev_key(dev));
     }
-    valid_name(s)?;
-    let path = keys_dir().join(format!("{s}.json"));
-    let text =
-        keystore::read_file(&path).map_err(|e| format!("key `{s}` ({}): {e}", path.display()))?;
+    let text = read_stored(s)?;
     let pw = password(&format!("password for `{s}`: "))?;
-    keystore::decrypt(&text, pw.as_bytes()).map_err(|e| e.to_string())
+    keystore::decrypt(&text, &pw).map_err(|e| e.to_string())
 }
 
 /// Like [`resolve_signer`], but also accepts the path of a keystore file (anything containing a
@@ -187,8 +302,29 @@ pub fn resolve_signer_or_file(s: &str) -> Result<PrivateKey, String> {
     if s.starts_with("dev:") || !(s.contains('/') || s.ends_with(".json")) {
         return resolve_signer(s);
     }
-    let path = std::path::Path::new(s);
-    let text = keystore::read_file(path).map_err(|e| format!("key file {s}: {e}"))?;
+    let path = Path::new(s);
+    let text = keystore::read_file(path).map_err(|e| match e {
+        keystore::KeystoreError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("no key file at {s}")
+        }
+        e => format!("key file {s}: {e}"),
+    })?;
     let pw = password(&format!("password for {s}: "))?;
-    keystore::decrypt(&text, pw.as_bytes()).map_err(|e| e.to_string())
+    keystore::decrypt(&text, &pw).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_key_names_itself_and_the_list_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_key_file(dir.path(), "nosuchkey").unwrap_err();
+        assert!(err.contains("no key named `nosuchkey`"), "{err}");
+        assert!(err.contains("phalanx keys list"), "{err}");
+        assert!(!err.contains("No such file"), "{err}");
+        std::fs::write(dir.path().join("k.json"), "{}").unwrap();
+        assert_eq!(read_key_file(dir.path(), "k").unwrap(), "{}");
+    }
 }

@@ -3,19 +3,22 @@
 mod attest;
 mod bench;
 mod bench_dkg;
+mod exit;
 mod keys;
 mod localnet;
 mod network;
+mod show;
 mod tokenomics;
 mod verify;
 mod worker;
 
 use clap::{Parser, Subcommand};
 use commonware_cryptography::Signer;
+use exit::CliError;
 use phalanx_attestation::sim;
-use phalanx_types::{AccountId, BalancesCall, format_pha, parse_pha};
+use phalanx_types::{AccountId, Amount, BalancesCall, format_pha, parse_pha};
 use phalanx_worker::{client, files, http};
-use serde_json::Value;
+use show::{event_text, print, tx_text};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 const DEFAULT_RPC: &str = "http://127.0.0.1:8545";
@@ -24,13 +27,14 @@ const DEFAULT_RPC: &str = "http://127.0.0.1:8545";
 #[command(
     name = "phalanx",
     version,
-    about = "Phalanx: a decentralized confidential cloud.\n\nStart a local chain with `phalanx dev`, then use the client commands against it."
+    about = "Phalanx: a decentralized confidential cloud.\n\nStart a local chain with `phalanx dev`, then use the client commands against it.",
+    after_help = exit::after_help()
 )]
 struct Cli {
     /// Node RPC URL for client commands.
     #[arg(long, global = true, env = "PHALANX_RPC", default_value = DEFAULT_RPC)]
     rpc: String,
-    /// Print machine-readable JSON instead of text.
+    /// Print machine-readable JSON instead of text (errors too: one JSON object on stdout).
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -81,13 +85,15 @@ enum Command {
         #[arg(long)]
         p2p_addr: Option<SocketAddr>,
     },
-    /// Run N validator processes on loopback that finalize together, until Ctrl-C.
+    /// Run N validator processes on loopback that finalize together, until Ctrl-C. A validator
+    /// that exits is restarted; without a quorum left the supervisor stops (exit status 1).
     Localnet {
         /// Number of validators.
         #[arg(long, default_value_t = 4)]
         validators: usize,
         /// Data directory holding the spec and one directory per validator (default: a fresh
-        /// temporary directory, deleted on exit).
+        /// temporary directory, deleted on exit unless a validator exited during the run: then
+        /// it is kept for the logs).
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// RPC port of validator 0; validator i listens on this port + i.
@@ -99,6 +105,14 @@ enum Command {
         /// Least milliseconds between blocks.
         #[arg(long, default_value_t = 200)]
         block_interval_ms: u64,
+        /// How many times a validator that exits is restarted within 10 minutes before the
+        /// supervisor gives up on it (the others keep running while a quorum remains).
+        #[arg(long, default_value_t = localnet::MAX_RESTARTS)]
+        max_restarts: usize,
+        /// Milliseconds before the first restart of a validator; each further restart within
+        /// the window waits twice as long.
+        #[arg(long, default_value_t = 1000, hide = true)]
+        restart_delay_ms: u64,
     },
     /// Verify TEE attestation evidence offline, or produce simulated evidence.
     Attest {
@@ -132,12 +146,12 @@ enum Command {
         /// Recipient: account id (hex), key name, or `dev:NAME`.
         #[arg(long)]
         to: String,
-        /// Amount in PHA, e.g. `1.5`.
-        #[arg(long)]
-        amount: String,
+        /// Amount in PHA, e.g. `1.5` (more than zero).
+        #[arg(long, value_parser = parse_amount)]
+        amount: Amount,
         /// Fee in PHA (default: the chain's required fee).
-        #[arg(long)]
-        fee: Option<String>,
+        #[arg(long, value_parser = parse_fee)]
+        fee: Option<Amount>,
         /// Return after submission instead of waiting for finality.
         #[arg(long)]
         no_wait: bool,
@@ -405,8 +419,25 @@ enum TxCommand {
     Status { hash: String },
 }
 
+/// `--amount`: PHA, more than zero (the chain would include a zero transfer, fail it and
+/// charge its fee).
+fn parse_amount(s: &str) -> Result<Amount, String> {
+    match parse_pha(s).map_err(|e| e.to_string())? {
+        0 => Err("a transfer must move more than 0 PHA".into()),
+        units => Ok(units),
+    }
+}
+
+/// `--fee`: PHA.
+fn parse_fee(s: &str) -> Result<Amount, String> {
+    parse_pha(s).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return exit::usage(e),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -415,27 +446,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    let json_mode = cli.json;
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => e.report(json_mode),
     }
 }
 
-fn print(json_mode: bool, value: &Value, text: impl FnOnce() -> String) {
-    if json_mode {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_default()
-        );
-    } else {
-        println!("{}", text());
-    }
+/// GET `path` from the node at `rpc`.
+fn get(rpc: &str, path: &str) -> Result<serde_json::Value, CliError> {
+    Ok(http::call(rpc, "GET", path, None)?)
 }
 
-fn dispatch(cli: Cli) -> Result<(), String> {
+fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Dev {
             data_dir,
@@ -451,35 +474,39 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             block_interval_ms,
             allow_simulated_tee: !forbid_simulated_tee,
             worker: !no_worker,
-        }),
+            json: cli.json,
+        })?,
         Command::Node {
             spec,
             key,
             data_dir,
             rpc_addr,
             p2p_addr,
-        } => network::node(&spec, &key, data_dir, rpc_addr, p2p_addr),
+        } => network::node(&spec, &key, data_dir, rpc_addr, p2p_addr)?,
         Command::Localnet {
             validators,
             data_dir,
             rpc_port,
             p2p_port,
             block_interval_ms,
+            max_restarts,
+            restart_delay_ms,
         } => localnet::run(localnet::Options {
             validators,
             data_dir,
             rpc_port,
             p2p_port,
             block_interval_ms,
-        }),
-        Command::Keys { action } => keys::run(action, cli.json),
-        Command::Tokenomics { action } => tokenomics::run(&cli.rpc, action, cli.json),
+            max_restarts,
+            restart_delay: std::time::Duration::from_millis(restart_delay_ms),
+        })?,
+        Command::Keys { action } => keys::run(action, cli.json)?,
+        Command::Tokenomics { action } => tokenomics::run(&cli.rpc, action, cli.json)?,
         Command::Attest {
             action: AttestCommand::Verify { input: i },
         } => {
             let (v, verified) = attest::verify(&i.evidence, &i.collateral, i.kind, i.at)?;
             print(cli.json, &v, || attest::text(&verified));
-            Ok(())
         }
         Command::Attest {
             action:
@@ -498,7 +525,6 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     sim::measurement()
                 )
             });
-            Ok(())
         }
         Command::Bench {
             what: BenchCommand::Attestation { input: i, runs },
@@ -511,14 +537,12 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     v["ms_per_verification"].as_f64().unwrap_or(0.0)
                 )
             });
-            Ok(())
         }
         Command::Bench {
             what: BenchCommand::Dkg { gatekeepers },
         } => {
             let v = bench_dkg::dkg(gatekeepers)?;
             print(cli.json, &v, || bench_dkg::dkg_text(&v));
-            Ok(())
         }
         Command::Bench {
             what: BenchCommand::Sync { runs },
@@ -534,7 +558,6 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     v["batches"],
                 )
             });
-            Ok(())
         }
         Command::Bench {
             what:
@@ -561,7 +584,6 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             if cli.json {
                 print(true, &report, String::new);
             }
-            Ok(())
         }
         Command::Balance {
             account,
@@ -580,14 +602,13 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     v["block_hash"].as_str().unwrap_or("?"),
                 )
             });
-            Ok(())
         }
         Command::Balance {
             account,
             prove: false,
         } => {
             let id = keys::resolve_account(&account)?;
-            let v = http::get(&cli.rpc, &format!("/account/{id}"))?;
+            let v = get(&cli.rpc, &format!("/account/{id}"))?;
             print(cli.json, &v, || {
                 format!(
                     "{id}\n  balance: {} PHA\n  nonce:   {}\n  (finalized height {})",
@@ -596,7 +617,6 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                     v["finalized_height"]
                 )
             });
-            Ok(())
         }
         Command::Transfer {
             from,
@@ -604,24 +624,15 @@ fn dispatch(cli: Cli) -> Result<(), String> {
             amount,
             fee,
             no_wait,
-        } => transfer(
-            &cli.rpc,
-            cli.json,
-            &from,
-            &to,
-            &amount,
-            fee.as_deref(),
-            no_wait,
-        ),
+        } => transfer(&cli.rpc, cli.json, &from, &to, amount, fee, no_wait)?,
         Command::Tx {
             action: TxCommand::Status { hash },
         } => {
-            let v = http::get(&cli.rpc, &format!("/tx/{}", hash.trim()))?;
+            let v = get(&cli.rpc, &format!("/tx/{}", hash.trim()))?;
             print(cli.json, &v, || tx_text(&v));
-            Ok(())
         }
         Command::Block { height } => {
-            let v = http::get(&cli.rpc, &format!("/block/{height}"))?;
+            let v = get(&cli.rpc, &format!("/block/{height}"))?;
             print(cli.json, &v, || {
                 let mut s = format!(
                     "block {} {}\n  parent:     {}\n  time (ms):  {}\n  state root: {}\n  proposer:  {}\n  transactions: {}",
@@ -652,17 +663,14 @@ fn dispatch(cli: Cli) -> Result<(), String> {
                 }
                 s
             });
-            Ok(())
         }
-        Command::Worker { action, run } => run_worker(&cli.rpc, cli.json, action, *run),
+        Command::Worker { action, run } => run_worker(&cli.rpc, cli.json, action, *run)?,
         Command::Info => {
-            let v = http::get(&cli.rpc, "/chain")?;
-            print(cli.json, &v, || {
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            });
-            Ok(())
+            let v = get(&cli.rpc, "/chain")?;
+            print(cli.json, &v, || show::info_text(&v));
         }
     }
+    Ok(())
 }
 
 fn run_worker(
@@ -670,7 +678,7 @@ fn run_worker(
     json_mode: bool,
     action: Option<WorkerCommand>,
     run: WorkerRunArgs,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let action = action.unwrap_or(WorkerCommand::Run { run });
     match action {
         WorkerCommand::Run { run } => {
@@ -686,16 +694,16 @@ fn run_worker(
             });
         }
         WorkerCommand::List { offset, limit } => {
-            let v = http::get(rpc, &format!("/workers?offset={offset}&limit={limit}"))?;
+            let v = get(rpc, &format!("/workers?offset={offset}&limit={limit}"))?;
             print(json_mode, &v, || worker::list_text(&v));
         }
         WorkerCommand::Show { id } => {
             let id = AccountId::from_hex(&id).map_err(|e| format!("worker id: {e}"))?;
-            let v = http::get(rpc, &format!("/worker/{id}"))?;
+            let v = get(rpc, &format!("/worker/{id}"))?;
             print(json_mode, &v, || worker::text(&v));
         }
         WorkerCommand::Policy { set: None, .. } => {
-            let v = http::get(rpc, "/workers?limit=1")?;
+            let v = get(rpc, "/workers?limit=1")?;
             let policy = &v["policy"];
             print(json_mode, policy, || {
                 serde_json::to_string_pretty(policy).unwrap_or_default()
@@ -718,7 +726,7 @@ fn run_worker(
             });
         }
         WorkerCommand::MasterKey { rotate: false, .. } => {
-            let v = http::get(rpc, "/keys")?;
+            let v = get(rpc, "/keys")?;
             print(json_mode, &v, || worker::master_key_text(&v));
         }
         WorkerCommand::MasterKey { rotate: true, from } => {
@@ -735,65 +743,18 @@ fn run_worker(
     Ok(())
 }
 
-/// One event as `component.event field=value ...`, amounts (decimal strings of base units) in
-/// PHA.
-fn event_text(e: &Value) -> String {
-    let mut out = format!(
-        "{}.{}",
-        e["component"].as_str().unwrap_or("?"),
-        e["event"].as_str().unwrap_or("?")
-    );
-    for (k, v) in e.as_object().into_iter().flatten() {
-        if k == "component" || k == "event" {
-            continue;
-        }
-        let shown = match (k.as_str(), v.as_str()) {
-            ("amount" | "emitted" | "short", Some(units)) => units
-                .parse::<u128>()
-                .map(|u| format!("{} PHA", format_pha(u)))
-                .unwrap_or_else(|_| units.to_string()),
-            (_, Some(text)) => text.to_string(),
-            _ => v.to_string(),
-        };
-        out.push_str(&format!(" {k}={shown}"));
-    }
-    out
-}
-
-fn tx_text(v: &Value) -> String {
-    match v["status"].as_str() {
-        Some("finalized") => {
-            let loc = &v["location"];
-            format!(
-                "{} finalized in block {} (index {})\n  result: {}\n  fee paid: {} base units\n  events: {}",
-                v["hash"].as_str().unwrap_or(""),
-                loc["height"],
-                loc["index"],
-                loc["receipt"]["status"].as_str().unwrap_or("?"),
-                loc["receipt"]["fee_paid"].as_str().unwrap_or("?"),
-                loc["receipt"]["events"]
-            )
-        }
-        Some(s) => format!("{} {s}", v["hash"].as_str().unwrap_or("")),
-        None => v.to_string(),
-    }
-}
-
+/// `phalanx transfer`: exits with [`exit::Exit::Failed`] when the transfer fails in its block.
 fn transfer(
     rpc: &str,
     json_mode: bool,
     from: &str,
     to: &str,
-    amount: &str,
-    fee: Option<&str>,
+    amount: Amount,
+    fee: Option<Amount>,
     no_wait: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let key = keys::resolve_signer(from)?;
     let to = keys::resolve_account(to)?;
-    let amount = parse_pha(amount).map_err(|e| e.to_string())?;
-    let fee = fee
-        .map(|f| parse_pha(f).map_err(|e| e.to_string()))
-        .transpose()?;
     let chain = client::ChainInfo::fetch(rpc)?;
     let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
     let call = BalancesCall::Transfer {
@@ -802,7 +763,7 @@ fn transfer(
     }
     .into();
     let tx = chain.sign(&key, nonce, call, fee);
-    let v = client::submit(rpc, &tx, !no_wait, json_mode)?;
+    let v = client::submit_checked(rpc, &tx, !no_wait, json_mode, "transfer")?;
     print(json_mode, &v, || {
         if no_wait {
             format!("submitted {}", v["hash"].as_str().unwrap_or_default())

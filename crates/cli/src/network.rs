@@ -100,6 +100,8 @@ pub struct DevOptions {
     pub allow_simulated_tee: bool,
     /// Run a worker with a simulated TEE and make it the first gatekeeper.
     pub worker: bool,
+    /// Print one JSON line once the chain has finalized a block, instead of the text banner.
+    pub json: bool,
 }
 
 /// `phalanx dev`.
@@ -111,12 +113,13 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
         block_interval_ms,
         allow_simulated_tee,
         worker,
+        json,
     } = opts;
-    let (_temp, data_dir) = match data_dir {
+    let (temp, data_dir) = match data_dir {
         Some(d) => (None, d),
         None => {
             let t = TempDir::new("phalanx-dev")?;
-            let p = t.0.clone();
+            let p = t.path().to_path_buf();
             (Some(t), p)
         }
     };
@@ -143,6 +146,8 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
     let worker_dir = data_dir.join("worker");
     let worker_spec =
         (worker && spec.genesis.registry.policy.allow_simulated).then(|| spec.clone());
+    let chain_id = spec.genesis.chain_id.to_string();
+    let temporary = temp.is_some();
     run(NodeConfig {
         data_dir,
         spec,
@@ -150,27 +155,92 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
         p2p_listen: p2p_addr,
         rpc_listen: rpc_addr,
         on_ready: Box::new(move |addr| {
-            println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
-            println!("  RPC:       http://{addr}");
-            println!("  data dir:  {dir_text}");
-            print_dev_accounts();
-            println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
-            println!(
-                "       phalanx worker register --tee sim --operator dev:bob   (SIMULATED TEE)"
-            );
-            match worker_spec {
-                Some(spec) => {
-                    println!(
-                        "  worker:    SIMULATED TEE, operated by dev:charlie, becomes the first gatekeeper (state in {dir_text}/worker)"
-                    );
-                    let rpc = format!("http://{addr}");
-                    std::thread::spawn(move || dev_worker(rpc, worker_dir, spec));
-                }
-                None => println!("  worker:    none"),
+            let rpc = format!("http://{addr}");
+            if json {
+                let worker = worker_spec.as_ref().map(|_| {
+                    serde_json::json!({
+                        "operator": "dev:charlie",
+                        "tee": "sim",
+                        "data_dir": worker_dir.display().to_string(),
+                    })
+                });
+                let rpc = rpc.clone();
+                std::thread::spawn(move || {
+                    print_ready_json(&rpc, &chain_id, &dir_text, temporary, worker);
+                });
+            } else {
+                print_dev_banner(&rpc, &dir_text, worker_spec.is_some());
             }
-            println!("Press Ctrl-C to stop.");
+            if let Some(spec) = worker_spec {
+                std::thread::spawn(move || dev_worker(rpc, worker_dir, spec));
+            }
         }),
     })
+}
+
+/// What `phalanx dev` prints once its RPC listens.
+fn print_dev_banner(rpc: &str, dir_text: &str, worker: bool) {
+    println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
+    println!("  RPC:       {rpc}");
+    println!("  data dir:  {dir_text}");
+    print_dev_accounts();
+    println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
+    println!("       phalanx worker register --tee sim --operator dev:bob   (SIMULATED TEE)");
+    if worker {
+        println!(
+            "  worker:    SIMULATED TEE, operated by dev:charlie, becomes the first gatekeeper (state in {dir_text}/worker)"
+        );
+    } else {
+        println!("  worker:    none");
+    }
+    println!("Press Ctrl-C to stop.");
+}
+
+/// `phalanx dev --json`: once the chain at `rpc` has finalized a block (so its fee parameters
+/// are known and transactions can be sent), prints one JSON line on stdout: the RPC URL, the
+/// data directory and the dev accounts.
+fn print_ready_json(
+    rpc: &str,
+    chain_id: &str,
+    data_dir: &str,
+    temporary: bool,
+    worker: Option<serde_json::Value>,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let up = crate::http::get(rpc, "/chain").is_ok_and(|v| {
+            v["finalized"]["height"].as_u64().is_some_and(|h| h >= 1) && v["params"].is_object()
+        });
+        if up {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            tracing::error!(rpc, "the dev chain finalized no block within 120 s");
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let accounts: Vec<_> = DEV_ACCOUNTS
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "name": format!("dev:{n}"),
+                "account": AccountId::from(phalanx_crypto::dev_key(n).public_key()),
+            })
+        })
+        .collect();
+    let line = serde_json::json!({
+        "chain_id": chain_id,
+        "rpc": rpc,
+        "data_dir": data_dir,
+        "temporary": temporary,
+        "accounts": accounts,
+        "worker": worker,
+    });
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// The worker `phalanx dev` runs: registered by dev:charlie, then promoted to gatekeeper by
@@ -264,8 +334,11 @@ pub fn node(
     })
 }
 
-/// A directory removed when dropped.
-pub struct TempDir(pub PathBuf);
+/// A directory removed when dropped, unless [`TempDir::keep`] was called.
+pub struct TempDir {
+    path: PathBuf,
+    keep: bool,
+}
 
 impl TempDir {
     /// Creates `$TMPDIR/<prefix>-<random>`.
@@ -274,13 +347,27 @@ impl TempDir {
         getrandom::fill(&mut suffix).map_err(|e| format!("OS random generator: {e}"))?;
         let dir = std::env::temp_dir().join(format!("{prefix}-{}", hex::encode(suffix)));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        Ok(Self(dir))
+        Ok(Self {
+            path: dir,
+            keep: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Leaves the directory in place when dropped (it holds logs to read).
+    pub fn keep(&mut self) {
+        self.keep = true;
     }
 }
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 

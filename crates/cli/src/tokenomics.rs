@@ -1,7 +1,7 @@
 //! `phalanx tokenomics`: the emission schedule, live from the node or projected with the same
 //! code the chain runs (`phalanx_runtime::tokenomics::schedule`).
 
-use crate::print;
+use crate::show::print;
 use clap::Subcommand;
 use phalanx_runtime::tokenomics::{self, DAY_MS, schedule};
 use phalanx_types::{Amount, UNITS_PER_PHA};

@@ -1,6 +1,6 @@
 //! Client-side state proof checking: the CLI does not take the node's word for a balance.
 
-use crate::http;
+use crate::{exit::CliError, http};
 use phalanx_runtime::balances;
 use phalanx_state::StateProof;
 use phalanx_types::{AccountId, format_pha};
@@ -20,17 +20,18 @@ fn hex32(v: &Value, what: &str) -> Result<[u8; 32], String> {
 /// What this does not check yet: that the block is final. The CLI takes the node's word for
 /// the block header at a height; checking the validators' finality certificate needs the chain
 /// spec's validator set and comes with the worker's light client.
-pub fn verified_account(rpc: &str, id: &AccountId) -> Result<Value, String> {
-    let p = http::get(rpc, &format!("/proof/account/{id}"))?;
+pub fn verified_account(rpc: &str, id: &AccountId) -> Result<Value, CliError> {
+    let p = http::call(rpc, "GET", &format!("/proof/account/{id}"), None)?;
     let height = p["height"]
         .as_u64()
         .ok_or("node returned a proof without a block height")?;
-    let block = http::get(rpc, &format!("/block/{height}"))?;
+    let block = http::call(rpc, "GET", &format!("/block/{height}"), None)?;
     if block["state_root"] != p["state_root"] || block["hash"] != p["block_hash"] {
         return Err(format!(
             "proof names block {height} with state root {}, but that block's root is {}",
             p["state_root"], block["state_root"]
-        ));
+        )
+        .into());
     }
     let root = hex32(&block["state_root"], "state root")?;
     let value = match &p["value"] {

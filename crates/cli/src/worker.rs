@@ -1,7 +1,7 @@
 //! `phalanx worker [run]|register|list|show|promote|policy|master-key`: the worker process
 //! (`phalanx_worker`), and the registry as the chain records it.
 
-use crate::{client, files, http, keys};
+use crate::{client, exit::CliError, files, http, keys};
 use phalanx_types::{AccountId, KeysCall, RegistryCall};
 use phalanx_worker::run::{Worker, WorkerConfig};
 use serde_json::{Value, json};
@@ -29,26 +29,33 @@ pub fn register(config: WorkerConfig, quiet: bool) -> Result<Value, String> {
 }
 
 /// `phalanx worker promote`.
-pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value, String> {
+pub fn promote(rpc: &str, from: &str, worker: &str, quiet: bool) -> Result<Value, CliError> {
     let key = keys::resolve_signer_or_file(from)?;
     let worker = AccountId::from_hex(worker).map_err(|e| format!("worker id: {e}"))?;
     let chain = client::ChainInfo::fetch(rpc)?;
     let call = RegistryCall::PromoteGatekeeper { worker }.into();
-    client::send(rpc, &chain, &key, call, "promotion", quiet)
+    Ok(client::send_checked(
+        rpc,
+        &chain,
+        &key,
+        call,
+        "promotion",
+        quiet,
+    )?)
 }
 
 /// `phalanx worker master-key --rotate`.
-pub fn rotate_master_key(rpc: &str, from: &str, quiet: bool) -> Result<Value, String> {
+pub fn rotate_master_key(rpc: &str, from: &str, quiet: bool) -> Result<Value, CliError> {
     let key = keys::resolve_signer_or_file(from)?;
     let chain = client::ChainInfo::fetch(rpc)?;
-    client::send(
+    Ok(client::send_checked(
         rpc,
         &chain,
         &key,
         KeysCall::RotateMasterKey.into(),
         "master key rotation",
         quiet,
-    )
+    )?)
 }
 
 /// `phalanx worker master-key` as text.
@@ -92,7 +99,7 @@ pub fn master_key_text(v: &Value) -> String {
 }
 
 /// `phalanx worker policy --set FILE`.
-pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Value, String> {
+pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Value, CliError> {
     let text = files::read_limited_text(path, 64 * 1024, "policy file")?;
     let policy: phalanx_types::AttestationPolicy =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -102,7 +109,14 @@ pub fn set_policy(rpc: &str, from: &str, path: &Path, quiet: bool) -> Result<Val
     let key = keys::resolve_signer_or_file(from)?;
     let chain = client::ChainInfo::fetch(rpc)?;
     let call = RegistryCall::SetAttestationPolicy { policy }.into();
-    client::send(rpc, &chain, &key, call, "policy change", quiet)
+    Ok(client::send_checked(
+        rpc,
+        &chain,
+        &key,
+        call,
+        "policy change",
+        quiet,
+    )?)
 }
 
 /// One worker as text.

@@ -21,11 +21,18 @@ fn attest(evidence: &str, collateral: &str, at: &str) -> (bool, serde_json::Valu
         .args(["--collateral", &testdata(collateral)])
         .output()
         .unwrap();
-    (
-        out.status.success(),
-        serde_json::from_slice(&out.stdout).unwrap_or_default(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    // With --json, a failure is one JSON error object on stdout.
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let err = if out.status.success() {
+        String::from_utf8_lossy(&out.stderr).to_string()
+    } else {
+        assert_eq!(json["error"]["kind"], "other", "{json}");
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    (out.status.success(), json, err)
 }
 
 #[test]
@@ -93,7 +100,7 @@ fn simulated_evidence_round_trips_and_is_labelled() {
     // As a hardware quote it is checked against Intel's root, and refused.
     let out = verify(false);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("REFUSED"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REFUSED"));
 }
 
 #[test]
@@ -117,5 +124,5 @@ fn the_real_snp_sample_verifies_and_a_wrong_vcek_is_refused() {
     assert_eq!(v["measurement"]["product"], "Milan-B0");
     let out = run("sgx_quote_collateral.json");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("VCEK certificate is"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("VCEK certificate is"));
 }

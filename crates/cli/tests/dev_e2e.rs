@@ -1,12 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 //! End to end: start the real `phalanx dev` process on loopback, transfer with the CLI, check the
-//! balance, the block and the receipt, feed the RPC bad input, SIGKILL the node, restart it on
-//! the same data directory and check nothing finalized was lost.
+//! balance, the block and the receipt, feed the RPC bad input, check the exit statuses and error
+//! forms of refused and failed transactions, SIGKILL the node, restart it on the same data
+//! directory and check nothing finalized was lost. And `phalanx dev --json`.
 
 mod common;
 
-use common::{cli, free_port, start_dev, transfer, wait_height};
+use common::{BIN, Node, cli, cli_code, cli_text, free_port, start_dev, transfer, wait_height};
 use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 fn post_raw(rpc: &str, body: &str) -> (u16, Value) {
     post_to(rpc, "/tx", body)
@@ -61,6 +64,52 @@ fn lying_proxy(rpc: &str) -> String {
         }
     });
     format!("http://{addr}")
+}
+
+/// An account's balance in base units.
+fn balance(rpc: &str, account: &str) -> u128 {
+    let (ok, v, err) = cli(rpc, &["balance", account]);
+    assert!(ok, "{err}");
+    v["balance"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn dev_json_prints_one_line_once_the_chain_is_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["dev", "--json", "--no-worker", "--rpc-addr", "127.0.0.1:0"])
+        .args(["--p2p-addr", &format!("127.0.0.1:{}", free_port())])
+        .args(["--block-interval-ms", "50", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Killed when dropped, whatever fails below.
+    let mut node = Node {
+        child,
+        rpc: String::new(),
+    };
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    node.rpc = v["rpc"].as_str().unwrap().to_string();
+    assert!(node.rpc.starts_with("http://127.0.0.1:"), "{v}");
+    assert_eq!(v["data_dir"], dir.path().to_str().unwrap());
+    assert_eq!(v["chain_id"], "phalanx-dev");
+    assert!(v["worker"].is_null());
+    let accounts = v["accounts"].as_array().unwrap();
+    let names: Vec<_> = accounts
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev:alice", "dev:bob", "dev:charlie"]);
+    // The chain is up when the line comes: the accounts are funded and a transfer goes through.
+    let bob = accounts[1]["account"].as_str().unwrap();
+    assert_eq!(balance(&node.rpc, bob), balance(&node.rpc, "dev:bob"));
+    let (ok, _, err) = transfer(&node.rpc, "dev:alice", bob, "1", &[]);
+    assert!(ok, "{err}");
 }
 
 #[test]
@@ -135,6 +184,119 @@ fn transfer_survives_sigkill_and_restart() {
     assert!(!ok && err.contains("fee_too_low"), "{err}");
     let (ok, _, err) = transfer(&node.rpc, "dev:nobody", "dev:bob", "1", &[]);
     assert!(!ok && err.contains("insufficient_balance"), "{err}");
+
+    // Exit statuses. Not admitted by the node: 4, a JSON error with the node's code, and in
+    // text the amounts in PHA.
+    let (code, v, err) = cli_code(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:nobody",
+            "--to",
+            "dev:bob",
+            "--amount",
+            "1",
+        ],
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert_eq!(v["error"]["kind"], "refused");
+    assert_eq!(v["error"]["code"], "insufficient_balance");
+    let (code, _, err) = cli_text(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:bob",
+            "--to",
+            "dev:alice",
+            "--amount",
+            "999999999",
+        ],
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("balance 1000000 PHA cannot cover") && !err.contains("base units"),
+        "{err}"
+    );
+    let (code, _, err) = cli_text(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:bob",
+            "--to",
+            "dev:alice",
+            "--amount",
+            "1",
+            "--fee",
+            "0.000000000001",
+        ],
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("fee 0.000000000001 PHA is below the required"),
+        "{err}"
+    );
+    // Included, and failed in its block (a transfer to oneself): 5, the fee is charged, and
+    // the JSON error carries the transaction.
+    let bob_before = balance(&node.rpc, "dev:bob");
+    let (code, v, err) = cli_code(
+        &node.rpc,
+        &[
+            "transfer", "--from", "dev:bob", "--to", "dev:bob", "--amount", "1",
+        ],
+    );
+    assert_eq!(code, Some(5), "{err}");
+    assert_eq!(v["error"]["kind"], "failed");
+    assert_eq!(v["error"]["code"], "balances.self_transfer");
+    let receipt = &v["error"]["transaction"]["location"]["receipt"];
+    assert_eq!(receipt["status"], "failed");
+    let fee: u128 = receipt["fee_paid"].as_str().unwrap().parse().unwrap();
+    assert!(fee > 0);
+    assert_eq!(balance(&node.rpc, "dev:bob"), bob_before - fee);
+    let (code, _, err) = cli_text(
+        &node.rpc,
+        &[
+            "transfer", "--from", "dev:bob", "--to", "dev:bob", "--amount", "1",
+        ],
+    );
+    assert_eq!(code, Some(5), "{err}");
+    assert!(
+        err.contains("transfer FAILED in block")
+            && err.contains("(balances.self_transfer); fee paid 0."),
+        "{err}"
+    );
+    // Text output shows PHA: a receipt, and the chain's parameters.
+    let (code, out, err) = cli_text(
+        &node.rpc,
+        &[
+            "transfer",
+            "--from",
+            "dev:alice",
+            "--to",
+            "dev:bob",
+            "--amount",
+            "1",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("result:   success") && out.contains("fee paid: 0."),
+        "{out}"
+    );
+    assert!(
+        out.contains("amount=1 PHA") && !out.contains("base units"),
+        "{out}"
+    );
+    let (code, out, err) = cli_text(&node.rpc, &["info"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("chain `phalanx-dev`"), "{out}");
+    assert!(
+        out.contains("transfer fee:") && out.contains(" PHA"),
+        "{out}"
+    );
+    assert!(!out.contains('{'), "{out}");
 
     // SIGKILL, restart on the same data directory: the finalized transfer is still there.
     drop(node);

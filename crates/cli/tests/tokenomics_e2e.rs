@@ -54,9 +54,11 @@ fn emission_on_a_running_chain() {
             .any(|e| e["component"] == "tokenomics" && e["event"] == "emission"),
         "{block}"
     );
-    let text = common::cli_text(&node.rpc, &["block", "latest"]);
+    let (code, text, err) = common::cli_text(&node.rpc, &["block", "latest"]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(text.contains("tokenomics.emission amount="), "{text}");
-    let text = common::cli_text(&node.rpc, &["tokenomics"]);
+    let (code, text, err) = common::cli_text(&node.rpc, &["tokenomics"]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(text.contains("720000 PHA per day"), "{text}");
 }
 

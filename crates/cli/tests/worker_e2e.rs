@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cli, free_port, start_dev, start_dev_with, wait_height};
+use common::{cli, cli_code, free_port, start_dev, start_dev_with, wait_height};
 
 #[test]
 fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
@@ -57,9 +57,13 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     assert!(err.contains("operator_mismatch"), "{err}");
 
     // Only the registry root promotes gatekeepers.
-    let (ok, _, err) = cli(&node.rpc, &["worker", "promote", &id, "--from", "dev:bob"]);
-    assert!(!ok);
-    assert!(err.contains("not_root"), "{err}");
+    // (Included and failed in its block: exit status 5, the chain's code in the JSON error.)
+    let (code, v, err) = cli_code(&node.rpc, &["worker", "promote", &id, "--from", "dev:bob"]);
+    assert_eq!(code, Some(5), "{err}");
+    assert_eq!(
+        (v["error"]["kind"].as_str(), v["error"]["code"].as_str()),
+        (Some("failed"), Some("registry.not_root"))
+    );
     let (ok, _, err) = cli(
         &node.rpc,
         &["worker", "promote", &id, "--from", "dev:alice"],

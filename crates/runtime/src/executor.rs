@@ -25,7 +25,11 @@ pub enum Exclusion {
     TooLarge { size: usize, max: usize },
     #[error("transaction is for chain `{got}`, this is chain `{expected}`")]
     WrongChain { expected: ChainId, got: ChainId },
-    #[error("fee {offered} is below the required {required} base units")]
+    #[error(
+        "fee {} PHA is below the required {} PHA",
+        phalanx_types::format_pha(*.offered),
+        phalanx_types::format_pha(*.required)
+    )]
     FeeTooLow { offered: Amount, required: Amount },
     #[error("signature does not verify for the signer")]
     BadSignature,
@@ -36,7 +40,10 @@ pub enum Exclusion {
     #[error("nonce {got} is ahead of the account's next nonce {expected}")]
     NonceTooHigh { expected: u64, got: u64 },
     #[error(
-        "balance {balance} cannot pay the fee {fee} and keep the existential deposit {existential_deposit}"
+        "balance {} PHA cannot pay the fee {} PHA and keep the existential deposit {} PHA",
+        phalanx_types::format_pha(*.balance),
+        phalanx_types::format_pha(*.fee),
+        phalanx_types::format_pha(*.existential_deposit)
     )]
     CannotPayFee {
         balance: Amount,

@@ -1,13 +1,114 @@
-//! What client commands need from a node before signing: the chain id and fee parameters.
+//! What client commands need from a node before signing (the chain id and fee parameters), and
+//! submitting transactions: [`submit_checked`] and [`send_checked`] tell apart a node that
+//! cannot be reached, a transaction the node did not admit, and one that failed in its block
+//! ([`ClientError`]); [`submit`], [`send`] and [`send_call`] are the same in words.
 
-use crate::http;
+use crate::http::{self, HttpError};
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_runtime::{Params, required_fee};
+use phalanx_runtime::{DispatchError, Params, required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
 use serde_json::{Value, json};
+use std::fmt;
 use std::time::Duration;
 use tracing::warn;
+
+/// Why a client call did not succeed, in the classes a caller acts on differently (the CLI
+/// gives each its own exit status).
+#[derive(Clone, Debug)]
+pub enum ClientError {
+    /// No answer from the node (see [`HttpError::Unreachable`]).
+    Unreachable(String),
+    /// The node answered with an error: for a submitted transaction, it was not admitted
+    /// (nothing was charged). `code` is the node's (`insufficient_balance`, `fee_too_low`, …).
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The transaction was included in a block and its call failed: the fee was charged and
+    /// the nonce used. Resending the same call fails the same way.
+    Failed(Box<BlockFailure>),
+    /// Anything else: an answer that makes no sense, finality not seen in time, a nonce that
+    /// another transaction took.
+    Other(String),
+}
+
+/// A transaction whose call failed in its block.
+#[derive(Clone, Debug)]
+pub struct BlockFailure {
+    /// What was sent, in words (`transfer`, `promotion`, …).
+    pub what: String,
+    /// The receipt's error, when it is one this program knows.
+    pub code: Option<DispatchError>,
+    /// The transaction's status as the node reports it (`GET /tx/{hash}`): hash, block,
+    /// receipt with the fee paid.
+    pub status: Value,
+}
+
+impl BlockFailure {
+    /// The receipt's error code as the node wrote it (`zero_amount`, …).
+    pub fn raw_code(&self) -> String {
+        let raw = &self.status["location"]["receipt"]["error"];
+        raw.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| raw.to_string())
+    }
+
+    /// Why the call failed, in words, with the receipt's code.
+    pub fn reason(&self) -> String {
+        match self.code {
+            Some(e) => format!("{e} ({})", self.raw_code()),
+            None => self.raw_code(),
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Unreachable(m) | ClientError::Other(m) => f.write_str(m),
+            ClientError::Refused {
+                status,
+                code,
+                message,
+            } => write!(f, "node refused ({status} {code}): {message}"),
+            ClientError::Failed(failure) => write!(
+                f,
+                "{} REFUSED by the chain: {} (transaction {})",
+                failure.what,
+                failure.reason(),
+                failure.status["hash"].as_str().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+impl From<HttpError> for ClientError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Unreachable(m) => ClientError::Unreachable(m),
+            HttpError::Status {
+                status,
+                code,
+                message,
+            } => ClientError::Refused {
+                status,
+                code,
+                message,
+            },
+            HttpError::Malformed(m) => ClientError::Other(m),
+        }
+    }
+}
+
+impl From<ClientError> for String {
+    fn from(e: ClientError) -> Self {
+        e.to_string()
+    }
+}
 
 /// The chain a node serves, as far as signing is concerned.
 pub struct ChainInfo {
@@ -20,20 +121,22 @@ pub struct ChainInfo {
 
 impl ChainInfo {
     /// Reads `/chain`.
-    pub fn fetch(rpc: &str) -> Result<Self, String> {
-        let chain = http::get(rpc, "/chain")?;
+    pub fn fetch(rpc: &str) -> Result<Self, ClientError> {
+        let chain = http::call(rpc, "GET", "/chain", None)?;
         let chain_id = ChainId::new(chain["chain_id"].as_str().unwrap_or_default())
-            .map_err(|e| format!("node reported a bad chain id: {e}"))?;
+            .map_err(|e| ClientError::Other(format!("node reported a bad chain id: {e}")))?;
         if chain["params"].is_null() {
-            return Err("node returned no parameters (is the chain started?)".into());
+            return Err(ClientError::Other(
+                "node returned no parameters (is the chain started?)".into(),
+            ));
         }
         let params: Params = serde_json::from_value(chain["params"].clone())
-            .map_err(|e| format!("node returned unreadable parameters: {e}"))?;
+            .map_err(|e| ClientError::Other(format!("node returned unreadable parameters: {e}")))?;
         let genesis: [u8; 32] = chain["genesis"]
             .as_str()
             .and_then(|h| hex::decode(h).ok())
             .and_then(|b| b.try_into().ok())
-            .ok_or("node returned no genesis hash")?;
+            .ok_or_else(|| ClientError::Other("node returned no genesis hash".into()))?;
         Ok(Self {
             chain_id,
             params,
@@ -64,10 +167,10 @@ impl ChainInfo {
 }
 
 /// An account's next nonce according to the node's finalized state.
-pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, String> {
-    http::get(rpc, &format!("/account/{id}"))?["nonce"]
+pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, ClientError> {
+    http::call(rpc, "GET", &format!("/account/{id}"), None)?["nonce"]
         .as_u64()
-        .ok_or_else(|| "node returned no nonce".to_string())
+        .ok_or_else(|| ClientError::Other("node returned no nonce".to_string()))
 }
 
 /// How many times [`send_call`] signs again when another transaction took its nonce.
@@ -80,20 +183,64 @@ enum Unfinalized {
     /// one can never be included, so signing the call again with a fresh nonce is safe.
     NonceTaken(String),
     /// Anything else (the node refused admission, could not be reached, or was too slow).
-    Other(String),
+    Other(ClientError),
+}
+
+impl From<Unfinalized> for ClientError {
+    fn from(e: Unfinalized) -> Self {
+        match e {
+            Unfinalized::NonceTaken(m) => ClientError::Other(m),
+            Unfinalized::Other(e) => e,
+        }
+    }
 }
 
 /// Submits `tx`; with `wait`, polls until it is finalized (at most 60 s) and returns its status
-/// (`GET /tx/{hash}`), else the submission answer.
+/// (`GET /tx/{hash}`), else the submission answer. A finalized transaction is returned whether
+/// its call succeeded or failed; [`submit_checked`] tells the two apart.
 pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, String> {
-    submit_inner(rpc, tx, wait, quiet).map_err(|e| match e {
-        Unfinalized::NonceTaken(e) | Unfinalized::Other(e) => e,
-    })
+    submit_inner(rpc, tx, wait, quiet).map_err(|e| ClientError::from(e).to_string())
+}
+
+/// [`submit`], with the ways it can fail told apart: with `wait`, a transaction whose call
+/// failed in its block is [`ClientError::Failed`] (`what` names it in the message).
+pub fn submit_checked(
+    rpc: &str,
+    tx: &SignedTx,
+    wait: bool,
+    quiet: bool,
+    what: &str,
+) -> Result<Value, ClientError> {
+    let status = submit_inner(rpc, tx, wait, quiet)?;
+    if wait {
+        check_receipt(status, what)
+    } else {
+        Ok(status)
+    }
+}
+
+/// The finalized `status` if its call succeeded, else [`ClientError::Failed`].
+fn check_receipt(status: Value, what: &str) -> Result<Value, ClientError> {
+    let receipt = &status["location"]["receipt"];
+    if receipt["status"] == "success" {
+        return Ok(status);
+    }
+    let code = serde_json::from_value::<DispatchError>(receipt["error"].clone()).ok();
+    Err(ClientError::Failed(Box::new(BlockFailure {
+        what: what.to_string(),
+        code,
+        status,
+    })))
 }
 
 fn submit_inner(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, Unfinalized> {
-    let submitted = http::post(rpc, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))
-        .map_err(Unfinalized::Other)?;
+    let submitted = http::call(
+        rpc,
+        "POST",
+        "/tx",
+        Some(&json!({ "tx": hex::encode(tx.encode()) })),
+    )
+    .map_err(|e| Unfinalized::Other(e.into()))?;
     let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
     if !wait {
         return Ok(submitted);
@@ -127,9 +274,9 @@ fn submit_inner(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Val
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(Unfinalized::Other(format!(
+    Err(Unfinalized::Other(ClientError::Other(format!(
         "transaction {hash} was not finalized within 60 s; check `phalanx tx status {hash}`"
-    )))
+    ))))
 }
 
 /// Why a call sent with [`send_call`] did not succeed.
@@ -176,10 +323,30 @@ pub fn send_call(
     what: &str,
     quiet: bool,
 ) -> Result<Value, SendError> {
+    send_checked(rpc, chain, key, call, what, quiet).map_err(|e| match e {
+        ClientError::Failed(failure) => SendError::Refused {
+            code: failure.code,
+            reason: ClientError::Failed(failure).to_string(),
+        },
+        e => SendError::Failed(e.to_string()),
+    })
+}
+
+/// [`send`], with the ways it can fail told apart ([`ClientError`]). The call is signed with
+/// the account's next nonce, and signed again (at most 5 times) when another transaction of
+/// the same account takes that nonce first.
+pub fn send_checked(
+    rpc: &str,
+    chain: &ChainInfo,
+    key: &PrivateKey,
+    call: Call,
+    what: &str,
+    quiet: bool,
+) -> Result<Value, ClientError> {
     let signer = AccountId::from(key.public_key());
     let mut attempt = 0;
     let status = loop {
-        let nonce = nonce(rpc, &signer).map_err(SendError::Failed)?;
+        let nonce = nonce(rpc, &signer)?;
         let tx = chain.sign(key, nonce, call.clone(), None);
         match submit_inner(rpc, &tx, true, quiet) {
             Ok(status) => break status,
@@ -190,26 +357,64 @@ pub fn send_call(
                 }
                 warn!(error = %e, attempt, "{what}: nonce taken, signing again");
             }
-            Err(Unfinalized::NonceTaken(e) | Unfinalized::Other(e)) => {
-                return Err(SendError::Failed(e));
-            }
+            Err(e) => return Err(e.into()),
         }
     };
-    let receipt = &status["location"]["receipt"];
-    if receipt["status"] == "success" {
-        return Ok(status);
+    check_receipt(status, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finalized(receipt: Value) -> Value {
+        json!({
+            "status": "finalized",
+            "hash": "ab",
+            "location": { "height": 7, "index": 0, "receipt": receipt },
+        })
     }
-    let raw = receipt["error"].clone();
-    let code = serde_json::from_value::<phalanx_runtime::DispatchError>(raw.clone()).ok();
-    let reason = match code {
-        Some(e) => format!("{e} ({})", raw.as_str().unwrap_or_default()),
-        None => raw.to_string(),
-    };
-    Err(SendError::Refused {
-        reason: format!(
-            "{what} REFUSED by the chain: {reason} (transaction {})",
-            status["hash"].as_str().unwrap_or_default()
-        ),
-        code,
-    })
+
+    #[test]
+    fn a_failed_receipt_is_a_block_failure_with_the_old_words() {
+        let ok = finalized(json!({"status": "success", "fee_paid": "5", "events": []}));
+        assert_eq!(check_receipt(ok.clone(), "transfer").unwrap(), ok);
+        let failed = finalized(
+            json!({"status": "failed", "error": "balances.zero_amount", "fee_paid": "5", "events": []}),
+        );
+        let Err(ClientError::Failed(f)) = check_receipt(failed, "transfer") else {
+            panic!("not a block failure");
+        };
+        assert_eq!(
+            f.code,
+            Some(phalanx_runtime::balances::Error::ZeroAmount.into())
+        );
+        assert_eq!(f.raw_code(), "balances.zero_amount");
+        assert_eq!(
+            ClientError::Failed(f).to_string(),
+            "transfer REFUSED by the chain: amount must be greater than zero (balances.zero_amount) (transaction ab)"
+        );
+    }
+
+    #[test]
+    fn http_errors_keep_their_class_and_words() {
+        let refused = ClientError::from(HttpError::Status {
+            status: 400,
+            code: "fee_too_low".into(),
+            message: "too low".into(),
+        });
+        assert!(matches!(&refused, ClientError::Refused { code, .. } if code == "fee_too_low"));
+        assert_eq!(
+            refused.to_string(),
+            "node refused (400 fee_too_low): too low"
+        );
+        assert!(matches!(
+            ClientError::from(HttpError::Unreachable("x".into())),
+            ClientError::Unreachable(_)
+        ));
+        assert!(matches!(
+            ClientError::from(HttpError::Malformed("x".into())),
+            ClientError::Other(_)
+        ));
+    }
 }

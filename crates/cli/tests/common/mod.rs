@@ -8,8 +8,15 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_phalanx");
 
-/// Runs `phalanx --rpc RPC --json ARGS…`: (success, stdout as JSON, stderr).
+/// Runs `phalanx --rpc RPC --json ARGS…`: (success, stdout as JSON, stderr). On failure stdout
+/// holds the JSON error object, which is appended to the stderr text returned.
 pub fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
+    let (code, json, err) = cli_code(rpc, args);
+    (code == Some(0), json, err)
+}
+
+/// [`cli`] with the exit status.
+pub fn cli_code(rpc: &str, args: &[&str]) -> (Option<i32>, Value, String) {
     let out = Command::new(BIN)
         .args(["--rpc", rpc, "--json"])
         .args(args)
@@ -17,27 +24,25 @@ pub fn cli(rpc: &str, args: &[&str]) -> (bool, Value, String) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    (
-        out.status.success(),
-        json,
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    let mut err = String::from_utf8_lossy(&out.stderr).to_string();
+    if !out.status.success() {
+        err.push_str(&stdout);
+    }
+    (out.status.code(), json, err)
 }
 
-/// Runs `phalanx --rpc RPC ARGS…` without `--json`: its text output (stdout), or a panic
-/// with stderr if it failed.
-pub fn cli_text(rpc: &str, args: &[&str]) -> String {
+/// Runs `phalanx --rpc RPC ARGS…` (text output): (exit status, stdout, stderr).
+pub fn cli_text(rpc: &str, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(BIN)
         .args(["--rpc", rpc])
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "phalanx {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 /// `phalanx transfer --from FROM --to TO --amount AMOUNT EXTRA…` against `rpc`.
