@@ -87,28 +87,34 @@ pub fn check_stateless(
     Ok(())
 }
 
-/// Runs the components' `begin_block` hooks. Their writes go to `state`.
+/// Runs the components' `begin_block` hooks. Atomic like a transaction: on a state error (a
+/// cache miss) nothing is written, so the caller may load the key and call again.
 pub fn begin_block(
     state: &mut (impl State + ?Sized),
     params: &Params,
     env: &BlockEnv,
 ) -> Result<Vec<Event>, StateError> {
-    let mut overlay = Overlay::new(&*state);
-    let events = components::begin_block(&mut overlay, params, env)?;
-    let writes = overlay.into_writes();
-    apply_writes(state, writes);
-    Ok(events)
+    atomically(state, |overlay| {
+        components::begin_block(overlay, params, env)
+    })
 }
 
-/// Runs the components' `end_block` hooks. Atomic like a transaction: on a state error
-/// (a cache miss) nothing is written, so the caller may load the key and call again.
+/// Runs the components' `end_block` hooks, atomically like [`begin_block`].
 pub fn end_block(
     state: &mut (impl State + ?Sized),
     params: &Params,
     env: &BlockEnv,
 ) -> Result<Vec<Event>, StateError> {
+    atomically(state, |overlay| components::end_block(overlay, params, env))
+}
+
+/// Runs `hook` on an overlay and applies its writes only if it succeeds.
+fn atomically<S: State + ?Sized>(
+    state: &mut S,
+    hook: impl FnOnce(&mut Overlay<'_, S>) -> Result<Vec<Event>, StateError>,
+) -> Result<Vec<Event>, StateError> {
     let mut overlay = Overlay::new(&*state);
-    let events = components::end_block(&mut overlay, params, env)?;
+    let events = hook(&mut overlay)?;
     let writes = overlay.into_writes();
     apply_writes(state, writes);
     Ok(events)

@@ -34,11 +34,10 @@ pub struct Shortfall {
     pub available: Amount,
 }
 
-/// Moves `amount` from pot `from` to pot `to`.
-pub fn move_between(
+/// Takes `amount` out of pot `from`, or says what it holds.
+fn debit(
     state: &mut (impl State + ?Sized),
     from: Pot,
-    to: Pot,
     amount: Amount,
 ) -> Result<Result<(), Shortfall>, StateError> {
     let available = balance(state, from.0)?;
@@ -46,9 +45,28 @@ pub fn move_between(
         return Ok(Err(Shortfall { available }));
     };
     set_balance(state, from.0, left);
-    // Cannot overflow: both pots hold parts of a supply far below u128::MAX.
+    Ok(Ok(()))
+}
+
+/// Adds `amount` to pot `to`. Cannot overflow: every pot holds part of a supply far below
+/// u128::MAX, and the amount was just taken from somewhere.
+fn credit(state: &mut (impl State + ?Sized), to: Pot, amount: Amount) -> Result<(), StateError> {
     let target = balance(state, to.0)?;
     set_balance(state, to.0, target.saturating_add(amount));
+    Ok(())
+}
+
+/// Moves `amount` from pot `from` to pot `to`.
+pub fn move_between(
+    state: &mut (impl State + ?Sized),
+    from: Pot,
+    to: Pot,
+    amount: Amount,
+) -> Result<Result<(), Shortfall>, StateError> {
+    if let Err(short) = debit(state, from, amount)? {
+        return Ok(Err(short));
+    }
+    credit(state, to, amount)?;
     Ok(Ok(()))
 }
 
@@ -68,8 +86,7 @@ pub fn from_account(
     };
     payer.balance = left;
     set_account(state, who, payer);
-    let target = balance(state, to.0)?;
-    set_balance(state, to.0, target.saturating_add(amount));
+    credit(state, to, amount)?;
     Ok(Ok(()))
 }
 
@@ -80,13 +97,50 @@ pub fn to_account(
     who: &AccountId,
     amount: Amount,
 ) -> Result<Result<(), Shortfall>, StateError> {
-    let available = balance(state, from.0)?;
-    let Some(left) = available.checked_sub(amount) else {
-        return Ok(Err(Shortfall { available }));
-    };
-    set_balance(state, from.0, left);
+    if let Err(short) = debit(state, from, amount)? {
+        return Ok(Err(short));
+    }
     let mut payee: Account = account(state, who)?;
     payee.balance = payee.balance.saturating_add(amount);
     set_account(state, who, payee);
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::MemoryState;
+
+    #[test]
+    fn moves_exactly_what_a_pot_holds_and_not_a_unit_more() {
+        let mut state = MemoryState::default();
+        set_balance(&mut state, MINING_RESERVE.0, 10);
+        let before = state.clone();
+        assert_eq!(
+            move_between(&mut state, MINING_RESERVE, MINING_REWARDS, 11),
+            Ok(Err(Shortfall { available: 10 }))
+        );
+        assert_eq!(state, before);
+        assert_eq!(
+            move_between(&mut state, MINING_RESERVE, MINING_REWARDS, 10),
+            Ok(Ok(()))
+        );
+        assert_eq!(balance(&state, MINING_RESERVE.0), Ok(0));
+        assert_eq!(balance(&state, MINING_REWARDS.0), Ok(10));
+        let who = AccountId::from(commonware_cryptography::Signer::public_key(
+            &phalanx_crypto::dev_key("pots"),
+        ));
+        assert_eq!(
+            to_account(&mut state, MINING_REWARDS, &who, 11),
+            Ok(Err(Shortfall { available: 10 }))
+        );
+        assert_eq!(to_account(&mut state, MINING_REWARDS, &who, 4), Ok(Ok(())));
+        assert_eq!(
+            from_account(&mut state, &who, TREASURY, 5),
+            Ok(Err(Shortfall { available: 4 }))
+        );
+        assert_eq!(from_account(&mut state, &who, TREASURY, 4), Ok(Ok(())));
+        assert_eq!(balance(&state, TREASURY.0), Ok(4));
+        assert_eq!(account(&state, &who).map(|a| a.balance), Ok(0));
+    }
 }
