@@ -79,6 +79,12 @@ fn password(prompt: &str) -> Result<Password, String> {
 /// two different answers are an error.
 fn new_password() -> Result<Password, String> {
     if let Some(p) = password_from_env() {
+        if p.is_empty() {
+            return Err(
+                "PHALANX_PASSWORD is set but empty: a new key needs a password; no key was written"
+                    .into(),
+            );
+        }
         return Ok(p);
     }
     let first = read_password("password for the new key: ")?;

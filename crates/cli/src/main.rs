@@ -659,7 +659,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
                             s.push_str(&format!("\n    {}", event_text(e)));
                         }
                     }
-                    None => s.push_str("\n  block events: not kept by this node any more"),
+                    None => s.push_str(
+                        "\n  block events: not available from this node (it keeps those of the last 1,024 blocks it finalized since it started)",
+                    ),
                 }
                 s
             });
@@ -755,6 +757,12 @@ fn transfer(
 ) -> Result<(), CliError> {
     let key = keys::resolve_signer(from)?;
     let to = keys::resolve_account(to)?;
+    if to == AccountId::from(key.public_key()) {
+        return Err(CliError::new(
+            exit::Exit::Usage,
+            "--from and --to are the same account: the chain would refuse the transfer and keep the fee",
+        ));
+    }
     let chain = client::ChainInfo::fetch(rpc)?;
     let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
     let call = BalancesCall::Transfer {

@@ -6,14 +6,14 @@ use serde_json::Value;
 
 /// Prints `value` as JSON, or the `text` form.
 pub fn print(json_mode: bool, value: &Value, text: impl FnOnce() -> String) {
-    if json_mode {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_default()
-        );
+    let out = if json_mode {
+        serde_json::to_string_pretty(value).unwrap_or_default()
     } else {
-        println!("{}", text());
-    }
+        text()
+    };
+    // A reader that went away (`| head`) is not an error worth a panic: stop quietly.
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{out}");
 }
 
 /// `1.5 PHA` for a base-unit amount.

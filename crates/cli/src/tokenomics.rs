@@ -1,7 +1,10 @@
 //! `phalanx tokenomics`: the emission schedule, live from the node or projected with the same
 //! code the chain runs (`phalanx_runtime::tokenomics::schedule`).
 
-use crate::show::print;
+use crate::{
+    exit::{CliError, Exit},
+    show::print,
+};
 use clap::Subcommand;
 use phalanx_runtime::tokenomics::{self, DAY_MS, schedule};
 use phalanx_types::{Amount, UNITS_PER_PHA};
@@ -19,12 +22,13 @@ pub enum TokenomicsCommand {
     /// with the genesis defaults (720,000 PHA/day, × 0.75 every 180 days) unless `--node`.
     Schedule {
         /// Days to project (1 to 36,500).
-        #[arg(long, default_value_t = 3650)]
+        #[arg(long, default_value_t = 3650, value_parser = clap::value_parser!(u64).range(1..=MAX_DAYS))]
         days: u64,
-        /// Print every Nth day (default: about 40 rows; the last day is always printed).
-        #[arg(long)]
+        /// Print every Nth day (default: about 40 rows, on period boundaries; the last day is
+        /// always printed).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         every: Option<u64>,
-        /// Draw the cumulative emission and the daily budget to this SVG file.
+        /// Draw the cumulative emission and the daily budget to this SVG file (`.svg`).
         #[arg(long)]
         plot: Option<PathBuf>,
         /// Use the parameters of the chain at `--rpc` instead of the genesis defaults.
@@ -34,7 +38,7 @@ pub enum TokenomicsCommand {
 }
 
 /// `phalanx tokenomics [schedule ...]`.
-pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Result<(), String> {
+pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Result<(), CliError> {
     match action {
         None => status(rpc, json_mode),
         Some(TokenomicsCommand::Schedule {
@@ -43,15 +47,23 @@ pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Res
             plot,
             node,
         }) => {
-            if !(1..=MAX_DAYS).contains(&days) {
-                return Err(format!("--days must be between 1 and {MAX_DAYS}"));
+            if let Some(path) = &plot
+                && !is_svg(path)
+            {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    format!(
+                        "--plot {}: only SVG plots are supported (name the file .svg)",
+                        path.display()
+                    ),
+                ));
             }
             let params = if node {
                 client::ChainInfo::fetch(rpc)?.params.tokenomics
             } else {
                 tokenomics::Params::default()
             };
-            let every = every.unwrap_or_else(|| default_every(days)).max(1);
+            let every = every.unwrap_or_else(|| default_every(days));
             let rows = table(&params, days, every);
             if let Some(path) = &plot {
                 draw(&params, days, path)?;
@@ -64,7 +76,7 @@ pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Res
                     "cumulative": r.cumulative.to_string(),
                     "reserve_left": r.reserve_left.to_string(),
                 })).collect::<Vec<_>>(),
-                "limit": schedule::limit(&params).to_string(),
+                "limit": schedule::supremum(&params).to_string(),
                 "plot": plot.as_ref().map(|p| p.display().to_string()),
             });
             print(json_mode, &v, || {
@@ -136,7 +148,7 @@ fn text_table(params: &tokenomics::Params, rows: &[Row], plot: Option<&Path>) ->
         params.decay_numerator,
         params.decay_denominator,
         params.period_ms / DAY_MS,
-        pha(schedule::limit(params).saturating_add(UNITS_PER_PHA / 2)),
+        pha(schedule::supremum(params)),
         "day",
         "daily budget",
         "cumulative",
@@ -161,7 +173,7 @@ fn text_table(params: &tokenomics::Params, rows: &[Row], plot: Option<&Path>) ->
 /// Draws the cumulative emission (left axis) and the daily budget (right axis).
 fn draw(params: &tokenomics::Params, days: u64, path: &Path) -> Result<(), String> {
     use plotters::prelude::*;
-    if path.extension().and_then(|e| e.to_str()) != Some("svg") {
+    if !is_svg(path) {
         return Err(format!(
             "{}: only SVG plots are supported (name the file .svg)",
             path.display()
@@ -174,7 +186,7 @@ fn draw(params: &tokenomics::Params, days: u64, path: &Path) -> Result<(), Strin
         .filter(|d| d % step == 0 || *d == days)
         .map(|d| row(params, d.max(1)))
         .collect();
-    let limit = million(schedule::limit(params));
+    let limit = million(schedule::supremum(params));
     let top_daily = thousand(params.daily_emission) * 1.1;
     let err = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
     let root = SVGBackend::new(path, (1100, 640)).into_drawing_area();
@@ -242,9 +254,15 @@ fn draw(params: &tokenomics::Params, days: u64, path: &Path) -> Result<(), Strin
     Ok(())
 }
 
+fn is_svg(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+}
+
 /// `phalanx tokenomics`: the schedule's state at the node's finalized head.
-fn status(rpc: &str, json_mode: bool) -> Result<(), String> {
-    let v = http::get(rpc, "/tokenomics")?;
+fn status(rpc: &str, json_mode: bool) -> Result<(), CliError> {
+    let v = http::call(rpc, "GET", "/tokenomics", None)?;
     print(json_mode, &v, || status_text(&v));
     Ok(())
 }

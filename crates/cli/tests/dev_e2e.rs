@@ -238,8 +238,7 @@ fn transfer_survives_sigkill_and_restart() {
         err.contains("fee 0.000000000001 PHA is below the required"),
         "{err}"
     );
-    // Included, and failed in its block (a transfer to oneself): 5, the fee is charged, and
-    // the JSON error carries the transaction.
+    // A transfer to oneself is refused before anything is signed: 2, nothing charged.
     let bob_before = balance(&node.rpc, "dev:bob");
     let (code, v, err) = cli_code(
         &node.rpc,
@@ -247,24 +246,31 @@ fn transfer_survives_sigkill_and_restart() {
             "transfer", "--from", "dev:bob", "--to", "dev:bob", "--amount", "1",
         ],
     );
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(v["error"]["kind"], "usage");
+    assert_eq!(balance(&node.rpc, "dev:bob"), bob_before);
+    // Included, and failed in its block (it would create an account below the existential
+    // deposit): 5, the fee is charged, and the JSON error carries the transaction.
+    let dust = [
+        "transfer", "--from", "dev:bob", "--to", "dev:dust", "--amount", "0.001",
+    ];
+    let (code, v, err) = cli_code(&node.rpc, &dust);
     assert_eq!(code, Some(5), "{err}");
     assert_eq!(v["error"]["kind"], "failed");
-    assert_eq!(v["error"]["code"], "balances.self_transfer");
+    assert_eq!(
+        v["error"]["code"],
+        "balances.recipient_below_existential_deposit"
+    );
     let receipt = &v["error"]["transaction"]["location"]["receipt"];
     assert_eq!(receipt["status"], "failed");
     let fee: u128 = receipt["fee_paid"].as_str().unwrap().parse().unwrap();
     assert!(fee > 0);
     assert_eq!(balance(&node.rpc, "dev:bob"), bob_before - fee);
-    let (code, _, err) = cli_text(
-        &node.rpc,
-        &[
-            "transfer", "--from", "dev:bob", "--to", "dev:bob", "--amount", "1",
-        ],
-    );
+    let (code, _, err) = cli_text(&node.rpc, &dust);
     assert_eq!(code, Some(5), "{err}");
     assert!(
         err.contains("transfer FAILED in block")
-            && err.contains("(balances.self_transfer); fee paid 0."),
+            && err.contains("(balances.recipient_below_existential_deposit); fee paid 0."),
         "{err}"
     );
     // Text output shows PHA: a receipt, and the chain's parameters.

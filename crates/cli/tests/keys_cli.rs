@@ -69,6 +69,12 @@ fn a_new_key_s_password_is_confirmed_and_unknown_names_say_so() {
         text(&out.stderr)
     );
 
+    // An empty $PHALANX_PASSWORD is not a password.
+    let out = phalanx(home.path(), &["keys", "new", "k3"], Some(""), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("empty"), "{}", text(&out.stderr));
+    assert!(!keys.join("k3.json").exists());
+
     // An unknown name: what is missing, and how to list what exists.
     let out = phalanx(home.path(), &["keys", "show", "nosuchkey"], None, "");
     assert_eq!(out.status.code(), Some(1));

@@ -91,16 +91,25 @@ fn schedule_projection_and_plot() {
     };
     assert_eq!(at(180), Some(129_600_000 * PHA));
     assert_eq!(at(360), Some(226_800_000 * PHA));
-    assert_eq!(v["limit"], (518_400_000 * PHA - 1).to_string());
+    assert_eq!(v["limit"], (518_400_000 * PHA).to_string());
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("daily budget"));
-    // Bad input: clear refusals.
-    let (ok, _, err) = cli(unused, &["tokenomics", "schedule", "--days", "0"]);
-    assert!(!ok && err.contains("--days"), "{err}");
+    // Bad input: usage errors (exit status 2), nothing written.
+    for days in ["0", "36501", "abc"] {
+        let (code, _, err) = common::cli_code(unused, &["tokenomics", "schedule", "--days", days]);
+        assert_eq!(code, Some(2), "--days {days}: {err}");
+        assert!(err.contains("--days"), "{err}");
+    }
+    let (code, _, err) = common::cli_code(unused, &["tokenomics", "schedule", "--every", "0"]);
+    assert_eq!(code, Some(2), "{err}");
     let bad = dir.path().join("schedule.gif");
-    let (ok, _, err) = cli(
+    let (code, _, err) = common::cli_code(
         unused,
         &["tokenomics", "schedule", "--plot", bad.to_str().unwrap()],
     );
-    assert!(!ok && err.contains("SVG"), "{err}");
+    assert!(code == Some(2) && err.contains("SVG"), "{err}");
+    assert!(!bad.exists());
+    // A node that cannot be reached: exit status 3, as for every client command.
+    let (code, _, err) = common::cli_code(unused, &["tokenomics"]);
+    assert_eq!(code, Some(3), "{err}");
 }

@@ -69,7 +69,8 @@ pub async fn tokenomics(State(s): State<Shared>) -> Response {
         "daily_rate": amount(schedule::daily_rate(p, elapsed)),
         "emitted": amount(emitted),
         "schedule_at_head": amount(schedule::cumulative(p, elapsed)),
-        "limit": amount(schedule::limit(p)),
+        // What the schedule approaches and never reaches.
+        "limit": amount(schedule::supremum(p)),
         "pots": pots,
         "params": p,
     }))

@@ -68,6 +68,22 @@ pub fn limit(params: &Params) -> Amount {
     cumulative_at(params, MAX_PERIODS, 0)
 }
 
+/// The exact limit of the schedule, rounded up to a base unit: `⌈R·P·b / (D·(b − a))⌉`. The
+/// cumulative emission approaches it from below and never reaches it (518,400,000 PHA with
+/// the design's constants).
+pub fn supremum(params: &Params) -> Amount {
+    if params.decay_denominator == 0 || params.decay_numerator >= params.decay_denominator {
+        return Amount::MAX;
+    }
+    let gap = BigUint::from(params.decay_denominator - params.decay_numerator);
+    let num = BigUint::from(params.daily_emission)
+        * BigUint::from(params.period_ms)
+        * BigUint::from(params.decay_denominator);
+    let den = BigUint::from(DAY_MS) * gap;
+    let up = (num + &den - 1u32) / den;
+    Amount::try_from(&up).unwrap_or(Amount::MAX)
+}
+
 /// Whether the floor of the schedule has settled by [`MAX_PERIODS`]: the emission still to come
 /// after it is below one base unit short of the next integer. Checked on every parameter change
 /// so that capping `k` changes no result.
@@ -124,6 +140,7 @@ mod tests {
         assert_eq!(cumulative(&p, day(360)), 226_800_000 * PHA);
         // 720,000 × 180 / 0.25: an exact integer, which the schedule approaches from below.
         assert_eq!(limit(&p), 518_400_000 * PHA - 1);
+        assert_eq!(supremum(&p), 518_400_000 * PHA);
         assert!(settles(&p));
         assert_eq!(daily_rate(&p, day(179)), 720_000 * PHA);
         assert_eq!(daily_rate(&p, day(180)), 540_000 * PHA);
