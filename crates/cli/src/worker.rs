@@ -14,7 +14,9 @@ pub fn default_dir() -> PathBuf {
 
 /// `phalanx worker register`: open (or create) the worker, verify the chain up to its tip,
 /// register it (or refresh its attestation), and show its record.
-pub fn register(config: WorkerConfig, quiet: bool) -> Result<Value, String> {
+/// `phalanx worker register`: exits like `transfer` (3 unreachable, 4 refused by the node, 5
+/// failed in its block).
+pub fn register(config: WorkerConfig, quiet: bool) -> Result<Value, CliError> {
     let mut worker = Worker::open(config)?;
     let report = worker.sync().map_err(|e| e.to_string())?;
     if !quiet {

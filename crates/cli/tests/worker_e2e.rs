@@ -51,10 +51,22 @@ fn simulated_worker_registers_on_dev_and_is_refused_where_forbidden() {
     assert!(ok, "{err}");
     assert_eq!(v["worker"]["identity"], id.as_str());
     assert!(v["worker"]["last_attested_ms"].as_u64() > worker["last_attested_ms"].as_u64());
-    // Another operator cannot take the worker over.
-    let (ok, _, err) = register(&node.rpc, "dev:charlie");
-    assert!(!ok);
-    assert!(err.contains("operator_mismatch"), "{err}");
+    // Another operator cannot take the worker over: included, failed in its block (status 5).
+    let (code, v, err) = cli_code(
+        &node.rpc,
+        &[
+            "worker",
+            "register",
+            "--tee",
+            "sim",
+            "--operator",
+            "dev:charlie",
+            "--data-dir",
+            worker_dir,
+        ],
+    );
+    assert_eq!(code, Some(5), "{err}");
+    assert_eq!(v["error"]["code"], "registry.operator_mismatch");
 
     // Only the registry root promotes gatekeepers.
     // (Included and failed in its block: exit status 5, the chain's code in the JSON error.)

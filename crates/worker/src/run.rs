@@ -4,7 +4,7 @@
 
 use crate::{
     chain::{Chain, ChainError, HttpSource, Source, SyncReport, decode},
-    client,
+    client::{self, ClientError},
     seal::Sealer,
     store::{Store, WorkerState},
     tee::TeeSource,
@@ -227,47 +227,52 @@ impl Worker {
     pub fn ensure_registered(&mut self) -> Result<WorkerRecord, String> {
         match self.record().map_err(|e| e.to_string())? {
             Some(record) => Ok(record),
-            None => self.submit_registration(None),
+            None => self.submit_registration(None).map_err(|e| e.to_string()),
         }
     }
 
     /// Submits a registration (a first one, or a refresh of the attestation) and returns the
     /// record the chain then holds, read with a proof.
-    pub fn register(&mut self) -> Result<WorkerRecord, String> {
+    /// Errors tell an unreachable node, a refusal by the node and a failure in the block apart
+    /// ([`ClientError`]).
+    pub fn register(&mut self) -> Result<WorkerRecord, ClientError> {
         let before = self
             .record()
-            .map_err(|e| e.to_string())?
+            .map_err(|e| ClientError::Other(e.to_string()))?
             .map(|r| r.last_attested_ms);
         self.submit_registration(before)
     }
 
     /// Submits a registration and waits for a proof of a record attested after `before` (the
     /// previous record's attestation time, if there was one).
-    fn submit_registration(&mut self, before: Option<u64>) -> Result<WorkerRecord, String> {
-        let operator = self.config.operator.as_ref().ok_or(
-            "this worker is not registered; pass --operator KEY (the account that registers it and pays the fee)",
-        )?;
+    fn submit_registration(&mut self, before: Option<u64>) -> Result<WorkerRecord, ClientError> {
+        let operator = self.config.operator.as_ref().ok_or_else(|| {
+            ClientError::Other(
+                "this worker is not registered; pass --operator KEY (the account that registers it and pays the fee)".into(),
+            )
+        })?;
         let operator_id = AccountId::from(operator.public_key());
         let info = self.state.info();
         let genesis: [u8; 32] = self
             .genesis
             .as_ref()
             .try_into()
-            .map_err(|_| "digest size")?;
+            .map_err(|_| ClientError::Other("digest size".into()))?;
         let report_data = info.report_data(&Hash::from(genesis), &operator_id);
         let evidence = self
             .config
             .tee
-            .produce(report_data, crate::tee::now_secs())?;
+            .produce(report_data, crate::tee::now_secs())
+            .map_err(ClientError::Other)?;
         let chain = client::ChainInfo::fetch(&self.config.rpc)?;
         if chain.chain_id != self.spec.genesis.chain_id || chain.genesis != Hash::from(genesis) {
-            return Err(format!(
+            return Err(ClientError::Other(format!(
                 "the node at {} serves chain `{}`, not the `{}` this worker trusts",
                 self.config.rpc, chain.chain_id, self.spec.genesis.chain_id
-            ));
+            )));
         }
         info!(worker = %info.identity, operator = %operator_id, "registering");
-        client::send(
+        client::send_checked(
             &self.config.rpc,
             &chain,
             operator,
@@ -277,7 +282,9 @@ impl Worker {
         )?;
         // The node said the registration is final; believe only a proof of it.
         for _ in 0..50 {
-            if let Some(record) = self.record().map_err(|e| e.to_string())?
+            if let Some(record) = self
+                .record()
+                .map_err(|e| ClientError::Other(e.to_string()))?
                 && Some(record.last_attested_ms) != before
             {
                 info!(worker = %self.id(), tee = ?record.tee, simulated = record.simulated, "registered");
@@ -285,7 +292,9 @@ impl Worker {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Err("the registration finalized but no proof of the record could be read".into())
+        Err(ClientError::Other(
+            "the registration finalized but no proof of the record could be read".into(),
+        ))
     }
 
     /// One poll: verify new headers, handle new messages, and refresh the attestation when it
@@ -328,7 +337,7 @@ impl Worker {
             return Ok(false);
         }
         info!(age_secs = age_ms / 1000, "refreshing the attestation");
-        self.register()?;
+        self.register().map_err(|e| e.to_string())?;
         Ok(true)
     }
 }
