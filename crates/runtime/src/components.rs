@@ -137,7 +137,11 @@ impl<'de> Deserialize<'de> for DispatchError {
 }
 
 /// Every component's parameters, read once per block. Each lives under its own state key.
+/// In a chain spec, a component left out takes its defaults; a field no component knows is
+/// refused, so a spec written before parameters were split by component fails loudly
+/// instead of running with defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     #[serde(default)]
     pub balances: balances::Params,

@@ -196,4 +196,21 @@ mod tests {
         let back: GenesisConfig = serde_json::from_str(&text).unwrap();
         assert_eq!(back, config);
     }
+
+    #[test]
+    fn parameters_from_before_the_split_are_refused_loudly() {
+        let config = GenesisConfig::standard(chain(), 42, &[]).unwrap();
+        let mut v = serde_json::to_value(&config).unwrap();
+        v["params"] = serde_json::json!({ "existential_deposit": "1", "base_fee": "1" });
+        let e = serde_json::from_value::<GenesisConfig>(v.clone()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown field `existential_deposit`"),
+            "{e}"
+        );
+        // A component left out takes its defaults.
+        v["params"] = serde_json::json!({ "fees": config.params.fees });
+        let back: GenesisConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back.params, config.params);
+    }
 }

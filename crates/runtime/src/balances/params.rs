@@ -7,6 +7,7 @@ use phalanx_types::{Amount, UNITS_PER_PHA};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     /// Smallest balance an account may hold (other than zero). Guards against dust accounts
     /// that cost state forever: a transfer that would create an account below it, or leave the

@@ -7,6 +7,7 @@ use phalanx_types::{Amount, UNITS_PER_PHA};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     /// Fee charged for every transaction.
     #[serde(with = "crate::amount_json")]

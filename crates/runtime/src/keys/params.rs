@@ -6,6 +6,7 @@ use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Writ
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     /// Blocks a dealer waits for acknowledgements before it logs without them (revealing the
     /// shares of players that did not answer). Gatekeepers read it with a proof.

@@ -7,6 +7,7 @@ use phalanx_types::{Amount, UNITS_PER_PHA};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     /// Fee for the work of verifying TEE evidence (`registry.register_worker`): milliseconds
     /// of every validator's CPU.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const DAY_MS: u64 = 86_400_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Params {
     /// Emission per day during the first period, in base units.
     #[serde(with = "crate::amount_json")]
