@@ -668,8 +668,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Worker { action, run } => run_worker(&cli.rpc, cli.json, action, *run)?,
         Command::Info => {
-            let v = get(&cli.rpc, "/chain")?;
-            print(cli.json, &v, || show::info_text(&v));
+            let chain: phalanx_client::api::ChainResponse = http::get_typed(&cli.rpc, "/chain")?;
+            let v = serde_json::to_value(&chain).unwrap_or_default();
+            print(cli.json, &v, || show::info_text(&chain));
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Printing results: JSON as the node gave it (amounts in base units), or text for a person
 //! (amounts in PHA).
 
+use phalanx_client::api::ChainResponse;
 use phalanx_types::{Amount, format_pha};
 use serde_json::Value;
 
@@ -130,19 +131,15 @@ pub fn tx_text(v: &Value) -> String {
     }
 }
 
-/// `GET /chain` for a person: the chain, its finalized head and its fee parameters in PHA.
-pub fn info_text(v: &Value) -> String {
-    let head = &v["finalized"];
+/// `GET /chain` for a person: the chain, its finalized head, its fee parameters in PHA and
+/// the emission schedule.
+pub fn info_text(v: &ChainResponse) -> String {
     let mut s = format!(
         "chain `{}`\n  genesis:              {}\n  finalized:            height {}, block {}\n  pending transactions: {}",
-        v["chain_id"].as_str().unwrap_or("?"),
-        v["genesis"].as_str().unwrap_or("?"),
-        head["height"],
-        head["digest"].as_str().unwrap_or("?"),
-        v["mempool"],
+        v.chain_id, v.genesis, v.finalized.height, v.finalized.digest, v.mempool,
     );
-    match serde_json::from_value::<phalanx_runtime::Params>(v["params"].clone()) {
-        Ok(p) => {
+    match &v.params {
+        Some(p) => {
             s.push_str("\n  fee parameters:");
             for (label, amount) in [
                 ("base fee", p.fees.base_fee),
@@ -162,8 +159,16 @@ pub fn info_text(v: &Value) -> String {
                 "\n  block capacity:       {} transactions, {} bytes, {} attestations",
                 p.fees.max_block_txs, p.fees.max_block_bytes, p.registry.max_block_attestations
             ));
+            let t = &p.tokenomics;
+            s.push_str(&format!(
+                "\n  emission:             {} per day, x {}/{} every {} days (`phalanx tokenomics`)",
+                pha(t.daily_emission),
+                t.decay_numerator,
+                t.decay_denominator,
+                t.period_ms / phalanx_runtime::tokenomics::DAY_MS
+            ));
         }
-        Err(_) => s.push_str("\n  fee parameters:       not yet known (no finalized state)"),
+        None => s.push_str("\n  fee parameters:       not yet known (no finalized state)"),
     }
     s
 }
@@ -224,8 +229,12 @@ mod tests {
                 "registry": {"attestation_fee": "1000000000000", "max_block_attestations": 32},
             },
         });
-        let text = info_text(&v);
+        let text = info_text(&serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}")));
         assert!(text.starts_with("chain `phalanx-dev`"), "{text}");
+        assert!(
+            text.contains("720000 PHA per day, x 3/4 every 180 days"),
+            "{text}"
+        );
         assert!(text.contains("height 12, block bb"), "{text}");
         assert!(text.contains("attestation fee:     1 PHA"), "{text}");
         assert!(

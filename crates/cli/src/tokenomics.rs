@@ -6,10 +6,11 @@ use crate::{
     show::print,
 };
 use clap::Subcommand;
+use phalanx_client::api::TokenomicsResponse;
 use phalanx_runtime::tokenomics::{self, DAY_MS, schedule};
 use phalanx_types::{Amount, UNITS_PER_PHA};
 use phalanx_worker::{client, http};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Most days `schedule` projects (100 years).
@@ -262,31 +263,30 @@ fn is_svg(path: &Path) -> bool {
 
 /// `phalanx tokenomics`: the schedule's state at the node's finalized head.
 fn status(rpc: &str, json_mode: bool) -> Result<(), CliError> {
-    let v = http::call(rpc, "GET", "/tokenomics", None)?;
-    print(json_mode, &v, || status_text(&v));
+    let t: TokenomicsResponse = http::get_typed(rpc, "/tokenomics")?;
+    let v = serde_json::to_value(&t).unwrap_or_default();
+    print(json_mode, &v, || status_text(&t));
     Ok(())
 }
 
-fn status_text(v: &Value) -> String {
-    let amount = |v: &Value| -> String {
-        v["pha"]
-            .as_str()
-            .map(|s| format!("{s} PHA"))
-            .unwrap_or_else(|| "?".into())
+fn status_text(t: &TokenomicsResponse) -> String {
+    let pot = |name: &str| {
+        t.pots
+            .get(name)
+            .map_or_else(|| "?".to_string(), |a| format!("{} PHA", a.pha))
     };
-    let elapsed = v["elapsed_ms"].as_u64().unwrap_or(0);
     format!(
-        "height {} ({:.2} days after genesis), period {}\nrate:              {} per day\nemitted:           {}\nschedule at head:  {}\nmining reserve:    {}\nmining rewards:    {}\ntreasury:          {}\nlimit:             {}",
-        v["finalized_height"],
-        elapsed as f64 / DAY_MS as f64,
-        v["period"],
-        amount(&v["daily_rate"]),
-        amount(&v["emitted"]),
-        amount(&v["schedule_at_head"]),
-        amount(&v["pots"]["mining_reserve"]),
-        amount(&v["pots"]["mining_rewards"]),
-        amount(&v["pots"]["treasury"]),
-        amount(&v["limit"]),
+        "height {} ({:.2} days after genesis), period {}\nrate:              {} PHA per day\nemitted:           {} PHA\nschedule at head:  {} PHA\nmining reserve:    {}\nmining rewards:    {}\ntreasury:          {}\nlimit:             {} PHA",
+        t.finalized_height,
+        t.elapsed_ms as f64 / DAY_MS as f64,
+        t.period,
+        t.daily_rate.pha,
+        t.emitted.pha,
+        t.schedule_at_head.pha,
+        pot("mining_reserve"),
+        pot("mining_rewards"),
+        pot("treasury"),
+        t.limit.pha,
     )
 }
 

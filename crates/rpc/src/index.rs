@@ -37,14 +37,8 @@ struct Line {
     txs: Vec<(String, serde_json::Value)>,
 }
 
-/// The finalized head.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Head {
-    pub height: u64,
-    pub digest: String,
-    pub timestamp_ms: u64,
-    pub state_root: String,
-}
+/// The finalized head (the API's type: `/chain` and clients share it).
+pub use phalanx_client::api::Head;
 
 /// An empty line is written for every block whose height is a multiple of this.
 pub const MARKER_EVERY: u64 = 1_000;

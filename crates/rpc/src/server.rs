@@ -16,6 +16,7 @@ use axum::{
     routing::{get, post},
 };
 use commonware_consensus::{marshal::Identifier, types::Height};
+use phalanx_client::api::ChainResponse;
 use phalanx_consensus::{
     admission::{Admission, Origin},
     app::{BlockReceipts, Finalized},
@@ -86,17 +87,14 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-async fn chain(State(s): State<Shared>) -> Json<Value> {
-    let head = s.index.head();
-    let params = s.admission.params().await;
-    Json(json!({
-        "chain_id": s.admission.chain_id,
-        // Every component's parameters, amounts as decimal strings of base units.
-        "params": params,
-        "genesis": s.genesis_digest,
-        "finalized": head,
-        "mempool": s.admission.mempool.len(),
-    }))
+async fn chain(State(s): State<Shared>) -> Json<ChainResponse> {
+    Json(ChainResponse {
+        chain_id: s.admission.chain_id.to_string(),
+        params: s.admission.params().await,
+        genesis: s.genesis_digest.clone(),
+        finalized: s.index.head(),
+        mempool: s.admission.mempool.len(),
+    })
 }
 
 #[derive(Deserialize)]

@@ -12,15 +12,19 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use phalanx_client::api::{AmountView, TokenomicsResponse};
 use phalanx_runtime::{
     balances::{self, MINING_RESERVE, MINING_REWARDS, Pot, TREASURY},
     tokenomics::{self, schedule},
 };
 use phalanx_types::{Amount, format_pha};
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-fn amount(v: Amount) -> Value {
-    json!({ "base_units": v.to_string(), "pha": format_pha(v) })
+fn amount(v: Amount) -> AmountView {
+    AmountView {
+        base_units: v,
+        pha: format_pha(v),
+    }
 }
 
 /// `GET /tokenomics`.
@@ -47,7 +51,7 @@ pub async fn tokenomics(State(s): State<Shared>) -> Response {
         Ok(v) => v.unwrap_or(0),
         Err(r) => return r,
     };
-    let mut pots = serde_json::Map::new();
+    let mut pots = BTreeMap::new();
     for pot in [MINING_RESERVE, MINING_REWARDS, TREASURY] {
         let Pot(name) = pot;
         match read::<Amount>(&s, balances::state_key::pot(name).into()).await {
@@ -60,19 +64,19 @@ pub async fn tokenomics(State(s): State<Shared>) -> Response {
     let head = s.index.head();
     let p = &params.tokenomics;
     let elapsed = head.timestamp_ms.saturating_sub(start);
-    Json(json!({
-        "finalized_height": head.height,
-        "block_time_ms": head.timestamp_ms,
-        "genesis_time_ms": start,
-        "elapsed_ms": elapsed,
-        "period": schedule::period(p, elapsed),
-        "daily_rate": amount(schedule::daily_rate(p, elapsed)),
-        "emitted": amount(emitted),
-        "schedule_at_head": amount(schedule::cumulative(p, elapsed)),
+    Json(TokenomicsResponse {
+        finalized_height: head.height,
+        block_time_ms: head.timestamp_ms,
+        genesis_time_ms: start,
+        elapsed_ms: elapsed,
+        period: schedule::period(p, elapsed),
+        daily_rate: amount(schedule::daily_rate(p, elapsed)),
+        emitted: amount(emitted),
+        schedule_at_head: amount(schedule::cumulative(p, elapsed)),
         // What the schedule approaches and never reaches.
-        "limit": amount(schedule::supremum(p)),
-        "pots": pots,
-        "params": p,
-    }))
+        limit: amount(schedule::supremum(p)),
+        pots,
+        params: p.clone(),
+    })
     .into_response()
 }

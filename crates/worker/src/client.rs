@@ -6,6 +6,7 @@
 use crate::http::{self, HttpError};
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
+use phalanx_client::api::ChainResponse;
 use phalanx_runtime::{DispatchError, Params, required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
 use serde_json::{Value, json};
@@ -122,19 +123,14 @@ pub struct ChainInfo {
 impl ChainInfo {
     /// Reads `/chain`.
     pub fn fetch(rpc: &str) -> Result<Self, ClientError> {
-        let chain = http::call(rpc, "GET", "/chain", None)?;
-        let chain_id = ChainId::new(chain["chain_id"].as_str().unwrap_or_default())
+        let chain: ChainResponse = http::get_typed(rpc, "/chain")?;
+        let chain_id = ChainId::new(chain.chain_id)
             .map_err(|e| ClientError::Other(format!("node reported a bad chain id: {e}")))?;
-        if chain["params"].is_null() {
-            return Err(ClientError::Other(
-                "node returned no parameters (is the chain started?)".into(),
-            ));
-        }
-        let params: Params = serde_json::from_value(chain["params"].clone())
-            .map_err(|e| ClientError::Other(format!("node returned unreadable parameters: {e}")))?;
-        let genesis: [u8; 32] = chain["genesis"]
-            .as_str()
-            .and_then(|h| hex::decode(h).ok())
+        let params = chain.params.ok_or_else(|| {
+            ClientError::Other("node returned no parameters (is the chain started?)".into())
+        })?;
+        let genesis: [u8; 32] = hex::decode(&chain.genesis)
+            .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| ClientError::Other("node returned no genesis hash".into()))?;
         Ok(Self {

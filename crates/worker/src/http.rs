@@ -141,6 +141,15 @@ pub fn call(
     into_result(request(base, method, path, body)?)
 }
 
+/// `GET path`, decoded into the API's type `T` (`phalanx_client::api`); an answer that is not
+/// one is [`HttpError::Malformed`].
+pub fn get_typed<T: serde::de::DeserializeOwned>(base: &str, path: &str) -> Result<T, HttpError> {
+    let value = call(base, "GET", path, None)?;
+    serde_json::from_value(value).map_err(|e| {
+        HttpError::Malformed(format!("{path}: not the answer this client expects: {e}"))
+    })
+}
+
 fn into_result((status, body): (u16, Value)) -> Result<Value, HttpError> {
     if (200..300).contains(&status) {
         return Ok(body);

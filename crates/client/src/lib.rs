@@ -1,0 +1,3 @@
+//! The node's HTTP API as types shared by the server and its clients. See the README.
+
+pub mod api;
