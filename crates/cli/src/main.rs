@@ -608,13 +608,13 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             prove: false,
         } => {
             let id = keys::resolve_account(&account)?;
-            let v = get(&cli.rpc, &format!("/account/{id}"))?;
+            let a: phalanx_client::api::AccountResponse =
+                http::get_typed(&cli.rpc, &format!("/account/{id}"))?;
+            let v = serde_json::to_value(&a).unwrap_or_default();
             print(cli.json, &v, || {
                 format!(
                     "{id}\n  balance: {} PHA\n  nonce:   {}\n  (finalized height {})",
-                    v["balance_pha"].as_str().unwrap_or("?"),
-                    v["nonce"],
-                    v["finalized_height"]
+                    a.balance_pha, a.nonce, a.finalized_height
                 )
             });
         }

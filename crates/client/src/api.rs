@@ -1,6 +1,7 @@
 //! Requests and responses of the node's HTTP API.
 
 use phalanx_runtime::{Params, amount_json, tokenomics};
+use phalanx_types::{AccountId, Amount};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,6 +27,20 @@ pub struct ChainResponse {
     pub finalized: Head,
     /// Transactions waiting in the node's pool.
     pub mempool: usize,
+}
+
+/// `GET /account/{id}`: an account in the finalized state (a never-created one reads as zero
+/// balance, nonce 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountResponse {
+    pub account: AccountId,
+    #[serde(with = "amount_json")]
+    pub balance: Amount,
+    pub balance_pha: String,
+    /// The nonce its next transaction must carry.
+    pub nonce: u64,
+    /// The height of the finalized block whose state this is (at least).
+    pub finalized_height: u64,
 }
 
 /// An amount in both forms.
@@ -75,6 +90,17 @@ mod tests {
         let text = serde_json::to_string(&a).unwrap_or_default();
         assert!(text.contains(&format!("\"{}\"", u128::MAX)), "{text}");
         assert_eq!(serde_json::from_str::<AmountView>(&text).ok(), Some(a));
+    }
+
+    #[test]
+    fn account_keeps_the_wire_form() {
+        let text = r#"{"account":"0000000000000000000000000000000000000000000000000000000000000000","balance":"1000000000000000001","balance_pha":"1000000.000000000001","nonce":7,"finalized_height":9}"#;
+        let a: AccountResponse = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((a.balance, a.nonce), (1_000_000_000_000_000_001, 7));
+        assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some(text));
+        // A balance that is not a decimal string is refused, not read as zero.
+        let bad = text.replace("\"1000000000000000001\"", "1e18");
+        assert!(serde_json::from_str::<AccountResponse>(&bad).is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use axum::{
     routing::{get, post},
 };
 use commonware_consensus::{marshal::Identifier, types::Height};
-use phalanx_client::api::ChainResponse;
+use phalanx_client::api::{AccountResponse, ChainResponse};
 use phalanx_consensus::{
     admission::{Admission, Origin},
     app::{BlockReceipts, Finalized},
@@ -332,13 +332,13 @@ async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
     match s.admission.account(&id).await {
-        Some(a) => Json(json!({
-            "account": id,
-            "balance": a.balance.to_string(),
-            "balance_pha": format_pha(a.balance),
-            "nonce": a.nonce,
-            "finalized_height": s.index.head().height,
-        }))
+        Some(a) => Json(AccountResponse {
+            account: id,
+            balance: a.balance,
+            balance_pha: format_pha(a.balance),
+            nonce: a.nonce,
+            finalized_height: s.index.head().height,
+        })
         .into_response(),
         None => error(
             StatusCode::INTERNAL_SERVER_ERROR,

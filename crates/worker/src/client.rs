@@ -6,7 +6,7 @@
 use crate::http::{self, HttpError};
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_client::api::ChainResponse;
+use phalanx_client::api::{AccountResponse, ChainResponse};
 use phalanx_runtime::{DispatchError, Params, required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
 use serde_json::{Value, json};
@@ -164,9 +164,8 @@ impl ChainInfo {
 
 /// An account's next nonce according to the node's finalized state.
 pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, ClientError> {
-    http::call(rpc, "GET", &format!("/account/{id}"), None)?["nonce"]
-        .as_u64()
-        .ok_or_else(|| ClientError::Other("node returned no nonce".to_string()))
+    let account: AccountResponse = http::get_typed(rpc, &format!("/account/{id}"))?;
+    Ok(account.nonce)
 }
 
 /// How many times [`send_call`] signs again when another transaction took its nonce.
