@@ -8,7 +8,7 @@
 use crate::block::Digest;
 use phalanx_runtime::{
     BlockEnv, Event, Exclusion, GenesisConfig, Params, Receipt, State, StateError, StateKey,
-    apply_tx, balances, call_info, check_stateless,
+    apply_tx, balances, check_stateless,
 };
 use phalanx_types::SignedTx;
 use std::collections::HashMap;
@@ -137,14 +137,16 @@ pub async fn execute(
             }
             break;
         }
-        if let Err(e) = check_stateless(&tx, len, chain_id, &params) {
-            if mode == Mode::Verify {
-                return Ok(Err((index, e)));
+        let info = match check_stateless(&tx, len, chain_id, &params) {
+            Ok(info) => info,
+            Err(e) => {
+                if mode == Mode::Verify {
+                    return Ok(Err((index, e)));
+                }
+                executed.excluded.push((tx, e));
+                continue;
             }
-            executed.excluded.push((tx, e));
-            continue;
-        }
-        let info = call_info(&params, &tx.body.call);
+        };
         if let Some(quota) = info.quota
             && quotas.get(quota.name).copied().unwrap_or(0) >= quota.max
         {

@@ -116,7 +116,7 @@ impl Mempool {
         }
         let tx =
             SignedTx::decode_untrusted(bytes).map_err(|e| Rejection::Malformed(e.to_string()))?;
-        check_stateless(&tx, bytes.len(), chain, params)?;
+        let info = check_stateless(&tx, bytes.len(), chain, params)?;
         if !tx.verify_signature() {
             return Err(Exclusion::BadSignature.into());
         }
@@ -124,8 +124,8 @@ impl Mempool {
         // Judged against finalized state: a transaction that cannot pay now is refused here
         // rather than left to wait; one that passes may still fail at execution (and then pays
         // its fee with a failed receipt) if the balance changed meanwhile.
-        let spends = phalanx_runtime::call_info(params, &tx.body.call).spends;
-        let needed = spends
+        let needed = info
+            .spends
             .saturating_add(tx.body.fee)
             .saturating_add(params.balances.existential_deposit);
         if balance < needed {

@@ -8,7 +8,7 @@
 //! verification alike, so the hooks' writes are covered by the state root.
 
 use crate::{
-    BlockEnv, CallError, Ctx, Event,
+    BlockEnv, CallError, CallInfo, Ctx, Event,
     balances::{self},
     components::{self, Params},
     fees,
@@ -58,13 +58,15 @@ pub fn required_fee(params: &Params, encoded_len: usize, tx: &SignedTx) -> Amoun
     fees::required_fee(&params.fees, encoded_len, call_fee)
 }
 
-/// Checks everything about a transaction that needs no state and no signature check.
+/// Checks everything about a transaction that needs no state and no signature check, and
+/// returns what its component says about its call (quota, prefetch keys, what it spends), so
+/// callers need not ask again.
 pub fn check_stateless(
     tx: &SignedTx,
     encoded_len: usize,
     chain_id: &ChainId,
     params: &Params,
-) -> Result<(), Exclusion> {
+) -> Result<CallInfo, Exclusion> {
     if encoded_len > MAX_TX_SIZE {
         return Err(Exclusion::TooLarge {
             size: encoded_len,
@@ -77,14 +79,15 @@ pub fn check_stateless(
             got: tx.body.chain_id.clone(),
         });
     }
-    let required = required_fee(params, encoded_len, tx);
+    let info = components::call_info(params, &tx.body.call);
+    let required = fees::required_fee(&params.fees, encoded_len, info.fee);
     if tx.body.fee < required {
         return Err(Exclusion::FeeTooLow {
             offered: tx.body.fee,
             required,
         });
     }
-    Ok(())
+    Ok(info)
 }
 
 /// Runs the components' `begin_block` hooks. Atomic like a transaction: on a state error (a
