@@ -34,6 +34,17 @@ pub struct Shortfall {
     pub available: Amount,
 }
 
+impl Shortfall {
+    /// For a move whose caller has just made sure `from` covers it: falling short there means
+    /// the stored balances are not what the runtime wrote.
+    pub fn corruption(self, from: Pot, why: &str) -> StateError {
+        StateError::Corrupt {
+            key: state_key::pot(from.0),
+            reason: format!("{why}: pot `{}` holds only {}", from.0, self.available),
+        }
+    }
+}
+
 /// Takes `amount` out of pot `from`, or says what it holds.
 fn debit(
     state: &mut (impl State + ?Sized),

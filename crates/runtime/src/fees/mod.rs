@@ -61,7 +61,6 @@ pub fn refund(
     payer: &AccountId,
     fee: Amount,
 ) -> Result<(), StateError> {
-    // Cannot fall short: the fee was just moved into the treasury.
-    let _ = pots::to_account(state, TREASURY, payer, fee)?;
-    Ok(())
+    pots::to_account(state, TREASURY, payer, fee)?
+        .map_err(|short| short.corruption(TREASURY, "the fee being refunded was just charged"))
 }

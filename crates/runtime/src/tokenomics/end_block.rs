@@ -27,13 +27,9 @@ pub fn end_block(
     let amount = due.min(reserve);
     let mut events = Vec::new();
     if amount > 0 {
-        // Cannot fall short: `amount` is at most the reserve just read.
-        if pots::move_between(state, MINING_RESERVE, MINING_REWARDS, amount)?.is_err() {
-            return Err(StateError::Corrupt {
-                key: balances::state_key::pot(MINING_RESERVE.0),
-                reason: "the mining reserve changed while emission read it".into(),
-            });
-        }
+        pots::move_between(state, MINING_RESERVE, MINING_REWARDS, amount)?.map_err(|short| {
+            short.corruption(MINING_RESERVE, "emission is at most the reserve just read")
+        })?;
         let total = emitted + amount;
         state.put(state_key::emitted(), Some(total.encode().to_vec()));
         events.push(

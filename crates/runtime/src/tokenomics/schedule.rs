@@ -108,7 +108,7 @@ pub fn settles(params: &Params) -> bool {
 
 /// The emission rate per day during the period that contains `elapsed_ms`, rounded down.
 pub fn daily_rate(params: &Params, elapsed_ms: u64) -> Amount {
-    let k = (elapsed_ms / params.period_ms.max(1)).min(MAX_PERIODS) as u32;
+    let k = period(params, elapsed_ms).min(MAX_PERIODS) as u32;
     let rate = BigUint::from(params.daily_emission) * BigUint::from(params.decay_numerator).pow(k)
         / BigUint::from(params.decay_denominator).pow(k);
     Amount::try_from(&rate).unwrap_or(Amount::MAX)
