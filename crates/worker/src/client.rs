@@ -1,7 +1,7 @@
 //! What client commands need from a node before signing (the chain id and fee parameters), and
 //! submitting transactions: [`submit_checked`] and [`send_checked`] tell apart a node that
 //! cannot be reached, a transaction the node did not admit, and one that failed in its block
-//! ([`ClientError`]); [`submit`], [`send`] and [`send_call`] are the same in words.
+//! ([`ClientError`]); [`send`] and [`send_call`] are the same in words.
 
 use crate::http::{self, HttpError};
 use commonware_codec::Encode;
@@ -191,14 +191,8 @@ impl From<Unfinalized> for ClientError {
 }
 
 /// Submits `tx`; with `wait`, polls until it is finalized (at most 60 s) and returns its status
-/// (`GET /tx/{hash}`), else the submission answer. A finalized transaction is returned whether
-/// its call succeeded or failed; [`submit_checked`] tells the two apart.
-pub fn submit(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, String> {
-    submit_inner(rpc, tx, wait, quiet).map_err(|e| ClientError::from(e).to_string())
-}
-
-/// [`submit`], with the ways it can fail told apart: with `wait`, a transaction whose call
-/// failed in its block is [`ClientError::Failed`] (`what` names it in the message).
+/// (`GET /tx/{hash}`), else the submission answer. With `wait`, a transaction whose call failed
+/// in its block is [`ClientError::Failed`] (`what` names it in the message).
 pub fn submit_checked(
     rpc: &str,
     tx: &SignedTx,
