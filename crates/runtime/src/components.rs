@@ -7,7 +7,7 @@
 //! implements here, so no component imports one that depends on it.
 
 use crate::{
-    BlockEnv, CallResult, Ctx, balances, fees, keys, mq,
+    BlockEnv, CallResult, Ctx, balances, computation, fees, keys, mq,
     params::ComponentParams,
     registry::{self, WorkerRecord},
     state::{State, StateError},
@@ -153,17 +153,20 @@ pub struct Params {
     pub keys: keys::Params,
     #[serde(default)]
     pub tokenomics: tokenomics::Params,
+    #[serde(default)]
+    pub computation: computation::Params,
 }
 
 impl Params {
     /// The state keys they live under (for callers that prefetch).
-    pub fn keys() -> [crate::StateKey; 5] {
+    pub fn keys() -> [crate::StateKey; 6] {
         [
             balances::Params::key(),
             fees::Params::key(),
             registry::Params::key(),
             keys::Params::key(),
             tokenomics::Params::key(),
+            computation::Params::key(),
         ]
     }
 
@@ -174,6 +177,7 @@ impl Params {
             registry: registry::Params::load(state)?,
             keys: keys::Params::load(state)?,
             tokenomics: tokenomics::Params::load(state)?,
+            computation: computation::Params::load(state)?,
         })
     }
 
@@ -183,6 +187,7 @@ impl Params {
         self.registry.store(state);
         self.keys.store(state);
         self.tokenomics.store(state);
+        self.computation.store(state);
     }
 
     /// The first component whose parameters are unusable, and why.
@@ -192,7 +197,8 @@ impl Params {
         named("fees", self.fees.validate())?;
         named("registry", self.registry.validate())?;
         named("keys", self.keys.validate())?;
-        named("tokenomics", self.tokenomics.validate())
+        named("tokenomics", self.tokenomics.validate())?;
+        named("computation", self.computation.validate())
     }
 }
 

@@ -9,10 +9,12 @@
 pub mod append_log;
 pub mod balances;
 pub mod components;
+pub mod computation;
 mod context;
 mod error;
 pub mod executor;
 pub mod fees;
+pub mod fixed;
 pub mod genesis;
 pub mod keys;
 pub mod mq;
