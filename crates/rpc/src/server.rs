@@ -25,7 +25,8 @@ use phalanx_consensus::{
 };
 use phalanx_runtime::{Event, Params, balances};
 use phalanx_types::{
-    AccountId, BalancesCall, Call, KeysCall, MAX_TX_SIZE, MqCall, RegistryCall, format_pha,
+    AccountId, BalancesCall, Call, ComputationCall, KeysCall, MAX_TX_SIZE, MqCall, RegistryCall,
+    format_pha,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -285,6 +286,15 @@ fn call_json(call: &Call) -> Value {
             "seq": message.message.seq, "payload": message.message.payload,
         }),
         Call::Keys(KeysCall::RotateMasterKey) => json!({ "name": name }),
+        Call::Computation(c) => match c {
+            ComputationCall::StartMining { worker, stake } => json!({
+                "name": name, "worker": worker, "stake": stake.to_string(),
+                "stake_pha": format_pha(*stake),
+            }),
+            ComputationCall::StopMining { worker } | ComputationCall::Reclaim { worker } => {
+                json!({ "name": name, "worker": worker })
+            }
+        },
     }
 }
 

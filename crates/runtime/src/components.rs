@@ -26,6 +26,7 @@ pub enum Event {
     Mq(mq::Event),
     Keys(keys::Event),
     Tokenomics(tokenomics::Event),
+    Computation(computation::Event),
 }
 
 macro_rules! event_from {
@@ -44,6 +45,7 @@ event_from!(
     mq => Mq,
     keys => Keys,
     tokenomics => Tokenomics,
+    computation => Computation,
 );
 
 /// Why an included transaction's call failed: the component's own code. The fee is still
@@ -55,6 +57,7 @@ pub enum DispatchError {
     Registry(registry::Error),
     Mq(mq::Error),
     Keys(keys::Error),
+    Computation(computation::Error),
 }
 
 macro_rules! dispatch_errors {
@@ -118,6 +121,7 @@ dispatch_errors!(
     registry => Registry = 1,
     mq => Mq = 2,
     keys => Keys = 3,
+    computation => Computation = 4,
 );
 
 impl std::error::Error for DispatchError {}
@@ -244,6 +248,7 @@ pub fn call_info(params: &Params, call: &Call) -> CallInfo {
         Call::Registry(c) => registry::call_info(params, c),
         Call::Mq(c) => mq::call_info(params, c),
         Call::Keys(c) => keys::call_info(params, c),
+        Call::Computation(c) => computation::call_info(params, c),
     }
 }
 
@@ -254,6 +259,7 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &Call) -> Ca
         Call::Registry(c) => registry::dispatch(state, ctx, &Wiring, c),
         Call::Mq(c) => mq::dispatch(state, ctx, &Wiring, c),
         Call::Keys(c) => keys::dispatch(state, ctx, c),
+        Call::Computation(c) => computation::dispatch(state, ctx, c),
     }
 }
 
@@ -328,6 +334,11 @@ impl mq::MessageHooks for Wiring {
         sender: &WorkerRecord,
         payload: &Payload,
     ) -> CallResult<mq::Handled> {
-        keys::handle_payload(state, ctx, sender, payload)
+        match payload {
+            Payload::BenchmarkReport { iterations } => {
+                computation::benchmark_report(state, ctx, sender, *iterations)
+            }
+            _ => keys::handle_payload(state, ctx, sender, payload),
+        }
     }
 }

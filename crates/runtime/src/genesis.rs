@@ -130,7 +130,11 @@ impl GenesisConfig {
     pub fn pot_names(&self) -> Vec<String> {
         let mut names: std::collections::BTreeSet<String> =
             self.balances.pot_names().map(str::to_string).collect();
-        for pot in [balances::TREASURY, balances::MINING_REWARDS] {
+        for pot in [
+            balances::TREASURY,
+            balances::MINING_REWARDS,
+            balances::pots::MINING_STAKE,
+        ] {
             names.insert(pot.0.to_string());
         }
         names.into_iter().collect()

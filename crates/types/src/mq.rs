@@ -172,6 +172,10 @@ pub enum Payload {
         #[serde(with = "crate::hex_serde::bytes")]
         log: Vec<u8>,
     },
+    /// The worker's benchmark counter: iterations of the fixed CPU benchmark it has run inside
+    /// the TEE since it started. The chain measures the rate between two reports against its
+    /// own clock (block time), so a worker cannot claim a speed by lying about time.
+    BenchmarkReport { iterations: u64 },
 }
 
 impl Payload {
@@ -180,6 +184,7 @@ impl Payload {
     const TAG_DKG_DEAL: u8 = 4;
     const TAG_DKG_ACK: u8 = 5;
     const TAG_DKG_LOG: u8 = 6;
+    const TAG_BENCHMARK_REPORT: u8 = 7;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
@@ -189,6 +194,7 @@ impl Payload {
             Payload::DkgDeal { .. } => "dkg_deal",
             Payload::DkgAck { .. } => "dkg_ack",
             Payload::DkgLog { .. } => "dkg_log",
+            Payload::BenchmarkReport { .. } => "benchmark_report",
         }
     }
 }
@@ -233,6 +239,10 @@ impl Write for Payload {
                 round.write(buf);
                 log.write(buf);
             }
+            Payload::BenchmarkReport { iterations } => {
+                Self::TAG_BENCHMARK_REPORT.write(buf);
+                iterations.write(buf);
+            }
         }
     }
 }
@@ -249,6 +259,7 @@ impl EncodeSize for Payload {
             } => 8 + commitment.encode_size() + shares.encode_size(),
             Payload::DkgAck { ack, .. } => 8 + WorkerId::SIZE + ack.encode_size(),
             Payload::DkgLog { log, .. } => 8 + log.encode_size(),
+            Payload::BenchmarkReport { .. } => 8,
         }
     }
 }
@@ -279,6 +290,9 @@ impl Read for Payload {
             Self::TAG_DKG_LOG => Ok(Payload::DkgLog {
                 round: u64::read(buf)?,
                 log: Vec::<u8>::read_range(buf, ..=MAX_DKG_MESSAGE)?,
+            }),
+            Self::TAG_BENCHMARK_REPORT => Ok(Payload::BenchmarkReport {
+                iterations: u64::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

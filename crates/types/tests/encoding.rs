@@ -266,3 +266,58 @@ mod worker_messages {
         assert_eq!(r.name(), "keys.rotate_master_key");
     }
 }
+
+mod computation_calls {
+    use super::*;
+    use phalanx_types::{ComputationCall, Payload};
+
+    /// Component tag 4 (computation), then the call's own tag, the worker and (start) the
+    /// stake, big-endian.
+    #[test]
+    fn computation_call_encoding_is_frozen() {
+        let worker: AccountId = ed25519::PrivateKey::from_seed(3).public_key().into();
+        let calls = [
+            ComputationCall::StartMining {
+                worker: worker.clone(),
+                stake: 2_000 * UNITS_PER_PHA,
+            },
+            ComputationCall::StopMining {
+                worker: worker.clone(),
+            },
+            ComputationCall::Reclaim {
+                worker: worker.clone(),
+            },
+        ];
+        let names = [
+            "computation.start_mining",
+            "computation.stop_mining",
+            "computation.reclaim",
+        ];
+        for (tag, (call, name)) in calls.into_iter().zip(names).enumerate() {
+            assert_eq!(call.name(), name);
+            let tx = signed(call.into());
+            let bytes = tx.encode();
+            assert_eq!(bytes[68..70], [4, tag as u8]);
+            assert_eq!(&bytes[70..102], worker.as_bytes());
+            assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
+        }
+        let start = signed(
+            ComputationCall::StartMining {
+                worker,
+                stake: 2_000 * UNITS_PER_PHA,
+            }
+            .into(),
+        );
+        assert_eq!(
+            hex::encode(&start.encode()[102..118]),
+            "000000000000000000071afd498d0000"
+        );
+    }
+
+    #[test]
+    fn benchmark_report_encoding_is_frozen() {
+        let report = Payload::BenchmarkReport { iterations: 258 };
+        assert_eq!(hex::encode(report.encode()), "070000000000000102");
+        assert_eq!(report.topic(), "benchmark_report");
+    }
+}

@@ -17,6 +17,8 @@ pub const TREASURY: Pot = Pot("treasury");
 pub const MINING_RESERVE: Pot = Pot("mining_reserve");
 /// Emitted and not yet paid to workers (the computation component pays from it).
 pub const MINING_REWARDS: Pot = Pot("mining_rewards");
+/// The stake of every mining session, from start to reclaim.
+pub const MINING_STAKE: Pot = Pot("mining_stake");
 
 /// A pot's balance (by name: genesis may create pots of any name).
 pub fn balance(state: &(impl State + ?Sized), name: &str) -> Result<Amount, StateError> {

@@ -4,20 +4,52 @@
 //!
 //! | file | what |
 //! |------|------|
-//! | `params.rs` | every number of the economics (k, Rᵉ, V_max, ρ, costs, decay, tick) |
+//! | `params.rs` | every number of the economics (k, Rᵉ, V_max, ρ, costs, decay, tick, spans) |
+//! | `state_key.rs` | `benchmark(worker)` → [`BenchmarkRecord`], `session(worker)` → [`Session`] |
+//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `stake_reclaimed` |
+//! | `error.rs` | codes 1–16 |
 //! | `value.rs` | V in closed form between a worker's events; Vᵉ, minimum stake, share, instant P |
+//! | `session.rs` | a session's record and states; V brought forward to a block's time |
+//! | `benchmark.rs` | the `benchmark_report` message: P measured against block time |
+//! | `call.rs` | [`ComputationCall`](phalanx_types::ComputationCall): fees, what start spends |
+//! | `start.rs`, `stop.rs`, `reclaim.rs` | one handler each |
 //! | `target.rs` | the heartbeat challenge target and the `hash XOR seed ≤ target` rule |
 //! | `reference_tests.rs` | the reference network's published numbers, reproduced |
 //!
-//! Built so far: the arithmetic, checked against the reference. Sessions (start, stop,
-//! cool-down, reclaim), challenges from a threshold seed, payouts and slashing come next; see
-//! issue 14's notes and `docs/ARCHITECTURE.md` ("Mining").
+//! Built so far: the arithmetic (checked against the reference), benchmark measurement and
+//! sessions (start, stop, cool-down, reclaim with `min(V/Vᵉ, 1)·S`). Challenges from a
+//! threshold seed, heartbeats, payouts and slashing come next (issue 14's notes).
 
+mod benchmark;
+mod call;
+mod error;
+mod event;
 mod params;
+mod reclaim;
+mod session;
+mod start;
+pub mod state_key;
+mod stop;
 pub mod target;
 pub mod value;
 
 #[cfg(test)]
 mod reference_tests;
 
+pub use benchmark::{BenchmarkRecord, benchmark, benchmark_report};
+pub use call::{call_info, dispatch};
+pub use error::Error;
+pub use event::Event;
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};
+pub use session::{Session, SessionOwner, SessionState, ticks_between};
+
+use crate::state::{State, StateError, read_decoded};
+use phalanx_types::WorkerId;
+
+/// A worker's session, if it has one.
+pub fn session(
+    state: &(impl State + ?Sized),
+    worker: &WorkerId,
+) -> Result<Option<Session>, StateError> {
+    read_decoded(state, state_key::session(worker))
+}

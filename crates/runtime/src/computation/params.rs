@@ -51,6 +51,11 @@ pub struct Params {
     pub cost_b_per_tick: Fixed,
     /// Share of V lost per tick while unresponsive (0.1 % per hour).
     pub unresponsive_decay_per_tick: Fixed,
+    /// Least block time between two benchmark reports for the chain to measure P from them
+    /// (6 s: P is iterations per 6 s).
+    pub benchmark_min_span_ms: u64,
+    /// How long a stopped session cools down before its stake can be reclaimed (7 days).
+    pub cool_down_ms: u64,
 }
 
 impl Params {
@@ -96,6 +101,8 @@ impl Default for Params {
             cost_k_per_tick: per_tick("0.0415625", tick_ms, YEAR_MS),
             cost_b_per_tick: per_tick("88.59375", tick_ms, YEAR_MS),
             unresponsive_decay_per_tick: per_tick("0.001", tick_ms, HOUR_MS),
+            benchmark_min_span_ms: 6_000,
+            cool_down_ms: 7 * 24 * HOUR_MS,
         }
     }
 }
@@ -109,6 +116,12 @@ impl ComponentParams for Params {
         }
         if self.rho_per_tick < Fixed::ONE || self.rho_per_tick > fp("1.01") {
             return Err("rho_per_tick must be between 1 and 1.01".into());
+        }
+        if self.benchmark_min_span_ms == 0 || self.benchmark_min_span_ms > HOUR_MS {
+            return Err("benchmark_min_span_ms must be between 1 ms and an hour".into());
+        }
+        if self.cool_down_ms > YEAR_MS {
+            return Err("cool_down_ms must be at most a year".into());
         }
         if self.unresponsive_decay_per_tick >= Fixed::ONE {
             return Err("unresponsive_decay_per_tick must be below 1".into());
@@ -167,13 +180,16 @@ impl Write for Params {
         self.cost_k_per_tick.write(buf);
         self.cost_b_per_tick.write(buf);
         self.unresponsive_decay_per_tick.write(buf);
+        self.benchmark_min_span_ms.write(buf);
+        self.cool_down_ms.write(buf);
     }
 }
 
 impl EncodeSize for Params {
     fn encode_size(&self) -> usize {
-        // The fixed-point fields, min_p and p_cap (u32), tick_ms (u64).
-        FIXED_FIELDS * Fixed::SIZE + 4 + 4 + 8
+        // The fixed-point fields, min_p and p_cap (u32), tick_ms, benchmark_min_span_ms and
+        // cool_down_ms (u64).
+        FIXED_FIELDS * Fixed::SIZE + 4 + 4 + 3 * 8
     }
 }
 
@@ -207,6 +223,8 @@ impl Read for Params {
             cost_k_per_tick: Fixed::read(buf)?,
             cost_b_per_tick: Fixed::read(buf)?,
             unresponsive_decay_per_tick: Fixed::read(buf)?,
+            benchmark_min_span_ms: u64::read(buf)?,
+            cool_down_ms: u64::read(buf)?,
         })
     }
 }

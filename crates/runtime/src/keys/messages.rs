@@ -31,8 +31,8 @@ pub fn handle_payload(
         } => dkg::deal(state, from, *round, commitment, shares)?,
         Payload::DkgAck { round, dealer, ack } => dkg::ack(state, from, *round, dealer, ack)?,
         Payload::DkgLog { round, log } => dkg::log(state, ctx, from, *round, log)?,
-        // `mq` handles its own topics; nothing else reaches here.
-        Payload::Heartbeat { .. } => Vec::new(),
+        // `mq` handles its own topics and `computation` the benchmark; neither reaches here.
+        Payload::Heartbeat { .. } | Payload::BenchmarkReport { .. } => Vec::new(),
     };
     let confirmation = events.iter().any(|e| {
         matches!(

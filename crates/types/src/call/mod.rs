@@ -7,11 +7,13 @@
 //! (`tests/encoding.rs`): never reuse or renumber one.
 
 mod balances;
+mod computation;
 mod keys;
 mod mq;
 mod registry;
 
 pub use balances::BalancesCall;
+pub use computation::ComputationCall;
 pub use keys::KeysCall;
 pub use mq::MqCall;
 pub use registry::RegistryCall;
@@ -26,6 +28,7 @@ pub enum Call {
     Registry(RegistryCall),
     Mq(MqCall),
     Keys(KeysCall),
+    Computation(ComputationCall),
 }
 
 impl Call {
@@ -33,6 +36,7 @@ impl Call {
     const TAG_REGISTRY: u8 = 1;
     const TAG_MQ: u8 = 2;
     const TAG_KEYS: u8 = 3;
+    const TAG_COMPUTATION: u8 = 4;
 
     /// `component.call`, used in events, logs and the RPC.
     pub fn name(&self) -> &'static str {
@@ -41,6 +45,7 @@ impl Call {
             Call::Registry(c) => c.name(),
             Call::Mq(c) => c.name(),
             Call::Keys(c) => c.name(),
+            Call::Computation(c) => c.name(),
         }
     }
 }
@@ -65,6 +70,11 @@ impl From<KeysCall> for Call {
         Call::Keys(c)
     }
 }
+impl From<ComputationCall> for Call {
+    fn from(c: ComputationCall) -> Self {
+        Call::Computation(c)
+    }
+}
 
 impl Write for Call {
     fn write(&self, buf: &mut impl BufMut) {
@@ -85,6 +95,10 @@ impl Write for Call {
                 Self::TAG_KEYS.write(buf);
                 c.write(buf);
             }
+            Call::Computation(c) => {
+                Self::TAG_COMPUTATION.write(buf);
+                c.write(buf);
+            }
         }
     }
 }
@@ -96,6 +110,7 @@ impl EncodeSize for Call {
             Call::Registry(c) => c.encode_size(),
             Call::Mq(c) => c.encode_size(),
             Call::Keys(c) => c.encode_size(),
+            Call::Computation(c) => c.encode_size(),
         }
     }
 }
@@ -108,6 +123,7 @@ impl Read for Call {
             Self::TAG_REGISTRY => Ok(Call::Registry(RegistryCall::read(buf)?)),
             Self::TAG_MQ => Ok(Call::Mq(MqCall::read(buf)?)),
             Self::TAG_KEYS => Ok(Call::Keys(KeysCall::read(buf)?)),
+            Self::TAG_COMPUTATION => Ok(Call::Computation(ComputationCall::read(buf)?)),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
     }

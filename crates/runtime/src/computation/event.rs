@@ -1,0 +1,38 @@
+//! Events of `computation`.
+
+use crate::fixed::Fixed;
+use phalanx_types::{AccountId, Amount};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The chain measured a worker's benchmark score from two of its reports.
+    BenchmarkMeasured { worker: AccountId, p: u32 },
+    /// A session started.
+    MiningStarted {
+        worker: AccountId,
+        owner: AccountId,
+        #[serde(with = "crate::amount_json")]
+        stake: Amount,
+        p: u32,
+        initial_value: Fixed,
+    },
+    /// A session stopped and cools down; `returns` is the stake its reclaim will return.
+    MiningStopped {
+        worker: AccountId,
+        v: Fixed,
+        #[serde(with = "crate::amount_json")]
+        returns: Amount,
+    },
+    /// The stake of a cooled-down session went back to its owner; what V lost went to the
+    /// treasury.
+    StakeReclaimed {
+        worker: AccountId,
+        owner: AccountId,
+        #[serde(with = "crate::amount_json")]
+        returned: Amount,
+        #[serde(with = "crate::amount_json")]
+        slashed: Amount,
+    },
+}

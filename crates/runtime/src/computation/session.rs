@@ -1,0 +1,208 @@
+//! A mining session: the stake, V and the benchmark of one worker, from start to reclaim.
+//!
+//! States: no session (ready) → `Mining` ⇄ `Unresponsive` → `CoolingDown` → reclaim → no
+//! session. V is stored as of `value_at_ms` and brought forward in closed form by
+//! [`Session::settle`] whenever the session is touched, never per block.
+
+use super::{
+    Params,
+    value::{self, Benchmark, Overflow, Performance, Value},
+};
+use crate::fixed::Fixed;
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, Write};
+use num_bigint::BigUint;
+use phalanx_types::{AccountId, Amount};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Mining = 0,
+    Unresponsive = 1,
+    CoolingDown = 2,
+}
+
+/// Who a session pays and returns stake to. An account today; the stake-pools issue makes a
+/// pool the owner of its workers' sessions, which is a new variant here, not a new field.
+pub type SessionOwner = AccountId;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub owner: SessionOwner,
+    pub state: SessionState,
+    /// Base units in the mining stake pot for this session.
+    pub stake: Amount,
+    /// Vᵉ, fixed at the start.
+    pub initial_value: Fixed,
+    pub value: Value,
+    /// Block time V was last brought forward to.
+    pub value_at_ms: u64,
+    pub bench: Benchmark,
+    pub confidence: u8,
+    pub started_ms: u64,
+    /// When the session stopped (0 while it runs).
+    pub cool_down_since_ms: u64,
+}
+
+/// Ticks whose end falls in `(from_ms, to_ms]`: boundaries are multiples of `tick_ms` since the
+/// epoch, so splitting a span at any time gives the same total.
+pub fn ticks_between(params: &Params, from_ms: u64, to_ms: u64) -> u64 {
+    let tick = params.tick_ms.max(1);
+    (to_ms / tick).saturating_sub(from_ms / tick)
+}
+
+impl Session {
+    /// Brings V forward to `now_ms`: idle growth while mining, decay while unresponsive,
+    /// nothing once stopped.
+    pub fn settle(&mut self, params: &Params, now_ms: u64) -> Result<(), Overflow> {
+        let ticks = ticks_between(params, self.value_at_ms, now_ms);
+        self.value = match self.state {
+            SessionState::Mining => {
+                let perf = Performance {
+                    p_instant: self.bench.p_instant,
+                    p_bench: self.bench.p_bench,
+                };
+                value::grow(params, self.value, perf, ticks)?
+            }
+            SessionState::Unresponsive => value::decay(params, self.value, ticks)?,
+            SessionState::CoolingDown => self.value,
+        };
+        self.value_at_ms = self.value_at_ms.max(now_ms);
+        Ok(())
+    }
+
+    /// The stake a reclaim returns: `min(V / Vᵉ, 1) · S`, rounded down.
+    pub fn returned_stake(&self) -> Amount {
+        if self.value.v >= self.initial_value || self.initial_value.is_zero() {
+            return self.stake;
+        }
+        let returned = BigUint::from(self.stake) * BigUint::from(self.value.v.to_bits())
+            / BigUint::from(self.initial_value.to_bits());
+        // V < Vᵉ, so the result is below the stake.
+        Amount::try_from(&returned)
+            .unwrap_or(self.stake)
+            .min(self.stake)
+    }
+}
+
+impl Write for Session {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.owner.write(buf);
+        (self.state as u8).write(buf);
+        self.stake.write(buf);
+        self.initial_value.write(buf);
+        self.value.v.write(buf);
+        self.value.deductible.write(buf);
+        self.value_at_ms.write(buf);
+        self.bench.p_bench.write(buf);
+        self.bench.p_instant.write(buf);
+        self.bench.iterations_last.write(buf);
+        self.bench.challenge_time_last_ms.write(buf);
+        self.confidence.write(buf);
+        self.started_ms.write(buf);
+        self.cool_down_since_ms.write(buf);
+    }
+}
+
+impl EncodeSize for Session {
+    fn encode_size(&self) -> usize {
+        AccountId::SIZE + 1 + Amount::SIZE + 5 * Fixed::SIZE + 8 + 8 + 8 + 1 + 8 + 8
+    }
+}
+
+impl Read for Session {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        let owner = AccountId::read(buf)?;
+        let state = match u8::read(buf)? {
+            0 => SessionState::Mining,
+            1 => SessionState::Unresponsive,
+            2 => SessionState::CoolingDown,
+            tag => return Err(CodecError::InvalidEnum(tag)),
+        };
+        Ok(Self {
+            owner,
+            state,
+            stake: Amount::read(buf)?,
+            initial_value: Fixed::read(buf)?,
+            value: Value {
+                v: Fixed::read(buf)?,
+                deductible: Fixed::read(buf)?,
+            },
+            value_at_ms: u64::read(buf)?,
+            bench: Benchmark {
+                p_bench: Fixed::read(buf)?,
+                p_instant: Fixed::read(buf)?,
+                iterations_last: u64::read(buf)?,
+                challenge_time_last_ms: u64::read(buf)?,
+            },
+            confidence: u8::read(buf)?,
+            started_ms: u64::read(buf)?,
+            cool_down_since_ms: u64::read(buf)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::{DecodeExt, Encode};
+    use phalanx_types::UNITS_PER_PHA;
+
+    fn session(v: u64, initial: u64) -> Session {
+        Session {
+            owner: AccountId::from(commonware_cryptography::Signer::public_key(
+                &phalanx_crypto::dev_key("owner"),
+            )),
+            state: SessionState::CoolingDown,
+            stake: 1_000 * UNITS_PER_PHA,
+            initial_value: Fixed::from_int(initial),
+            value: Value {
+                v: Fixed::from_int(v),
+                deductible: Fixed::ZERO,
+            },
+            value_at_ms: 5,
+            bench: Benchmark::default(),
+            confidence: 1,
+            started_ms: 1,
+            cool_down_since_ms: 2,
+        }
+    }
+
+    #[test]
+    fn the_stake_returned_is_min_of_v_over_ve_and_one() {
+        assert_eq!(
+            session(3_000, 3_000).returned_stake(),
+            1_000 * UNITS_PER_PHA
+        );
+        assert_eq!(
+            session(3_100, 3_000).returned_stake(),
+            1_000 * UNITS_PER_PHA
+        );
+        assert_eq!(session(1_500, 3_000).returned_stake(), 500 * UNITS_PER_PHA);
+        assert_eq!(session(0, 3_000).returned_stake(), 0);
+    }
+
+    #[test]
+    fn ticks_are_counted_on_absolute_boundaries() {
+        let params = Params::default();
+        assert_eq!(ticks_between(&params, 0, 11_999), 0);
+        assert_eq!(ticks_between(&params, 11_999, 12_000), 1);
+        // Splitting a span anywhere gives the same total.
+        let whole = ticks_between(&params, 5_000, 1_000_000);
+        assert_eq!(
+            whole,
+            ticks_between(&params, 5_000, 400_321) + ticks_between(&params, 400_321, 1_000_000)
+        );
+        assert_eq!(ticks_between(&params, 9, 3), 0);
+    }
+
+    #[test]
+    fn a_session_round_trips_its_encoding() {
+        let s = session(1_500, 3_000);
+        let bytes = s.encode();
+        assert_eq!(bytes.len(), s.encode_size());
+        assert_eq!(Session::decode(bytes).ok(), Some(s));
+    }
+}

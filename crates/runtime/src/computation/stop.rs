@@ -1,0 +1,31 @@
+//! `computation.stop_mining`: the owner stops a session; it cools down.
+
+use super::{Error, Event, SessionState, session, state_key};
+use crate::{CallResult, Ctx, state::State};
+use commonware_codec::Encode;
+use phalanx_types::WorkerId;
+
+/// Brings V to the block's time and freezes it: the reclaim after the cool-down returns
+/// `min(V/Vᵉ, 1)·S`, announced in the event.
+pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) -> CallResult {
+    let mut stopped = session(state, worker)?.ok_or(Error::NoSession)?;
+    if &stopped.owner != ctx.signer {
+        return Err(Error::NotSessionOwner.into());
+    }
+    if stopped.state == SessionState::CoolingDown {
+        return Err(Error::NotMining.into());
+    }
+    let now = ctx.env.timestamp_ms;
+    stopped.settle(&ctx.params.computation, now)?;
+    stopped.state = SessionState::CoolingDown;
+    stopped.cool_down_since_ms = now;
+    state.put(state_key::session(worker), Some(stopped.encode().to_vec()));
+    Ok(vec![
+        Event::MiningStopped {
+            worker: worker.clone(),
+            v: stopped.value.v,
+            returns: stopped.returned_stake(),
+        }
+        .into(),
+    ])
+}

@@ -1,0 +1,370 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! The `computation` component: benchmark measurement and mining sessions (start, stop,
+//! cool-down, reclaim). Every refusal has its own code and changes nothing; the supply never
+//! changes.
+
+mod common;
+
+use common::dkg::{WORKERS, message, next_seq};
+use common::*;
+use phalanx_runtime::{
+    State, StateKey,
+    balances::pots,
+    computation::{self, Error, SessionState},
+};
+use phalanx_types::{Amount, ComputationCall, Payload};
+
+const SECOND: u64 = 1_000;
+
+/// Every pot of the test chain (from its genesis config).
+static POTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Accounts plus pots: the supply, counted.
+fn counted_supply(c: &Chain) -> Amount {
+    let accounts: Amount = ["alice", "bob", "operator"]
+        .iter()
+        .map(|n| balance(c, n))
+        .sum();
+    let pots: Amount = POTS
+        .get()
+        .unwrap()
+        .iter()
+        .map(|p| pots::balance(&c.state, p).unwrap())
+        .sum();
+    accounts + pots
+}
+
+/// A chain whose operator can afford a stake, with the three test workers registered.
+fn mining_chain() -> Chain {
+    let chain = ChainId::new("phalanx-test").unwrap();
+    let funded: Vec<_> = [("alice", 1_000), ("bob", 100_000), ("operator", 100_000)]
+        .iter()
+        .map(|(n, pha)| (id(n), pha * UNITS_PER_PHA))
+        .collect();
+    let mut config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
+    config.registry = registry::Genesis {
+        root: Some(id("alice")),
+        policy: dev_policy(),
+    };
+    let mut state = MemoryState::default();
+    config.build(&mut state, &genesis_hash()).unwrap();
+    POTS.get_or_init(|| config.pot_names());
+    let mut c = Chain {
+        state,
+        params: config.params,
+        chain,
+    };
+    for name in WORKERS {
+        let w = info(name);
+        let evidence = evidence(&w, "operator", &genesis_hash(), NOW_MS);
+        assert_eq!(
+            c.call("operator", register(&w, evidence), NOW_MS),
+            TxStatus::Success
+        );
+    }
+    c
+}
+
+/// `worker` reports its benchmark counter at `at_ms` (relayed by its operator).
+fn report(c: &mut Chain, worker: &str, iterations: u64, at_ms: u64) -> Receipt {
+    let m = message(
+        c,
+        worker,
+        worker,
+        next_seq(c, worker),
+        Payload::BenchmarkReport { iterations },
+    );
+    c.call_receipt("operator", m, at_ms)
+}
+
+/// Gives `worker` a measured P (reports 6 s apart at `p` iterations per 6 s).
+fn measure(c: &mut Chain, worker: &str, p: u64, at_ms: u64) {
+    assert_eq!(report(c, worker, 0, at_ms).status, TxStatus::Success);
+    let r = report(c, worker, p, at_ms + 6 * SECOND);
+    assert_eq!(r.status, TxStatus::Success);
+}
+
+fn refused(e: Error) -> TxStatus {
+    TxStatus::Failed(DispatchError::Computation(e))
+}
+
+fn start(worker: &str, pha: u128) -> ComputationCall {
+    ComputationCall::StartMining {
+        worker: id(worker),
+        stake: pha * UNITS_PER_PHA,
+    }
+}
+
+fn stop(worker: &str) -> ComputationCall {
+    ComputationCall::StopMining { worker: id(worker) }
+}
+
+fn reclaim(worker: &str) -> ComputationCall {
+    ComputationCall::Reclaim { worker: id(worker) }
+}
+
+fn balance(c: &Chain, who: &str) -> Amount {
+    balances::account(&c.state, &id(who)).unwrap().balance
+}
+
+/// What a refusal must leave alone: the sessions, benchmarks and the stake pot.
+fn snapshot(c: &Chain) -> Vec<Option<Vec<u8>>> {
+    let mut keys: Vec<StateKey> = Vec::new();
+    for w in WORKERS {
+        keys.push(computation::state_key::session(&id(w)));
+        keys.push(computation::state_key::benchmark(&id(w)));
+    }
+    let mut values: Vec<_> = keys.iter().map(|k| c.state.get(k).unwrap()).collect();
+    values.push(Some(
+        pots::balance(&c.state, pots::MINING_STAKE.0)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec(),
+    ));
+    values
+}
+
+#[test]
+fn the_chain_measures_p_against_its_own_clock() {
+    let mut c = mining_chain();
+    // The first report only starts the measurement.
+    let first = report(&mut c, "worker-1", 1_000, NOW_MS);
+    assert_eq!(first.status, TxStatus::Success);
+    assert_eq!(
+        computation::benchmark(&c.state, &id("worker-1"))
+            .unwrap()
+            .unwrap()
+            .p,
+        0
+    );
+    // One second later is too soon to measure: accepted, nothing measured.
+    assert_eq!(
+        report(&mut c, "worker-1", 1_500, NOW_MS + SECOND).status,
+        TxStatus::Success
+    );
+    assert_eq!(
+        computation::benchmark(&c.state, &id("worker-1"))
+            .unwrap()
+            .unwrap()
+            .p,
+        0
+    );
+    // 12 s after the first: 2,400 iterations in 12 s is 1,200 per 6 s.
+    let measured = report(&mut c, "worker-1", 3_400, NOW_MS + 12 * SECOND);
+    assert!(measured.events.iter().any(|e| matches!(
+        e,
+        phalanx_runtime::Event::Computation(computation::Event::BenchmarkMeasured { p: 1_200, .. })
+    )));
+    // A counter that goes backwards (the worker restarted) starts again; P stays.
+    assert_eq!(
+        report(&mut c, "worker-1", 10, NOW_MS + 20 * SECOND).status,
+        TxStatus::Success
+    );
+    let b = computation::benchmark(&c.state, &id("worker-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (b.p, b.iterations, b.reported_ms),
+        (1_200, 10, NOW_MS + 20 * SECOND)
+    );
+    // A claimed speed above the cap counts as the cap.
+    report(&mut c, "worker-1", u64::MAX, NOW_MS + 30 * SECOND);
+    let b = computation::benchmark(&c.state, &id("worker-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.p, c.params.computation.p_cap);
+}
+
+#[test]
+fn every_bad_start_is_refused_with_its_own_error_and_changes_nothing() {
+    let mut c = mining_chain();
+    let t = NOW_MS + 60 * SECOND;
+    let check = |c: &mut Chain, signer: &str, call: ComputationCall, expected: Error| {
+        let before = snapshot(c);
+        assert_eq!(c.call(signer, call, t), refused(expected));
+        assert_eq!(snapshot(c), before, "{expected:?} changed state");
+    };
+    check(
+        &mut c,
+        "operator",
+        start("nobody", 1_000),
+        Error::UnknownWorker,
+    );
+    check(
+        &mut c,
+        "operator",
+        start("worker-1", 1_000),
+        Error::NoBenchmark,
+    );
+    measure(&mut c, "worker-1", 100, NOW_MS);
+    measure(&mut c, "worker-2", 10, NOW_MS);
+    check(&mut c, "bob", start("worker-1", 1_000), Error::NotOperator);
+    check(
+        &mut c,
+        "operator",
+        start("worker-2", 1_000),
+        Error::BenchmarkTooLow,
+    );
+    // P = 100: the minimum is 100·√100 = 1,000 PHA; Vᵉ = 1.3·(S + 30) must stay ≤ 30,000.
+    check(
+        &mut c,
+        "operator",
+        start("worker-1", 999),
+        Error::StakeTooLow,
+    );
+    check(
+        &mut c,
+        "operator",
+        start("worker-1", 23_100),
+        Error::StakeTooHigh,
+    );
+    // Expired attestation: the policy's age limit (7 days) has passed.
+    let late = NOW_MS + 8 * DAY_MS;
+    let before = snapshot(&c);
+    assert_eq!(
+        c.call("operator", start("worker-1", 1_000), late),
+        refused(Error::AttestationExpired)
+    );
+    assert_eq!(snapshot(&c), before);
+
+    // alice (1,000 PHA) runs worker-3 cannot: operator runs it. So give worker-3 to a poor
+    // operator: alice registers her own worker.
+    let w = info("worker-alice");
+    let ev = evidence(&w, "alice", &genesis_hash(), NOW_MS);
+    assert_eq!(c.call("alice", register(&w, ev), NOW_MS), TxStatus::Success);
+    measure_as(&mut c, "worker-alice", "alice", 100, NOW_MS);
+    let before = snapshot(&c);
+    assert_eq!(
+        c.call("alice", start("worker-alice", 1_000), t),
+        refused(Error::InsufficientBalance)
+    );
+    assert_eq!(snapshot(&c), before);
+
+    assert_eq!(
+        c.call("operator", start("worker-1", 1_000), t),
+        TxStatus::Success
+    );
+    check(
+        &mut c,
+        "operator",
+        start("worker-1", 1_000),
+        Error::AlreadyMining,
+    );
+    assert_eq!(c.call("operator", stop("worker-1"), t), TxStatus::Success);
+    check(
+        &mut c,
+        "operator",
+        start("worker-1", 1_000),
+        Error::CoolingDown,
+    );
+}
+
+/// Like [`measure`], for a worker whose operator is `operator`.
+fn measure_as(c: &mut Chain, worker: &str, operator: &str, p: u64, at_ms: u64) {
+    for (iterations, at) in [(0, at_ms), (p, at_ms + 6 * SECOND)] {
+        let m = message(
+            c,
+            worker,
+            worker,
+            next_seq(c, worker),
+            Payload::BenchmarkReport { iterations },
+        );
+        assert_eq!(c.call(operator, m, at), TxStatus::Success);
+    }
+}
+
+#[test]
+fn a_session_starts_stops_cools_down_and_returns_its_stake() {
+    let mut c = mining_chain();
+    let supply = counted_supply(&c);
+    assert_eq!(supply, phalanx_types::MAX_SUPPLY);
+    measure(&mut c, "worker-1", 100, NOW_MS);
+    let t0 = NOW_MS + 60 * SECOND;
+    let before = balance(&c, "operator");
+    let started = c.call_receipt("operator", start("worker-1", 2_000), t0);
+    assert_eq!(started.status, TxStatus::Success);
+    let stake = 2_000 * UNITS_PER_PHA;
+    assert_eq!(counted_supply(&c), supply);
+    assert_eq!(balance(&c, "operator"), before - stake - started.fee_paid);
+    assert_eq!(
+        pots::balance(&c.state, pots::MINING_STAKE.0).unwrap(),
+        stake
+    );
+    let session = computation::session(&c.state, &id("worker-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.state, SessionState::Mining);
+    // Vᵉ = 1.3 · (2,000 + 0.3·100) = 2,639 (to fixed-point rounding).
+    assert!((session.initial_value.to_f64() - 2_639.0).abs() < 1e-9);
+
+    // Refusals around the lifecycle.
+    assert_eq!(
+        c.call("bob", stop("worker-1"), t0),
+        refused(Error::NotSessionOwner)
+    );
+    assert_eq!(
+        c.call("bob", reclaim("worker-1"), t0),
+        refused(Error::NotCoolingDown)
+    );
+    assert_eq!(
+        c.call("operator", stop("worker-2"), t0),
+        refused(Error::NoSession)
+    );
+
+    // A day of mining: V grows while idle.
+    let t1 = t0 + DAY_MS;
+    let stopped = c.call_receipt("operator", stop("worker-1"), t1);
+    assert_eq!(stopped.status, TxStatus::Success);
+    let session = computation::session(&c.state, &id("worker-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.state, SessionState::CoolingDown);
+    assert!(session.value.v > session.initial_value);
+    assert_eq!(
+        c.call("operator", stop("worker-1"), t1),
+        refused(Error::NotMining)
+    );
+
+    // The cool-down lasts 7 days to the millisecond.
+    let cool_down = c.params.computation.cool_down_ms;
+    let early = t1 + cool_down - 1;
+    assert_eq!(
+        c.call("bob", reclaim("worker-1"), early),
+        refused(Error::CoolDownNotOver)
+    );
+    // Anyone may finish it; the stake goes to the owner, all of it (V only grew).
+    let before = balance(&c, "operator");
+    assert_eq!(
+        c.call("bob", reclaim("worker-1"), t1 + cool_down),
+        TxStatus::Success
+    );
+    assert_eq!(balance(&c, "operator"), before + stake);
+    assert_eq!(pots::balance(&c.state, pots::MINING_STAKE.0).unwrap(), 0);
+    assert_eq!(
+        computation::session(&c.state, &id("worker-1")).unwrap(),
+        None
+    );
+    assert_eq!(
+        c.call("bob", reclaim("worker-1"), t1 + cool_down),
+        refused(Error::NoSession)
+    );
+    assert_eq!(counted_supply(&c), supply);
+
+    // Ready again: the worker can mine a new session, once attested again (8 days passed,
+    // beyond the policy's 7).
+    let again = t1 + cool_down + SECOND;
+    assert_eq!(
+        c.call("operator", start("worker-1", 1_000), again),
+        refused(Error::AttestationExpired)
+    );
+    let w = info("worker-1");
+    let fresh = evidence(&w, "operator", &genesis_hash(), again);
+    assert_eq!(
+        c.call("operator", register(&w, fresh), again),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("operator", start("worker-1", 1_000), again),
+        TxStatus::Success
+    );
+}
