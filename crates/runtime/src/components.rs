@@ -7,7 +7,7 @@
 //! implements here, so no component imports one that depends on it.
 
 use crate::{
-    BlockEnv, CallResult, Ctx, balances, computation, fees, keys, mq,
+    BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, keys, mq,
     params::ComponentParams,
     registry::{self, WorkerRecord},
     state::{State, StateError},
@@ -27,6 +27,7 @@ pub enum Event {
     Keys(keys::Event),
     Tokenomics(tokenomics::Event),
     Computation(computation::Event),
+    Beacon(beacon::Event),
 }
 
 macro_rules! event_from {
@@ -46,6 +47,7 @@ event_from!(
     keys => Keys,
     tokenomics => Tokenomics,
     computation => Computation,
+    beacon => Beacon,
 );
 
 /// Why an included transaction's call failed: the component's own code. The fee is still
@@ -58,6 +60,7 @@ pub enum DispatchError {
     Mq(mq::Error),
     Keys(keys::Error),
     Computation(computation::Error),
+    Beacon(beacon::Error),
 }
 
 macro_rules! dispatch_errors {
@@ -122,6 +125,7 @@ dispatch_errors!(
     mq => Mq = 2,
     keys => Keys = 3,
     computation => Computation = 4,
+    beacon => Beacon = 5,
 );
 
 impl std::error::Error for DispatchError {}
@@ -159,11 +163,13 @@ pub struct Params {
     pub tokenomics: tokenomics::Params,
     #[serde(default)]
     pub computation: computation::Params,
+    #[serde(default)]
+    pub beacon: beacon::Params,
 }
 
 impl Params {
     /// The state keys they live under (for callers that prefetch).
-    pub fn keys() -> [crate::StateKey; 6] {
+    pub fn keys() -> [crate::StateKey; 7] {
         [
             balances::Params::key(),
             fees::Params::key(),
@@ -171,6 +177,7 @@ impl Params {
             keys::Params::key(),
             tokenomics::Params::key(),
             computation::Params::key(),
+            beacon::Params::key(),
         ]
     }
 
@@ -182,6 +189,7 @@ impl Params {
             keys: keys::Params::load(state)?,
             tokenomics: tokenomics::Params::load(state)?,
             computation: computation::Params::load(state)?,
+            beacon: beacon::Params::load(state)?,
         })
     }
 
@@ -192,6 +200,7 @@ impl Params {
         self.keys.store(state);
         self.tokenomics.store(state);
         self.computation.store(state);
+        self.beacon.store(state);
     }
 
     /// The first component whose parameters are unusable, and why.
@@ -202,7 +211,8 @@ impl Params {
         named("registry", self.registry.validate())?;
         named("keys", self.keys.validate())?;
         named("tokenomics", self.tokenomics.validate())?;
-        named("computation", self.computation.validate())
+        named("computation", self.computation.validate())?;
+        named("beacon", self.beacon.validate())
     }
 }
 
@@ -337,6 +347,9 @@ impl mq::MessageHooks for Wiring {
         match payload {
             Payload::BenchmarkReport { iterations } => {
                 computation::benchmark_report(state, ctx, sender, *iterations)
+            }
+            Payload::BeaconShare { round, partial } => {
+                beacon::beacon_share(state, ctx, sender, *round, partial)
             }
             _ => keys::handle_payload(state, ctx, sender, payload),
         }

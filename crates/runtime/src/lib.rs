@@ -8,6 +8,7 @@
 
 pub mod append_log;
 pub mod balances;
+pub mod beacon;
 pub mod components;
 pub mod computation;
 mod context;

@@ -26,9 +26,14 @@
 //! [`N3f1`]: commonware_utils::N3f1
 //! [`Mode::NonZeroCounter`]: commonware_cryptography::bls12381::primitives::sharing::Mode
 
+pub mod beacon;
 pub mod cluster;
 pub mod round;
 
+pub use beacon::{
+    BeaconError, beacon_label, beacon_partial, beacon_threshold, recover_beacon,
+    verify_beacon_partial,
+};
 pub use cluster::{ClusterKeyError, cluster_label, partial, recover_cluster_key, verify_partial};
 pub use round::{
     Ack, Dealer, Id, Info, Log, MAX_PARTICIPANTS, Output, Partial, PrivMsg, PubMsg, RoundError,

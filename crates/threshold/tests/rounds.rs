@@ -244,3 +244,70 @@ fn bad_messages_are_refused() {
     assert!(round_info(&chain(), 0, None, &[ids[0].clone(), ids[0].clone()], &ids).is_err());
     assert!(round_info(&chain(), 0, None, &[], &ids).is_err());
 }
+
+/// The beacon: any quorum gives round r the same seed, a reshare keeps it, other rounds get
+/// other seeds, and fewer partials than the threshold or a forged one give nothing.
+#[test]
+fn beacon_seeds_are_unique_per_round_and_need_a_quorum() {
+    use phalanx_threshold::{
+        BeaconError, beacon_partial, beacon_threshold, recover_beacon, verify_beacon_partial,
+    };
+    let gks = gatekeepers(4);
+    let all: Vec<&Gatekeeper> = gks.iter().collect();
+    let (output, shares) = run_round(0, None, &all, &all);
+    assert_eq!(beacon_threshold(&output), 3);
+    let share_of = |g: &Gatekeeper| shares[&g.key.public_key()].clone();
+    let seed = |signers: &[&Gatekeeper], round: u64| {
+        let partials: Vec<_> = signers
+            .iter()
+            .map(|g| beacon_partial(&share_of(g), &chain(), round))
+            .collect();
+        for p in &partials {
+            assert_eq!(verify_beacon_partial(&output, &chain(), round, p), Ok(()));
+        }
+        recover_beacon(&output, &chain(), round, &partials)
+    };
+    let first = seed(&all[..3], 7).unwrap();
+    assert_eq!(
+        seed(&all[1..], 7).unwrap(),
+        first,
+        "any quorum, the same seed"
+    );
+    assert_ne!(
+        seed(&all[..3], 8).unwrap(),
+        first,
+        "another round, another seed"
+    );
+    assert_eq!(
+        seed(&all[..2], 7),
+        Err(BeaconError::NotEnough { have: 2, need: 3 })
+    );
+    // A partial for another round (or another domain) does not verify for this one.
+    let wrong = beacon_partial(&share_of(all[0]), &chain(), 8);
+    assert!(verify_beacon_partial(&output, &chain(), 7, &wrong).is_err());
+    let cluster = partial(&share_of(all[0]), &chain(), 0, 7);
+    assert!(verify_beacon_partial(&output, &chain(), 7, &cluster).is_err());
+    // Mixing a bad partial into a quorum fails the recovery check.
+    let mut mixed: Vec<_> = all[..2]
+        .iter()
+        .map(|g| beacon_partial(&share_of(g), &chain(), 7))
+        .collect();
+    mixed.push(beacon_partial(&share_of(all[2]), &chain(), 9));
+    assert_eq!(
+        recover_beacon(&output, &chain(), 7, &mixed),
+        Err(BeaconError::BadRecovery)
+    );
+
+    // After a reshare to a new set, the same round gives the same seed.
+    let more = gatekeepers(5);
+    let five: Vec<&Gatekeeper> = more.iter().collect();
+    let (reshared, new_shares) = run_round(1, Some((&output, &shares)), &all, &five);
+    let partials: Vec<_> = five[..beacon_threshold(&reshared) as usize]
+        .iter()
+        .map(|g| beacon_partial(&new_shares[&g.key.public_key()], &chain(), 7))
+        .collect();
+    assert_eq!(
+        recover_beacon(&reshared, &chain(), 7, &partials).unwrap(),
+        first
+    );
+}

@@ -19,8 +19,8 @@ pub use amount::{
 pub use call::{BalancesCall, Call, ComputationCall, KeysCall, MqCall, RegistryCall};
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{
-    ChainMessage, Envelope, KeyKind, MAX_DKG_ACK, MAX_DKG_MESSAGE, MAX_DKG_SHARES,
-    MAX_ENVELOPE_CIPHERTEXT, Payload, SignedMessage, WorkerMessage, mq_namespace,
+    ChainMessage, Envelope, KeyKind, MAX_BEACON_PARTIAL, MAX_DKG_ACK, MAX_DKG_MESSAGE,
+    MAX_DKG_SHARES, MAX_ENVELOPE_CIPHERTEXT, Payload, SignedMessage, WorkerMessage, mq_namespace,
 };
 pub use transaction::{MAX_TX_SIZE, SignedTx, TxBody, TxHash, tx_namespace};
 pub use worker::{

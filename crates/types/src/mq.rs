@@ -176,7 +176,18 @@ pub enum Payload {
     /// the TEE since it started. The chain measures the rate between two reports against its
     /// own clock (block time), so a worker cannot claim a speed by lying about time.
     BenchmarkReport { iterations: u64 },
+    /// A gatekeeper's partial signature towards the beacon seed of `round`
+    /// (`phalanx_threshold::beacon_partial`, encoded).
+    BeaconShare {
+        round: u64,
+        #[serde(with = "crate::hex_serde::bytes")]
+        partial: Vec<u8>,
+    },
 }
+
+/// Largest encoded beacon partial accepted (a BLS12-381 G2 partial signature and its index
+/// take about 100 bytes).
+pub const MAX_BEACON_PARTIAL: usize = 128;
 
 impl Payload {
     const TAG_HEARTBEAT: u8 = 2;
@@ -185,6 +196,7 @@ impl Payload {
     const TAG_DKG_ACK: u8 = 5;
     const TAG_DKG_LOG: u8 = 6;
     const TAG_BENCHMARK_REPORT: u8 = 7;
+    const TAG_BEACON_SHARE: u8 = 8;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
@@ -195,6 +207,7 @@ impl Payload {
             Payload::DkgAck { .. } => "dkg_ack",
             Payload::DkgLog { .. } => "dkg_log",
             Payload::BenchmarkReport { .. } => "benchmark_report",
+            Payload::BeaconShare { .. } => "beacon_share",
         }
     }
 }
@@ -243,6 +256,11 @@ impl Write for Payload {
                 Self::TAG_BENCHMARK_REPORT.write(buf);
                 iterations.write(buf);
             }
+            Payload::BeaconShare { round, partial } => {
+                Self::TAG_BEACON_SHARE.write(buf);
+                round.write(buf);
+                partial.write(buf);
+            }
         }
     }
 }
@@ -260,6 +278,7 @@ impl EncodeSize for Payload {
             Payload::DkgAck { ack, .. } => 8 + WorkerId::SIZE + ack.encode_size(),
             Payload::DkgLog { log, .. } => 8 + log.encode_size(),
             Payload::BenchmarkReport { .. } => 8,
+            Payload::BeaconShare { partial, .. } => 8 + partial.encode_size(),
         }
     }
 }
@@ -293,6 +312,10 @@ impl Read for Payload {
             }),
             Self::TAG_BENCHMARK_REPORT => Ok(Payload::BenchmarkReport {
                 iterations: u64::read(buf)?,
+            }),
+            Self::TAG_BEACON_SHARE => Ok(Payload::BeaconShare {
+                round: u64::read(buf)?,
+                partial: Vec::<u8>::read_range(buf, ..=MAX_BEACON_PARTIAL)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

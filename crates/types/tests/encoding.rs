@@ -319,5 +319,11 @@ mod computation_calls {
         let report = Payload::BenchmarkReport { iterations: 258 };
         assert_eq!(hex::encode(report.encode()), "070000000000000102");
         assert_eq!(report.topic(), "benchmark_report");
+        let share = Payload::BeaconShare {
+            round: 3,
+            partial: vec![0xab; 2],
+        };
+        assert_eq!(hex::encode(share.encode()), "08000000000000000302abab");
+        assert_eq!(share.topic(), "beacon_share");
     }
 }

@@ -31,8 +31,11 @@ pub fn handle_payload(
         } => dkg::deal(state, from, *round, commitment, shares)?,
         Payload::DkgAck { round, dealer, ack } => dkg::ack(state, from, *round, dealer, ack)?,
         Payload::DkgLog { round, log } => dkg::log(state, ctx, from, *round, log)?,
-        // `mq` handles its own topics and `computation` the benchmark; neither reaches here.
-        Payload::Heartbeat { .. } | Payload::BenchmarkReport { .. } => Vec::new(),
+        // `mq` handles its own topics, `computation` the benchmark and `beacon` its shares;
+        // none reaches here.
+        Payload::Heartbeat { .. }
+        | Payload::BenchmarkReport { .. }
+        | Payload::BeaconShare { .. } => Vec::new(),
     };
     let confirmation = events.iter().any(|e| {
         matches!(

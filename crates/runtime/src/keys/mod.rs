@@ -67,6 +67,20 @@ pub fn latest(state: &(impl State + ?Sized), generation: u32) -> Result<Option<u
     read_decoded(state, state_key::latest(generation))
 }
 
+/// The newest generation's current sharing: its generation, the round that produced it and
+/// the round's public output (the polynomial partial signatures verify against).
+pub fn current_output(
+    state: &(impl State + ?Sized),
+) -> Result<Option<(u32, u64, phalanx_threshold::Output)>, StateError> {
+    let Some(generation) = generation(state)? else {
+        return Ok(None);
+    };
+    let Some(round) = latest(state, generation)? else {
+        return Ok(None);
+    };
+    Ok(round::stored_output(state, round)?.map(|output| (generation, round, output)))
+}
+
 /// The round in progress, if any.
 pub fn active(state: &(impl State + ?Sized)) -> Result<Option<RoundRecord>, StateError> {
     match read_decoded::<u64>(state, state_key::active())? {

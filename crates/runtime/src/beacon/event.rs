@@ -1,0 +1,15 @@
+//! Events of `beacon`.
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Round `round`'s seed, recovered from `signers` partial signatures.
+    SeedPublished {
+        round: u64,
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        seed: [u8; 32],
+        signers: u32,
+    },
+}
