@@ -296,7 +296,9 @@ pub fn end_block(
     params: &Params,
     env: &BlockEnv,
 ) -> Result<Vec<Event>, StateError> {
-    tokenomics::end_block(state, &params.tokenomics, env)
+    let mut events = tokenomics::end_block(state, &params.tokenomics, env)?;
+    events.extend(computation::end_block(state, params, env)?);
+    Ok(events)
 }
 
 /// How components react to each other.

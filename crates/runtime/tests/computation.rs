@@ -368,3 +368,136 @@ fn a_session_starts_stops_cools_down_and_returns_its_stake() {
         TxStatus::Success
     );
 }
+
+/// worker-1 becomes the only gatekeeper (1-of-1 master key), so its beacon share alone
+/// publishes a round's seed.
+fn with_beacon(c: &mut Chain) -> common::dkg::Finished {
+    common::dkg::promote(c, "worker-1");
+    common::dkg::run_round(c, &std::collections::BTreeMap::new())
+}
+
+fn publish_seed(c: &mut Chain, keys: &common::dkg::Finished, round: u64, at_ms: u64) {
+    use commonware_codec::Encode;
+    let partial = phalanx_threshold::beacon_partial(&keys.shares[&id("worker-1")], &c.chain, round)
+        .encode()
+        .to_vec();
+    let m = message(
+        c,
+        "worker-1",
+        "worker-1",
+        next_seq(c, "worker-1"),
+        Payload::BeaconShare { round, partial },
+    );
+    let receipt = c.call_receipt("operator", m, at_ms);
+    assert_eq!(receipt.status, TxStatus::Success);
+    assert!(
+        phalanx_runtime::beacon::latest(&c.state)
+            .unwrap()
+            .is_some_and(|s| s.round == round)
+    );
+}
+
+fn end_block(c: &mut Chain, at_ms: u64) -> Vec<phalanx_runtime::Event> {
+    let env = BlockEnv {
+        chain_id: c.chain.clone(),
+        height: 3,
+        timestamp_ms: at_ms,
+    };
+    // Only mining's events: emission has its own every block.
+    phalanx_runtime::end_block(&mut c.state, &c.params, &env)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e, phalanx_runtime::Event::Computation(_)))
+        .collect()
+}
+
+#[test]
+fn a_seed_challenges_live_workers_and_an_unanswered_challenge_makes_them_unresponsive() {
+    let mut c = mining_chain();
+    let keys = with_beacon(&mut c);
+    // Rates that challenge every live worker in every round, so the test does not depend on
+    // which seed comes out.
+    c.params.computation.heartbeats_per_hour = 1_000_000;
+    c.params.computation.max_heartbeats_per_worker_per_hour = 3_600;
+    measure(&mut c, "worker-2", 100, NOW_MS);
+    measure(&mut c, "worker-3", 100, NOW_MS);
+    let t0 = NOW_MS + 60 * SECOND;
+    assert_eq!(
+        c.call("operator", start("worker-2", 2_000), t0),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("operator", start("worker-3", 2_000), t0),
+        TxStatus::Success
+    );
+    assert_eq!(computation::challenge::stats(&c.state).unwrap().live, 2);
+
+    // A block without a seed challenges nobody.
+    assert!(end_block(&mut c, t0).is_empty());
+
+    let round_ms = c.params.beacon.round_ms;
+    let round = t0 / round_ms;
+    publish_seed(&mut c, &keys, round, t0);
+    let events = end_block(&mut c, t0);
+    let challenged: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            phalanx_runtime::Event::Computation(computation::Event::Challenged {
+                worker,
+                round: r,
+            }) => {
+                assert_eq!(*r, round);
+                Some(worker.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(challenged.len(), 2, "{events:?}");
+    // The same seed is not used twice.
+    assert!(end_block(&mut c, t0 + 1).is_empty());
+    let owed = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((owed.owed_round, owed.owed_since_ms), (Some(round), t0));
+
+    // worker-3 stops: it owes nothing any more and is not judged.
+    assert_eq!(
+        c.call("operator", stop("worker-3"), t0 + SECOND),
+        TxStatus::Success
+    );
+    assert_eq!(computation::challenge::stats(&c.state).unwrap().live, 1);
+
+    // Within the window nothing happens; past it, worker-2 is unresponsive and decays.
+    let window = c.params.computation.heartbeat_window_ms;
+    assert!(end_block(&mut c, t0 + window - 1).is_empty());
+    let events = end_block(&mut c, t0 + window);
+    assert!(
+        matches!(
+            events.as_slice(),
+            [phalanx_runtime::Event::Computation(computation::Event::Unresponsive { round: r, .. })] if *r == round
+        ),
+        "{events:?}"
+    );
+    let late = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(late.state, SessionState::Unresponsive);
+    let v_then = late.value.v;
+    // An unresponsive worker's V decays: stopping it a day later freezes a lower V.
+    assert_eq!(
+        c.call("operator", stop("worker-2"), t0 + window + DAY_MS),
+        TxStatus::Success
+    );
+    let stopped = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert!(
+        stopped.value.v < v_then,
+        "{} !< {}",
+        stopped.value.v,
+        v_then
+    );
+    // A day at 0.1 % per hour takes V below Vᵉ: the reclaim will return less than the stake.
+    assert!(stopped.value.v < stopped.initial_value);
+    assert!(stopped.returned_stake() < 2_000 * UNITS_PER_PHA);
+}

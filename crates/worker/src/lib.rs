@@ -1,5 +1,6 @@
 //! The worker runtime: the program that runs inside the TEE.
 //!
+//! * [`benchmark`]: the fixed CPU benchmark whose counter the chain turns into P.
 //! * [`chain`]: the worker's verified view of the chain (light client over any node's RPC).
 //! * [`seal`], [`store`]: the sealed, atomically replaced state file (keys, tip, queue
 //!   positions, received keys).
@@ -10,6 +11,7 @@
 //! * [`client`], [`http`], [`files`]: the small HTTP/JSON client and bounded file I/O the CLI
 //!   shares.
 
+pub mod benchmark;
 pub mod chain;
 pub mod client;
 pub mod dkg;

@@ -23,6 +23,8 @@ crate::error::component_errors! {
     NotCoolingDown = 14, "not_cooling_down", "the session must be stopped before its stake is reclaimed";
     CoolDownNotOver = 15, "cool_down_not_over", "the session's cool-down has not ended";
     OutOfRange = 16, "out_of_range", "the mining arithmetic left its fixed-point range";
+    BucketFull = 17, "bucket_full",
+        "too many mining workers share this worker's challenge-hash prefix; use another worker key";
 }
 
 impl From<super::value::Overflow> for crate::CallError {

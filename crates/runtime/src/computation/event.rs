@@ -25,6 +25,15 @@ pub enum Event {
         #[serde(with = "crate::amount_json")]
         returns: Amount,
     },
+    /// The beacon seed of `round` challenged the worker: it owes a heartbeat.
+    Challenged { worker: AccountId, round: u64 },
+    /// The worker did not answer its oldest challenge within the window: it earns nothing and
+    /// its V decays until a heartbeat recovers it.
+    Unresponsive {
+        worker: AccountId,
+        round: u64,
+        v: Fixed,
+    },
     /// The stake of a cooled-down session went back to its owner; what V lost went to the
     /// treasury.
     StakeReclaimed {

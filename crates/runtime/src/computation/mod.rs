@@ -5,23 +5,28 @@
 //! | file | what |
 //! |------|------|
 //! | `params.rs` | every number of the economics (k, Rᵉ, V_max, ρ, costs, decay, tick, spans) |
-//! | `state_key.rs` | `benchmark(worker)` → [`BenchmarkRecord`], `session(worker)` → [`Session`] |
-//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `stake_reclaimed` |
-//! | `error.rs` | codes 1–16 |
+//! | `state_key.rs` | `benchmark(worker)` → [`BenchmarkRecord`], `session(worker)` → [`Session`], `bucket(prefix)`, `stats`, the `timeouts` log and its head |
+//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `challenged`, `unresponsive`, `stake_reclaimed` |
+//! | `error.rs` | codes 1–17 |
 //! | `value.rs` | V in closed form between a worker's events; Vᵉ, minimum stake, share, instant P |
 //! | `session.rs` | a session's record and states; V brought forward to a block's time |
 //! | `benchmark.rs` | the `benchmark_report` message: P measured against block time |
 //! | `call.rs` | [`ComputationCall`](phalanx_types::ComputationCall): fees, what start spends |
 //! | `start.rs`, `stop.rs`, `reclaim.rs` | one handler each |
 //! | `target.rs` | the heartbeat challenge target and the `hash XOR seed ≤ target` rule |
+//! | `challenge.rs` | the bucket index of live sessions, issuing a round's challenges, timeouts |
+//! | `end_block.rs` | the block hook: challenges from a new seed, then due timeouts |
 //! | `reference_tests.rs` | the reference network's published numbers, reproduced |
 //!
-//! Built so far: the arithmetic (checked against the reference), benchmark measurement and
-//! sessions (start, stop, cool-down, reclaim with `min(V/Vᵉ, 1)·S`). Challenges from a
-//! threshold seed, heartbeats, payouts and slashing come next (issue 14's notes).
+//! Built so far: the arithmetic (checked against the reference), benchmark measurement,
+//! sessions (start, stop, cool-down, reclaim with `min(V/Vᵉ, 1)·S`), challenges from the
+//! beacon's seed and unresponsiveness. Heartbeats, payouts and slashing come next (issue 14's
+//! notes).
 
 mod benchmark;
 mod call;
+pub mod challenge;
+mod end_block;
 mod error;
 mod event;
 mod params;
@@ -38,6 +43,7 @@ mod reference_tests;
 
 pub use benchmark::{BenchmarkRecord, benchmark, benchmark_report};
 pub use call::{call_info, dispatch};
+pub use end_block::end_block;
 pub use error::Error;
 pub use event::Event;
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};

@@ -56,6 +56,14 @@ pub struct Params {
     pub benchmark_min_span_ms: u64,
     /// How long a stopped session cools down before its stake can be reclaimed (7 days).
     pub cool_down_ms: u64,
+    /// Heartbeats the challenges aim for per hour, network-wide (6,000: the reference's 20 per
+    /// 12-second block, ≈ 1.7 per second).
+    pub heartbeats_per_hour: u64,
+    /// At most this many challenges per worker per hour on average (2).
+    pub max_heartbeats_per_worker_per_hour: u64,
+    /// A worker whose oldest owed heartbeat is older than this becomes unresponsive (120 s: the
+    /// reference's 10 blocks of 12 s).
+    pub heartbeat_window_ms: u64,
 }
 
 impl Params {
@@ -103,6 +111,9 @@ impl Default for Params {
             unresponsive_decay_per_tick: per_tick("0.001", tick_ms, HOUR_MS),
             benchmark_min_span_ms: 6_000,
             cool_down_ms: 7 * 24 * HOUR_MS,
+            heartbeats_per_hour: 6_000,
+            max_heartbeats_per_worker_per_hour: 2,
+            heartbeat_window_ms: 120_000,
         }
     }
 }
@@ -122,6 +133,12 @@ impl ComponentParams for Params {
         }
         if self.cool_down_ms > YEAR_MS {
             return Err("cool_down_ms must be at most a year".into());
+        }
+        if self.heartbeats_per_hour > 1_000_000 || self.max_heartbeats_per_worker_per_hour > 3_600 {
+            return Err("heartbeat rates must be at most 1,000,000 per hour network-wide and 3,600 per worker".into());
+        }
+        if !(1_000..=24 * HOUR_MS).contains(&self.heartbeat_window_ms) {
+            return Err("heartbeat_window_ms must be between 1 s and a day".into());
         }
         if self.unresponsive_decay_per_tick >= Fixed::ONE {
             return Err("unresponsive_decay_per_tick must be below 1".into());
@@ -182,14 +199,17 @@ impl Write for Params {
         self.unresponsive_decay_per_tick.write(buf);
         self.benchmark_min_span_ms.write(buf);
         self.cool_down_ms.write(buf);
+        self.heartbeats_per_hour.write(buf);
+        self.max_heartbeats_per_worker_per_hour.write(buf);
+        self.heartbeat_window_ms.write(buf);
     }
 }
 
 impl EncodeSize for Params {
     fn encode_size(&self) -> usize {
-        // The fixed-point fields, min_p and p_cap (u32), tick_ms, benchmark_min_span_ms and
-        // cool_down_ms (u64).
-        FIXED_FIELDS * Fixed::SIZE + 4 + 4 + 3 * 8
+        // The fixed-point fields, min_p and p_cap (u32), six u64 (tick, benchmark span,
+        // cool-down, the two heartbeat rates, the heartbeat window).
+        FIXED_FIELDS * Fixed::SIZE + 4 + 4 + 6 * 8
     }
 }
 
@@ -225,6 +245,9 @@ impl Read for Params {
             unresponsive_decay_per_tick: Fixed::read(buf)?,
             benchmark_min_span_ms: u64::read(buf)?,
             cool_down_ms: u64::read(buf)?,
+            heartbeats_per_hour: u64::read(buf)?,
+            max_heartbeats_per_worker_per_hour: u64::read(buf)?,
+            heartbeat_window_ms: u64::read(buf)?,
         })
     }
 }

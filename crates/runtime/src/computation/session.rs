@@ -43,6 +43,10 @@ pub struct Session {
     pub started_ms: u64,
     /// When the session stopped (0 while it runs).
     pub cool_down_since_ms: u64,
+    /// The beacon round of the oldest challenge the worker has not answered, if any.
+    pub owed_round: Option<u64>,
+    /// When that challenge was issued (block time).
+    pub owed_since_ms: u64,
 }
 
 /// Ticks whose end falls in `(from_ms, to_ms]`: boundaries are multiples of `tick_ms` since the
@@ -102,12 +106,25 @@ impl Write for Session {
         self.confidence.write(buf);
         self.started_ms.write(buf);
         self.cool_down_since_ms.write(buf);
+        self.owed_round.write(buf);
+        self.owed_since_ms.write(buf);
     }
 }
 
 impl EncodeSize for Session {
     fn encode_size(&self) -> usize {
-        AccountId::SIZE + 1 + Amount::SIZE + 5 * Fixed::SIZE + 8 + 8 + 8 + 1 + 8 + 8
+        AccountId::SIZE
+            + 1
+            + Amount::SIZE
+            + 5 * Fixed::SIZE
+            + 8
+            + 8
+            + 8
+            + 1
+            + 8
+            + 8
+            + self.owed_round.encode_size()
+            + 8
     }
 }
 
@@ -140,6 +157,8 @@ impl Read for Session {
             confidence: u8::read(buf)?,
             started_ms: u64::read(buf)?,
             cool_down_since_ms: u64::read(buf)?,
+            owed_round: Option::<u64>::read(buf)?,
+            owed_since_ms: u64::read(buf)?,
         })
     }
 }
@@ -167,6 +186,8 @@ mod tests {
             confidence: 1,
             started_ms: 1,
             cool_down_since_ms: 2,
+            owed_round: Some(9),
+            owed_since_ms: 3,
         }
     }
 

@@ -1,7 +1,7 @@
 //! `computation.start_mining`: an operator stakes PHA on one of its workers.
 
 use super::{
-    Error, Event, Session, SessionState, benchmark, session, state_key,
+    Error, Event, Session, SessionState, benchmark, challenge, session, state_key,
     value::{self, Benchmark, Value},
 };
 use crate::{
@@ -57,6 +57,9 @@ pub fn start_mining(
     if initial_value > params.v_max {
         return Err(Error::StakeTooHigh.into());
     }
+    if challenge::bucket_is_full(state, worker)? {
+        return Err(Error::BucketFull.into());
+    }
     let balance = balances::account(state, ctx.signer)?.balance;
     let keeps = balance
         .checked_sub(stake)
@@ -89,7 +92,10 @@ pub fn start_mining(
         confidence: record.confidence,
         started_ms: now,
         cool_down_since_ms: 0,
+        owed_round: None,
+        owed_since_ms: 0,
     };
+    challenge::join(state, worker)?;
     state.put(state_key::session(worker), Some(new.encode().to_vec()));
     Ok(vec![
         Event::MiningStarted {

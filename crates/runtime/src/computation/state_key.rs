@@ -1,6 +1,9 @@
 //! Where `computation` keeps its state.
 
-use crate::state::{StateKey, state_key};
+use crate::{
+    append_log::AppendLog,
+    state::{StateKey, state_key},
+};
 use phalanx_types::WorkerId;
 
 /// A worker's benchmark as the chain measured it: [`super::BenchmarkRecord`].
@@ -11,4 +14,25 @@ pub fn benchmark(worker: &WorkerId) -> StateKey {
 /// A worker's mining session, from start to reclaim: [`super::Session`].
 pub fn session(worker: &WorkerId) -> StateKey {
     state_key("computation", "session", worker.as_bytes())
+}
+
+/// The live sessions (mining or unresponsive) whose challenge hash starts with the 12 bits
+/// `bucket`: [`super::challenge::Bucket`].
+pub fn bucket(bucket: u16) -> StateKey {
+    state_key("computation", "bucket", &bucket.to_be_bytes())
+}
+
+/// Counters over all sessions: [`super::challenge::Stats`].
+pub fn stats() -> StateKey {
+    state_key("computation", "stats", b"")
+}
+
+/// Owed heartbeats in the order they fall due: [`super::challenge::Timeout`].
+pub fn timeouts() -> AppendLog<super::challenge::Timeout> {
+    AppendLog::new("computation", "timeouts", b"")
+}
+
+/// The index of the first timeout not yet processed (u64).
+pub fn timeouts_head() -> StateKey {
+    state_key("computation", "timeouts_head", b"")
 }

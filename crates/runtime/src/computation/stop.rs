@@ -19,6 +19,8 @@ pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &Worker
     stopped.settle(&ctx.params.computation, now)?;
     stopped.state = SessionState::CoolingDown;
     stopped.cool_down_since_ms = now;
+    stopped.owed_round = None;
+    super::challenge::leave(state, worker)?;
     state.put(state_key::session(worker), Some(stopped.encode().to_vec()));
     Ok(vec![
         Event::MiningStopped {
