@@ -353,6 +353,9 @@ impl mq::MessageHooks for Wiring {
             Payload::BeaconShare { round, partial } => {
                 beacon::beacon_share(state, ctx, sender, *round, partial)
             }
+            Payload::MiningHeartbeat { round, iterations } => {
+                computation::mining_heartbeat(state, ctx, sender, *round, *iterations)
+            }
             _ => keys::handle_payload(state, ctx, sender, payload),
         }
     }

@@ -41,7 +41,8 @@ fn mining_chain() -> Chain {
         .iter()
         .map(|(n, pha)| (id(n), pha * UNITS_PER_PHA))
         .collect();
-    let mut config = GenesisConfig::standard(chain.clone(), 0, &funded).unwrap();
+    // Emission starts at the test's "now", as on a fresh chain.
+    let mut config = GenesisConfig::standard(chain.clone(), NOW_MS, &funded).unwrap();
     config.registry = registry::Genesis {
         root: Some(id("alice")),
         policy: dev_policy(),
@@ -500,4 +501,251 @@ fn a_seed_challenges_live_workers_and_an_unanswered_challenge_makes_them_unrespo
     // A day at 0.1 % per hour takes V below Vᵉ: the reclaim will return less than the stake.
     assert!(stopped.value.v < stopped.initial_value);
     assert!(stopped.returned_stake() < 2_000 * UNITS_PER_PHA);
+}
+
+/// `worker`'s heartbeat, relayed by its operator in a block at `at_ms` whose height counts
+/// seconds (so two heartbeats a second apart are in different blocks).
+fn heartbeat(c: &mut Chain, worker: &str, round: u64, iterations: u64, at_ms: u64) -> Receipt {
+    let payload = Payload::MiningHeartbeat { round, iterations };
+    let call = message(c, worker, worker, next_seq(c, worker), payload);
+    let nonce = balances::account(&c.state, &id("operator")).unwrap().nonce;
+    let tx = TxBody {
+        chain_id: c.chain.clone(),
+        signer: id("operator"),
+        nonce,
+        fee: UNITS_PER_PHA,
+        call,
+    }
+    .sign(&dev_key("operator"));
+    let env = BlockEnv {
+        chain_id: c.chain.clone(),
+        height: at_ms / SECOND,
+        timestamp_ms: at_ms,
+    };
+    phalanx_runtime::apply_tx(&mut c.state, &c.params, &env, &tx)
+        .unwrap()
+        .unwrap()
+}
+
+fn paid(receipt: &Receipt) -> Option<(Amount, Amount)> {
+    receipt.events.iter().find_map(|e| match e {
+        phalanx_runtime::Event::Computation(computation::Event::HeartbeatPaid {
+            payout,
+            treasury,
+            ..
+        }) => Some((*payout, *treasury)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_heartbeat_is_paid_from_the_emission_and_an_unresponsive_worker_recovers_unpaid() {
+    let mut c = mining_chain();
+    let keys = with_beacon(&mut c);
+    c.params.computation.heartbeats_per_hour = 1_000_000;
+    c.params.computation.max_heartbeats_per_worker_per_hour = 3_600;
+    let supply = counted_supply(&c);
+    measure(&mut c, "worker-2", 100, NOW_MS);
+    let t0 = NOW_MS + 60 * SECOND;
+    // The block before the start emits the first minute; nobody mines, so it stays unspread.
+    end_block(&mut c, t0);
+    assert_eq!(
+        c.call("operator", start("worker-2", 2_000), t0),
+        TxStatus::Success
+    );
+    // Nothing is owed yet: a heartbeat is refused.
+    assert_eq!(
+        heartbeat(&mut c, "worker-2", 1, 0, t0).status,
+        refused(Error::NotChallenged)
+    );
+    // Emission accrues to the only share for a minute of blocks.
+    let round_ms = c.params.beacon.round_ms;
+    let mut t = t0;
+    for _ in 0..5 {
+        t += round_ms;
+        end_block(&mut c, t);
+    }
+    let round = t / round_ms;
+    publish_seed(&mut c, &keys, round, t);
+    end_block(&mut c, t);
+    let rewards_before = pots::balance(&c.state, pots::MINING_REWARDS.0).unwrap();
+
+    // The wrong round is refused; the owed one is paid.
+    assert_eq!(
+        heartbeat(&mut c, "worker-2", round - 1, 0, t + SECOND).status,
+        refused(Error::NotChallenged)
+    );
+    let owner_before = balance(&c, "operator");
+    let treasury_before = pots::balance(&c.state, pots::TREASURY.0).unwrap();
+    let answer = heartbeat(&mut c, "worker-2", round, 500, t + SECOND);
+    assert_eq!(answer.status, TxStatus::Success);
+    let (payout, treasury) = paid(&answer).unwrap();
+    // A minute of emission at 720,000 PHA a day is 500 PHA; the only share gets it, less the
+    // rounding of the accumulator, split 80/20.
+    let total = payout + treasury;
+    let minute = 500 * UNITS_PER_PHA;
+    assert!(total <= minute && total > minute - UNITS_PER_PHA, "{total}");
+    assert!(
+        treasury.abs_diff(total / 5) <= 1,
+        "{treasury} vs {}",
+        total / 5
+    );
+    assert_eq!(
+        balance(&c, "operator"),
+        owner_before + payout - answer.fee_paid
+    );
+    assert_eq!(
+        pots::balance(&c.state, pots::MINING_REWARDS.0).unwrap(),
+        rewards_before - total
+    );
+    assert_eq!(
+        pots::balance(&c.state, pots::TREASURY.0).unwrap(),
+        treasury_before + treasury + answer.fee_paid
+    );
+    let s = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.owed_round, s.rewards), (None, payout));
+    // V gave back what it grew (the payout is far larger): it is Vᵉ again.
+    assert_eq!(s.value.v, s.initial_value);
+    // Answering again is refused: nothing is owed.
+    assert_eq!(
+        heartbeat(&mut c, "worker-2", round, 600, t + 2 * SECOND).status,
+        refused(Error::NotChallenged)
+    );
+
+    // The next round's challenge goes unanswered: unresponsive; then a late answer recovers it
+    // without a payout.
+    let next = round + 1;
+    let t = next * round_ms;
+    publish_seed(&mut c, &keys, next, t);
+    end_block(&mut c, t);
+    let window = c.params.computation.heartbeat_window_ms;
+    end_block(&mut c, t + window);
+    let late = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(late.state, SessionState::Unresponsive);
+    let rewards_before = pots::balance(&c.state, pots::MINING_REWARDS.0).unwrap();
+    let back = heartbeat(&mut c, "worker-2", next, 900, t + window + SECOND);
+    assert_eq!(back.status, TxStatus::Success);
+    assert_eq!(paid(&back), None);
+    assert!(back.events.iter().any(|e| matches!(
+        e,
+        phalanx_runtime::Event::Computation(computation::Event::Recovered { .. })
+    )));
+    assert_eq!(
+        pots::balance(&c.state, pots::MINING_REWARDS.0).unwrap(),
+        rewards_before
+    );
+    let s = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.state, SessionState::Mining);
+    assert_eq!(counted_supply(&c), supply);
+}
+
+/// One step of a random mining run.
+#[derive(Debug, Clone)]
+struct Step {
+    /// Seconds of block time that pass.
+    wait_s: u64,
+    /// Whether the gatekeeper publishes the current round's seed.
+    seed: bool,
+    /// Which of worker-2 / worker-3 answer what they owe.
+    answers: [bool; 2],
+    /// Stop (or, once reclaimable, reclaim and restart) one worker.
+    toggle: Option<usize>,
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    (
+        prop_oneof![1u64..20, 100u64..200, Just(3_600)],
+        any::<bool>(),
+        any::<[bool; 2]>(),
+        prop_oneof![4 => Just(None), 1 => (0usize..2).prop_map(Some)],
+    )
+        .prop_map(|(wait_s, seed, answers, toggle)| Step {
+            wait_s,
+            seed,
+            answers,
+            toggle,
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Over random runs of challenges, answers, silences, stops and restarts: the supply never
+    /// changes; payouts plus treasury parts never exceed what was emitted; the treasury gets 20 %
+    /// of each payout (to the base unit); an unresponsive worker is never paid; V ≤ V_max.
+    #[test]
+    fn mining_runs_keep_every_invariant(steps in proptest::collection::vec(step(), 1..40)) {
+        let mut c = mining_chain();
+        let keys = with_beacon(&mut c);
+        c.params.computation.heartbeats_per_hour = 1_000_000;
+        c.params.computation.max_heartbeats_per_worker_per_hour = 3_600;
+        // A short cool-down so that restarts happen within a run.
+        c.params.computation.cool_down_ms = 600 * SECOND;
+        let supply = counted_supply(&c);
+        let workers = ["worker-2", "worker-3"];
+        for w in workers {
+            measure(&mut c, w, 100, NOW_MS);
+        }
+        let mut t = NOW_MS + 60 * SECOND;
+        end_block(&mut c, t);
+        let emitted_before = phalanx_runtime::tokenomics::emitted(&c.state).unwrap();
+        for w in workers {
+            assert_eq!(c.call("operator", start(w, 2_000), t), TxStatus::Success);
+        }
+        let round_ms = c.params.beacon.round_ms;
+        let mut paid_total: Amount = 0;
+        for s in steps {
+            t += s.wait_s * SECOND;
+            if s.seed {
+                let round = t / round_ms;
+                if phalanx_runtime::beacon::latest(&c.state).unwrap().is_none_or(|p| p.round < round) {
+                    publish_seed(&mut c, &keys, round, t);
+                }
+            }
+            end_block(&mut c, t);
+            for (i, w) in workers.iter().enumerate() {
+                let Some(session) = computation::session(&c.state, &id(w)).unwrap() else {
+                    continue;
+                };
+                if let (true, Some(round)) = (s.answers[i], session.owed_round) {
+                    let was = session.state;
+                    let r = heartbeat(&mut c, w, round, t / 10, t + 1);
+                    proptest::prop_assert_eq!(&r.status, &TxStatus::Success);
+                    if let Some((payout, treasury)) = paid(&r) {
+                        proptest::prop_assert_eq!(was, SessionState::Mining, "paid while unresponsive");
+                        let total = payout + treasury;
+                        proptest::prop_assert!(treasury.abs_diff(total / 5) <= 1);
+                        paid_total += total;
+                    }
+                }
+            }
+            if let Some(i) = s.toggle {
+                let w = workers[i];
+                match computation::session(&c.state, &id(w)).unwrap() {
+                    Some(x) if x.state != SessionState::CoolingDown => {
+                        proptest::prop_assert_eq!(c.call("operator", stop(w), t + 2), TxStatus::Success);
+                    }
+                    Some(x) if t + 2 >= x.cool_down_since_ms + c.params.computation.cool_down_ms => {
+                        proptest::prop_assert_eq!(c.call("bob", reclaim(w), t + 2), TxStatus::Success);
+                    }
+                    _ => {}
+                }
+            }
+            for w in workers {
+                if let Some(x) = computation::session(&c.state, &id(w)).unwrap() {
+                    proptest::prop_assert!(x.value.v <= c.params.computation.v_max);
+                }
+            }
+            let emitted = phalanx_runtime::tokenomics::emitted(&c.state).unwrap();
+            proptest::prop_assert!(paid_total <= emitted - emitted_before, "{paid_total} > {}", emitted - emitted_before);
+            proptest::prop_assert_eq!(counted_supply(&c), supply);
+        }
+    }
 }

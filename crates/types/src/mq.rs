@@ -183,6 +183,9 @@ pub enum Payload {
         #[serde(with = "crate::hex_serde::bytes")]
         partial: Vec<u8>,
     },
+    /// A mining worker answers the heartbeat challenge of beacon round `round`, reporting its
+    /// benchmark counter (the chain derives the instant P from it).
+    MiningHeartbeat { round: u64, iterations: u64 },
 }
 
 /// Largest encoded beacon partial accepted (a BLS12-381 G2 partial signature and its index
@@ -197,6 +200,7 @@ impl Payload {
     const TAG_DKG_LOG: u8 = 6;
     const TAG_BENCHMARK_REPORT: u8 = 7;
     const TAG_BEACON_SHARE: u8 = 8;
+    const TAG_MINING_HEARTBEAT: u8 = 9;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
@@ -208,6 +212,7 @@ impl Payload {
             Payload::DkgLog { .. } => "dkg_log",
             Payload::BenchmarkReport { .. } => "benchmark_report",
             Payload::BeaconShare { .. } => "beacon_share",
+            Payload::MiningHeartbeat { .. } => "mining_heartbeat",
         }
     }
 }
@@ -261,6 +266,11 @@ impl Write for Payload {
                 round.write(buf);
                 partial.write(buf);
             }
+            Payload::MiningHeartbeat { round, iterations } => {
+                Self::TAG_MINING_HEARTBEAT.write(buf);
+                round.write(buf);
+                iterations.write(buf);
+            }
         }
     }
 }
@@ -279,6 +289,7 @@ impl EncodeSize for Payload {
             Payload::DkgLog { log, .. } => 8 + log.encode_size(),
             Payload::BenchmarkReport { .. } => 8,
             Payload::BeaconShare { partial, .. } => 8 + partial.encode_size(),
+            Payload::MiningHeartbeat { .. } => 16,
         }
     }
 }
@@ -316,6 +327,10 @@ impl Read for Payload {
             Self::TAG_BEACON_SHARE => Ok(Payload::BeaconShare {
                 round: u64::read(buf)?,
                 partial: Vec::<u8>::read_range(buf, ..=MAX_BEACON_PARTIAL)?,
+            }),
+            Self::TAG_MINING_HEARTBEAT => Ok(Payload::MiningHeartbeat {
+                round: u64::read(buf)?,
+                iterations: u64::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

@@ -325,5 +325,14 @@ mod computation_calls {
         };
         assert_eq!(hex::encode(share.encode()), "08000000000000000302abab");
         assert_eq!(share.topic(), "beacon_share");
+        let beat = Payload::MiningHeartbeat {
+            round: 5,
+            iterations: 6,
+        };
+        assert_eq!(
+            hex::encode(beat.encode()),
+            "0900000000000000050000000000000006"
+        );
+        assert_eq!(beat.topic(), "mining_heartbeat");
     }
 }

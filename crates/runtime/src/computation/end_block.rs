@@ -1,5 +1,6 @@
-//! At the end of every block: issue the challenges of a newly published beacon seed, then judge
-//! the owed heartbeats that fell due. Cost: the challenged workers and the timeouts, never the
+//! At the end of every block (after `tokenomics` emitted): spread the new emission over Σshare,
+//! issue the challenges of a newly published beacon seed, then judge the owed heartbeats that
+//! fell due. Cost: the challenged workers and the timeouts, never the
 //! idle ones.
 
 use super::challenge;
@@ -13,6 +14,7 @@ pub fn end_block(
     params: &Params,
     env: &BlockEnv,
 ) -> Result<Vec<Event>, StateError> {
+    super::rewards::distribute(state)?;
     let mut events = Vec::new();
     if let Some(seed) = beacon::latest(state)? {
         events.extend(challenge::issue(

@@ -25,6 +25,9 @@ crate::error::component_errors! {
     OutOfRange = 16, "out_of_range", "the mining arithmetic left its fixed-point range";
     BucketFull = 17, "bucket_full",
         "too many mining workers share this worker's challenge-hash prefix; use another worker key";
+    NotChallenged = 18, "not_challenged",
+        "the worker owes no heartbeat for this round (not challenged, already answered, or another round)";
+    AlreadyPaid = 19, "already_paid", "the session was already paid in this block";
 }
 
 impl From<super::value::Overflow> for crate::CallError {

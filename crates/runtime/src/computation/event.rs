@@ -34,6 +34,24 @@ pub enum Event {
         round: u64,
         v: Fixed,
     },
+    /// A heartbeat answered `round`: the owner got `payout`, the treasury `treasury`, and V is
+    /// now `v`.
+    HeartbeatPaid {
+        worker: AccountId,
+        round: u64,
+        #[serde(with = "crate::amount_json")]
+        payout: Amount,
+        #[serde(with = "crate::amount_json")]
+        treasury: Amount,
+        v: Fixed,
+        p_instant: Fixed,
+    },
+    /// An unresponsive worker answered: it mines again, without a payout for the gap.
+    Recovered {
+        worker: AccountId,
+        round: u64,
+        v: Fixed,
+    },
     /// The stake of a cooled-down session went back to its owner; what V lost went to the
     /// treasury.
     StakeReclaimed {

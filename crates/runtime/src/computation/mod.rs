@@ -6,8 +6,8 @@
 //! |------|------|
 //! | `params.rs` | every number of the economics (k, Rᵉ, V_max, ρ, costs, decay, tick, spans) |
 //! | `state_key.rs` | `benchmark(worker)` → [`BenchmarkRecord`], `session(worker)` → [`Session`], `bucket(prefix)`, `stats`, the `timeouts` log and its head |
-//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `challenged`, `unresponsive`, `stake_reclaimed` |
-//! | `error.rs` | codes 1–17 |
+//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `challenged`, `unresponsive`, `heartbeat_paid`, `recovered`, `stake_reclaimed` |
+//! | `error.rs` | codes 1–19 |
 //! | `value.rs` | V in closed form between a worker's events; Vᵉ, minimum stake, share, instant P |
 //! | `session.rs` | a session's record and states; V brought forward to a block's time |
 //! | `benchmark.rs` | the `benchmark_report` message: P measured against block time |
@@ -15,13 +15,15 @@
 //! | `start.rs`, `stop.rs`, `reclaim.rs` | one handler each |
 //! | `target.rs` | the heartbeat challenge target and the `hash XOR seed ≤ target` rule |
 //! | `challenge.rs` | the bucket index of live sessions, issuing a round's challenges, timeouts |
-//! | `end_block.rs` | the block hook: challenges from a new seed, then due timeouts |
+//! | `rewards.rs` | the reward-per-share accumulator over the mining-rewards pot |
+//! | `heartbeat.rs` | the `mining_heartbeat` message: payout (80/20) or recovery |
+//! | `end_block.rs` | the block hook: spread new emission, challenges from a new seed, due timeouts |
 //! | `reference_tests.rs` | the reference network's published numbers, reproduced |
 //!
 //! Built so far: the arithmetic (checked against the reference), benchmark measurement,
 //! sessions (start, stop, cool-down, reclaim with `min(V/Vᵉ, 1)·S`), challenges from the
-//! beacon's seed and unresponsiveness. Heartbeats, payouts and slashing come next (issue 14's
-//! notes).
+//! beacon's seed, unresponsiveness, heartbeats with payouts and recovery. Slashing for
+//! equivocation and revoked attestations, and the worker's side, come next (issue 14's notes).
 
 mod benchmark;
 mod call;
@@ -29,8 +31,10 @@ pub mod challenge;
 mod end_block;
 mod error;
 mod event;
+mod heartbeat;
 mod params;
 mod reclaim;
+pub mod rewards;
 mod session;
 mod start;
 pub mod state_key;
@@ -46,6 +50,7 @@ pub use call::{call_info, dispatch};
 pub use end_block::end_block;
 pub use error::Error;
 pub use event::Event;
+pub use heartbeat::{mining_heartbeat, treasury_part};
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};
 pub use session::{Session, SessionOwner, SessionState, ticks_between};
 

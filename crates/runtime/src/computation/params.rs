@@ -64,6 +64,8 @@ pub struct Params {
     /// A worker whose oldest owed heartbeat is older than this becomes unresponsive (120 s: the
     /// reference's 10 blocks of 12 s).
     pub heartbeat_window_ms: u64,
+    /// The treasury's part of every payout (0.2).
+    pub treasury_ratio: Fixed,
 }
 
 impl Params {
@@ -114,6 +116,7 @@ impl Default for Params {
             heartbeats_per_hour: 6_000,
             max_heartbeats_per_worker_per_hour: 2,
             heartbeat_window_ms: 120_000,
+            treasury_ratio: fp("0.2"),
         }
     }
 }
@@ -140,6 +143,9 @@ impl ComponentParams for Params {
         if !(1_000..=24 * HOUR_MS).contains(&self.heartbeat_window_ms) {
             return Err("heartbeat_window_ms must be between 1 s and a day".into());
         }
+        if self.treasury_ratio > Fixed::ONE {
+            return Err("treasury_ratio must be at most 1".into());
+        }
         if self.unresponsive_decay_per_tick >= Fixed::ONE {
             return Err("unresponsive_decay_per_tick must be below 1".into());
         }
@@ -152,8 +158,12 @@ impl ComponentParams for Params {
         if self.p_instant_headroom < Fixed::ONE || self.p_instant_headroom > Fixed::from_int(10) {
             return Err("p_instant_headroom must be between 1 and 10".into());
         }
-        if self.confidence.iter().any(|c| *c > Fixed::ONE) {
-            return Err("confidence factors must be at most 1".into());
+        if self
+            .confidence
+            .iter()
+            .any(|c| *c > Fixed::ONE || *c < fp("0.5"))
+        {
+            return Err("confidence factors must be between 0.5 and 1".into());
         }
         if self.initial_value_ratio < Fixed::ONE || self.initial_value_ratio > Fixed::from_int(10) {
             return Err("initial_value_ratio must be between 1 and 10".into());
@@ -176,8 +186,8 @@ impl ComponentParams for Params {
     }
 }
 
-/// Fixed-point fields: ten scalars and the confidence factors.
-const FIXED_FIELDS: usize = 10 + MAX_CONFIDENCE_LEVEL as usize;
+/// Fixed-point fields: eleven scalars and the confidence factors.
+const FIXED_FIELDS: usize = 11 + MAX_CONFIDENCE_LEVEL as usize;
 
 impl Write for Params {
     fn write(&self, buf: &mut impl BufMut) {
@@ -202,6 +212,7 @@ impl Write for Params {
         self.heartbeats_per_hour.write(buf);
         self.max_heartbeats_per_worker_per_hour.write(buf);
         self.heartbeat_window_ms.write(buf);
+        self.treasury_ratio.write(buf);
     }
 }
 
@@ -248,6 +259,7 @@ impl Read for Params {
             heartbeats_per_hour: u64::read(buf)?,
             max_heartbeats_per_worker_per_hour: u64::read(buf)?,
             heartbeat_window_ms: u64::read(buf)?,
+            treasury_ratio: Fixed::read(buf)?,
         })
     }
 }

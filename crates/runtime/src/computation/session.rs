@@ -47,6 +47,14 @@ pub struct Session {
     pub owed_round: Option<u64>,
     /// When that challenge was issued (block time).
     pub owed_since_ms: u64,
+    /// The share counted in Σshare while mining (`√(V² + (2·P·c)²)` as of the last event).
+    pub share: Fixed,
+    /// The rewards accumulator when `share` was last set.
+    pub acc_at: u128,
+    /// Height of the block of the last payout (one payout per block at most).
+    pub paid_height: u64,
+    /// Base units paid to the owner so far in this session.
+    pub rewards: Amount,
 }
 
 /// Ticks whose end falls in `(from_ms, to_ms]`: boundaries are multiples of `tick_ms` since the
@@ -74,6 +82,11 @@ impl Session {
         };
         self.value_at_ms = self.value_at_ms.max(now_ms);
         Ok(())
+    }
+
+    /// The share its current V and P give: `√(V² + (2·P·c)²)`.
+    pub fn current_share(&self, params: &Params) -> Result<Fixed, Overflow> {
+        value::share(params, self.value.v, self.bench.p_instant, self.confidence)
     }
 
     /// The stake a reclaim returns: `min(V / Vᵉ, 1) · S`, rounded down.
@@ -108,6 +121,10 @@ impl Write for Session {
         self.cool_down_since_ms.write(buf);
         self.owed_round.write(buf);
         self.owed_since_ms.write(buf);
+        self.share.write(buf);
+        self.acc_at.write(buf);
+        self.paid_height.write(buf);
+        self.rewards.write(buf);
     }
 }
 
@@ -125,6 +142,10 @@ impl EncodeSize for Session {
             + 8
             + self.owed_round.encode_size()
             + 8
+            + Fixed::SIZE
+            + 16
+            + 8
+            + Amount::SIZE
     }
 }
 
@@ -159,6 +180,10 @@ impl Read for Session {
             cool_down_since_ms: u64::read(buf)?,
             owed_round: Option::<u64>::read(buf)?,
             owed_since_ms: u64::read(buf)?,
+            share: Fixed::read(buf)?,
+            acc_at: u128::read(buf)?,
+            paid_height: u64::read(buf)?,
+            rewards: Amount::read(buf)?,
         })
     }
 }
@@ -188,6 +213,10 @@ mod tests {
             cool_down_since_ms: 2,
             owed_round: Some(9),
             owed_since_ms: 3,
+            share: Fixed::from_int(3),
+            acc_at: 11,
+            paid_height: 4,
+            rewards: 12,
         }
     }
 

@@ -1,7 +1,7 @@
 //! `computation.start_mining`: an operator stakes PHA on one of its workers.
 
 use super::{
-    Error, Event, Session, SessionState, benchmark, challenge, session, state_key,
+    Error, Event, Session, SessionState, benchmark, challenge, rewards, session, state_key,
     value::{self, Benchmark, Value},
 };
 use crate::{
@@ -73,7 +73,7 @@ pub fn start_mining(
             .into());
     }
     let p_bench = Fixed::from_int(u64::from(p));
-    let new = Session {
+    let mut new = Session {
         owner: ctx.signer.clone(),
         state: SessionState::Mining,
         stake,
@@ -94,7 +94,19 @@ pub fn start_mining(
         cool_down_since_ms: 0,
         owed_round: None,
         owed_since_ms: 0,
+        share: Fixed::ZERO,
+        acc_at: 0,
+        paid_height: 0,
+        rewards: 0,
     };
+    new.share = new.current_share(params)?;
+    let mut pool = rewards::pool(state)?;
+    new.acc_at = pool.acc;
+    pool.total_share = pool
+        .total_share
+        .checked_add(new.share)
+        .ok_or(Error::OutOfRange)?;
+    rewards::set_pool(state, &pool);
     challenge::join(state, worker)?;
     state.put(state_key::session(worker), Some(new.encode().to_vec()));
     Ok(vec![

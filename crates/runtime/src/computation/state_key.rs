@@ -36,3 +36,8 @@ pub fn timeouts() -> AppendLog<super::challenge::Timeout> {
 pub fn timeouts_head() -> StateKey {
     state_key("computation", "timeouts_head", b"")
 }
+
+/// The rewards accumulator: [`super::rewards::RewardPool`].
+pub fn rewards() -> StateKey {
+    state_key("computation", "rewards", b"")
+}

@@ -17,6 +17,12 @@ pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &Worker
     }
     let now = ctx.env.timestamp_ms;
     stopped.settle(&ctx.params.computation, now)?;
+    if stopped.state == SessionState::Mining {
+        // Its share leaves Σshare; what accrued since its last heartbeat stays in the pot.
+        let mut pool = super::rewards::pool(state)?;
+        pool.total_share = pool.total_share.saturating_sub(stopped.share);
+        super::rewards::set_pool(state, &pool);
+    }
     stopped.state = SessionState::CoolingDown;
     stopped.cool_down_since_ms = now;
     stopped.owed_round = None;

@@ -1,0 +1,104 @@
+//! The `mining_heartbeat` message: a challenged worker answers, and is paid.
+
+use super::{
+    Error, Event, SessionState, rewards, session, state_key,
+    value::{self},
+};
+use crate::{
+    CallResult, Ctx, balances::pots, fixed::Fixed, mq::Handled, registry::WorkerRecord,
+    state::State,
+};
+use commonware_codec::Encode;
+use num_bigint::BigUint;
+use phalanx_types::Amount;
+
+/// Answers the challenge of `round` for `sender`'s session, reporting its benchmark counter.
+///
+/// Checks, each with its own refusal: a live session; the oldest owed challenge is `round`; no
+/// payout yet in this block. Then V is brought to the block's time (at the old instant P), the
+/// instant P is updated from the counter, and:
+/// * an unresponsive worker recovers (mining again, no payout for the gap);
+/// * a mining worker is paid what its share accrued since its last heartbeat (capped by the
+///   mining-rewards pot), `treasury_ratio` of it to the treasury, and V drops by at most what it
+///   grew since the last payout; its share is then recomputed.
+pub fn mining_heartbeat(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    sender: &WorkerRecord,
+    round: u64,
+    iterations: u64,
+) -> CallResult<Handled> {
+    let params = &ctx.params.computation;
+    let worker = &sender.info.identity;
+    let now = ctx.env.timestamp_ms;
+    let mut s = session(state, worker)?.ok_or(Error::NoSession)?;
+    if s.state == SessionState::CoolingDown {
+        return Err(Error::NotMining.into());
+    }
+    if s.owed_round != Some(round) {
+        return Err(Error::NotChallenged.into());
+    }
+    if s.paid_height == ctx.env.height && s.paid_height != 0 {
+        return Err(Error::AlreadyPaid.into());
+    }
+    s.settle(params, now)?;
+    let challenge_time = s.owed_since_ms;
+    s.bench.heartbeat(params, now, iterations, challenge_time)?;
+    s.owed_round = None;
+    let mut pool = rewards::pool(state)?;
+
+    let event = if s.state == SessionState::Unresponsive {
+        s.state = SessionState::Mining;
+        s.value.deductible = Fixed::ZERO;
+        s.share = s.current_share(params)?;
+        s.acc_at = pool.acc;
+        pool.total_share = pool.total_share.saturating_add(s.share);
+        Event::Recovered {
+            worker: worker.clone(),
+            round,
+            v: s.value.v,
+        }
+    } else {
+        let available = pots::balance(state, pots::MINING_REWARDS.0)?;
+        let total = rewards::accrued(s.share, s.acc_at, pool.acc).min(available);
+        let treasury = treasury_part(total, params.treasury_ratio);
+        let payout = total - treasury;
+        let why = "the payout was capped by the pot just read";
+        if let Err(short) = pots::to_account(state, pots::MINING_REWARDS, &s.owner, payout)? {
+            return Err(short.corruption(pots::MINING_REWARDS, why).into());
+        }
+        if let Err(short) =
+            pots::move_between(state, pots::MINING_REWARDS, pots::TREASURY, treasury)?
+        {
+            return Err(short.corruption(pots::MINING_REWARDS, why).into());
+        }
+        let paid_pha = Fixed::from_units(payout).ok_or(Error::OutOfRange)?;
+        s.value = value::after_payout(s.value, paid_pha);
+        pool.total_share = pool.total_share.saturating_sub(s.share);
+        s.share = s.current_share(params)?;
+        s.acc_at = pool.acc;
+        pool.total_share = pool.total_share.saturating_add(s.share);
+        s.paid_height = ctx.env.height;
+        s.rewards = s.rewards.saturating_add(payout);
+        Event::HeartbeatPaid {
+            worker: worker.clone(),
+            round,
+            payout,
+            treasury,
+            v: s.value.v,
+            p_instant: s.bench.p_instant,
+        }
+    };
+    rewards::set_pool(state, &pool);
+    state.put(state_key::session(worker), Some(s.encode().to_vec()));
+    Ok(Handled {
+        events: vec![event.into()],
+        new_work: true,
+    })
+}
+
+/// `⌊total · ratio⌋`: the treasury's part of a payout (at most the total).
+pub fn treasury_part(total: Amount, ratio: Fixed) -> Amount {
+    let part = (BigUint::from(total) * BigUint::from(ratio.to_bits())) >> 64u32;
+    Amount::try_from(&part).unwrap_or(total).min(total)
+}
