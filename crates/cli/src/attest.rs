@@ -1,12 +1,118 @@
-//! `phalanx attest verify` and `phalanx bench attestation`: TEE evidence checked offline with
-//! the same code the chain uses.
+//! `phalanx attest verify|simulate` and `phalanx bench attestation`: TEE evidence checked
+//! offline with the same code the chain uses.
 
+use crate::{exit::CliError, show::print};
+use clap::Subcommand;
 use phalanx_attestation::{
-    DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, MAX_VCEK_BYTES,
-    SNP_REPORT_BYTES, SnpEvidence, VerifiedMeasurement, sim, verify_evidence,
+    DcapEvidence, Evidence, MAX_COLLATERAL_BYTES, MAX_QUOTE_BYTES, MAX_VCEK_BYTES, Measurement,
+    SNP_REPORT_BYTES, SnpEvidence, TeeKind, sim, verify_evidence,
 };
-use serde_json::{Value, json};
-use std::{path::Path, time::Instant};
+use serde::Serialize;
+use std::{
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+#[derive(Subcommand)]
+pub enum AttestCommand {
+    /// Verify an Intel SGX/TDX DCAP quote with its collateral, or an AMD SEV-SNP report with its
+    /// VCEK; print the TEE kind, measurement, TCB status and advisories, or the precise reason
+    /// it is refused.
+    Verify {
+        #[command(flatten)]
+        input: EvidenceArgs,
+    },
+    /// Write SIMULATED evidence (a DCAP quote and its collateral under the development root,
+    /// for dev chains only) binding the given report data.
+    Simulate {
+        /// Report data to bind, hex, up to 64 bytes (zero-padded).
+        #[arg(long, default_value = "")]
+        report_data: String,
+        /// Where to write the quote (binary).
+        #[arg(long)]
+        evidence: PathBuf,
+        /// Where to write the collateral (JSON).
+        #[arg(long)]
+        collateral: PathBuf,
+    },
+}
+
+/// A DCAP quote, its collateral, and the time to verify at.
+#[derive(clap::Args)]
+pub struct EvidenceArgs {
+    /// The quote (or SNP report): a raw binary file or hex text.
+    #[arg(long)]
+    pub evidence: PathBuf,
+    /// The collateral: PCCS JSON (TCB info, QE identity, CRLs, issuer chains) for DCAP, the
+    /// VCEK certificate (DER) for SNP.
+    #[arg(long)]
+    pub collateral: PathBuf,
+    /// Verify as of this Unix time (default: now).
+    #[arg(long)]
+    pub at: Option<u64>,
+    /// What the files hold: `dcap` (Intel quote + PCCS collateral JSON), `sim` (SIMULATED
+    /// quote from `phalanx attest simulate`, verified under the development root) or `snp`
+    /// (AMD SEV-SNP report + VCEK certificate, DER).
+    #[arg(long, value_enum, default_value = "dcap")]
+    pub kind: Kind,
+}
+
+/// `phalanx attest …`.
+pub fn run(action: AttestCommand, json_mode: bool) -> Result<(), CliError> {
+    match action {
+        AttestCommand::Verify { input: i } => {
+            let v = verify(&i.evidence, &i.collateral, i.kind, i.at)?;
+            print(json_mode, &v, || text(&v));
+        }
+        AttestCommand::Simulate {
+            report_data,
+            evidence,
+            collateral,
+        } => {
+            let v = simulate(&report_data, &evidence, &collateral)?;
+            print(json_mode, &v, || {
+                format!(
+                    "wrote SIMULATED evidence to {} and {} (measurement {})",
+                    evidence.display(),
+                    collateral.display(),
+                    v.measurement
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What `attest simulate` wrote.
+#[derive(Serialize)]
+pub struct Simulated {
+    pub simulated: bool,
+    pub evidence: PathBuf,
+    pub collateral: PathBuf,
+    pub measurement: String,
+    pub report_data: String,
+}
+
+/// A verdict on valid evidence, as `attest verify` prints it.
+#[derive(Serialize)]
+pub struct Verified {
+    pub simulated: bool,
+    /// The Unix time it was verified as of.
+    pub verified_at: u64,
+    pub tee: TeeKind,
+    pub measurement: Measurement,
+    pub report_data: String,
+    pub tcb_status: String,
+    pub confidence: u8,
+    pub advisories: Vec<String>,
+}
+
+/// `bench attestation`'s result.
+#[derive(Serialize)]
+pub struct Timing {
+    pub runs: usize,
+    pub ms_per_verification: f64,
+}
 
 /// Reads a file of at most `limit` bytes (hex-encoded files may be twice that).
 fn read_bounded(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, String> {
@@ -75,7 +181,11 @@ pub fn load(evidence: &Path, collateral: &Path, kind: Kind) -> Result<Evidence, 
 
 /// `phalanx attest simulate`: writes simulated evidence (quote and collateral JSON) for
 /// `report_data` (hex, up to 64 bytes, zero-padded).
-pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result<Value, String> {
+pub fn simulate(
+    report_data: &str,
+    evidence: &Path,
+    collateral: &Path,
+) -> Result<Simulated, String> {
     let raw = hex::decode(report_data.trim().trim_start_matches("0x"))
         .map_err(|e| format!("--report-data is not hex: {e}"))?;
     if raw.len() > 64 {
@@ -90,13 +200,13 @@ pub fn simulate(report_data: &str, evidence: &Path, collateral: &Path) -> Result
         .map_err(|e| format!("writing {}: {e}", evidence.display()))?;
     std::fs::write(collateral, json)
         .map_err(|e| format!("writing {}: {e}", collateral.display()))?;
-    Ok(json!({
-        "simulated": true,
-        "evidence": evidence,
-        "collateral": collateral,
-        "measurement": sim::measurement(),
-        "report_data": hex::encode(data),
-    }))
+    Ok(Simulated {
+        simulated: true,
+        evidence: evidence.to_path_buf(),
+        collateral: collateral.to_path_buf(),
+        measurement: sim::measurement(),
+        report_data: hex::encode(data),
+    })
 }
 
 /// `phalanx attest verify`.
@@ -105,25 +215,26 @@ pub fn verify(
     collateral: &Path,
     kind: Kind,
     at: Option<u64>,
-) -> Result<(Value, VerifiedMeasurement), String> {
+) -> Result<Verified, String> {
     let evidence = load(evidence, collateral, kind)?;
     let at = at.unwrap_or_else(phalanx_worker::tee::now_secs);
     let v = verify_evidence(&evidence, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
-    let json = json!({
-        "simulated": v.simulated,
-        "verified_at": at,
-        "tee": v.tee,
-        "measurement": v.measurement,
-        "report_data": v.report_data,
-        "tcb_status": v.tcb_status,
-        "confidence": v.confidence,
-        "advisories": v.advisories,
-    });
-    Ok((json, v))
+    Ok(Verified {
+        simulated: v.simulated,
+        verified_at: at,
+        tee: v.tee,
+        measurement: v.measurement,
+        report_data: v.report_data,
+        tcb_status: v.tcb_status,
+        confidence: v.confidence,
+        advisories: v.advisories,
+    })
 }
 
 /// Text form of a verified measurement.
-pub fn text(v: &VerifiedMeasurement) -> String {
+pub fn text(v: &Verified) -> String {
+    // Each TEE kind's measurement has fields of its own: printed from its JSON form, whatever
+    // they are.
     let m = serde_json::to_value(&v.measurement).unwrap_or_default();
     let mut lines = vec![];
     if v.simulated {
@@ -167,7 +278,7 @@ pub fn bench(
     kind: Kind,
     at: Option<u64>,
     runs: usize,
-) -> Result<Value, String> {
+) -> Result<Timing, String> {
     let runs = runs.clamp(1, 100_000);
     let at = at.unwrap_or_else(phalanx_worker::tee::now_secs);
     let (quote, collateral) = read_files(evidence, collateral, kind)?;
@@ -178,5 +289,8 @@ pub fn bench(
         verify_evidence(&e, at).map_err(|e| format!("evidence REFUSED: {e}"))?;
     }
     let per = t.elapsed().as_secs_f64() * 1000.0 / runs as f64;
-    Ok(json!({ "runs": runs, "ms_per_verification": per }))
+    Ok(Timing {
+        runs,
+        ms_per_verification: per,
+    })
 }

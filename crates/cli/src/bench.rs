@@ -1,5 +1,7 @@
-//! `phalanx bench transfers`: sustained signed-transfer throughput and time to finality, measured
-//! from the outside through the RPC, like a client would see it.
+//! `phalanx bench …`: `attestation` and `dkg` (in process: `attest.rs`, `bench_dkg.rs`),
+//! `sync` (a fresh light-client catch-up), and `transfers`: sustained signed-transfer
+//! throughput and time to finality, measured from the outside through the RPC with the same
+//! client (`phalanx-client`) the CLI and the worker use, like a client would see it.
 //!
 //! 1. Setup (not timed): make `senders` fresh accounts and fund them from `--from`.
 //! 2. Throughput: sign `txs` transfers in advance (round-robin over senders, consecutive nonces),
@@ -11,12 +13,124 @@
 //!    after a random pause of 0–500 ms (so samples fall at random points of the block rhythm),
 //!    timed from submission until the node reports it finalized (polled every 5 ms).
 
-use crate::{client, http, keys};
+use crate::{
+    attest::{self, EvidenceArgs},
+    bench_dkg,
+    exit::CliError,
+    keys,
+    show::print,
+};
+use clap::Subcommand;
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_types::{AccountId, Amount, BalancesCall, SignedTx, UNITS_PER_PHA, format_pha};
-use serde_json::{Value, json};
+use phalanx_client::{
+    api::{BatchResult, TxStatusResponse},
+    client, endpoint,
+};
+use phalanx_types::{
+    AccountId, Amount, BalancesCall, ChainId, SignedTx, UNITS_PER_PHA, format_pha,
+};
+use serde::Serialize;
 use std::time::{Duration, Instant};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Sustained signed-transfer throughput and time to finality (see docs/BENCHMARKS.md).
+    Transfers {
+        /// Transfers to send in the throughput phase.
+        #[arg(long, default_value_t = 20_000)]
+        txs: usize,
+        /// Fresh sender accounts (funded in an untimed setup phase).
+        #[arg(long, default_value_t = 64)]
+        senders: usize,
+        /// Single transfers timed one at a time for time to finality.
+        #[arg(long, default_value_t = 30)]
+        latency_samples: usize,
+        /// Account that funds the senders.
+        #[arg(long, default_value = "dev:alice")]
+        from: String,
+        /// More RPC endpoints to spread submissions over (e.g. every localnet validator); the
+        /// global --rpc is always the first.
+        #[arg(long = "also")]
+        also: Vec<String>,
+    },
+    /// Light-client catch-up: a fresh worker verifies every header from genesis to the node's
+    /// tip (finality certificates, hash chain), as `phalanx worker` does on first start.
+    Sync {
+        /// Fresh catch-ups to time.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// The cost of one threshold master key round with N gatekeepers (in this process, no
+    /// node needed): dealing, acknowledging, the chain's log checks and output, a worker's
+    /// cluster key recovery, and the encoded sizes against the message limit.
+    Dkg {
+        /// Gatekeepers in the round (at most 64, the registry's limit).
+        #[arg(long, default_value_t = 64)]
+        gatekeepers: usize,
+    },
+    /// Time to verify one piece of evidence (read + parse + verify), averaged.
+    Attestation {
+        #[command(flatten)]
+        input: EvidenceArgs,
+        /// Verifications to average over.
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+    },
+}
+
+/// `phalanx bench …`.
+pub fn run(rpc: &str, what: BenchCommand, json_mode: bool) -> Result<(), CliError> {
+    match what {
+        BenchCommand::Attestation { input: i, runs } => {
+            let v = attest::bench(&i.evidence, &i.collateral, i.kind, i.at, runs)?;
+            print(json_mode, &v, || {
+                format!(
+                    "{} verifications: {:.3} ms each",
+                    v.runs, v.ms_per_verification
+                )
+            });
+        }
+        BenchCommand::Dkg { gatekeepers } => {
+            let v = bench_dkg::dkg(gatekeepers)?;
+            print(json_mode, &v, || bench_dkg::dkg_text(&v));
+        }
+        BenchCommand::Sync { runs } => {
+            let v = sync(rpc, runs.clamp(1, 100))?;
+            print(json_mode, &v, || {
+                format!(
+                    "light-client catch-up from genesis to height {}: best {:.3} s, median {:.3} s ({:.0} blocks/s), {} batches per run",
+                    v.height, v.best_seconds, v.median_seconds, v.blocks_per_second, v.batches,
+                )
+            });
+        }
+        BenchCommand::Transfers {
+            txs,
+            senders,
+            latency_samples,
+            from,
+            also,
+        } => {
+            let mut rpcs = vec![rpc.to_string()];
+            rpcs.extend(also);
+            let report = transfers(
+                &Options {
+                    rpcs,
+                    from,
+                    txs,
+                    senders,
+                    latency_samples,
+                },
+                true,
+            )?;
+            // The text form is the progress already printed on stderr.
+            if json_mode {
+                print(true, &report, String::new);
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Most senders (the funder's pool allowance is 1,024 pending transactions).
 pub const MAX_SENDERS: usize = 1_000;
@@ -38,8 +152,32 @@ pub struct Options {
     pub latency_samples: usize,
 }
 
+/// `bench transfers`' result.
+#[derive(Serialize)]
+pub struct TransfersReport {
+    pub chain_id: ChainId,
+    pub endpoints: Vec<String>,
+    pub transfers: usize,
+    pub senders: usize,
+    pub submission_s: f64,
+    pub finalized_s: f64,
+    pub transfers_per_s: f64,
+    /// First and last height of the throughput phase.
+    pub blocks: [u64; 2],
+    pub latency_samples: usize,
+    pub finality_ms: Percentiles,
+}
+
+/// Time to finality.
+#[derive(Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub max: f64,
+}
+
 /// Runs the benchmark and returns its report.
-pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
+pub fn transfers(opts: &Options, progress: bool) -> Result<TransfersReport, String> {
     if opts.senders == 0 || opts.senders > MAX_SENDERS {
         return Err(format!("--senders must be 1 to {MAX_SENDERS}"));
     }
@@ -192,10 +330,9 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
         );
         let hash = hex::encode(tx.hash());
         let t = Instant::now();
-        http::post(target, "/tx", &json!({ "tx": hex::encode(tx.encode()) }))?;
+        endpoint::submit(target, &tx)?;
         loop {
-            let v = http::get(target, &format!("/tx/{hash}"))?;
-            if v["status"] == "finalized" {
+            if let TxStatusResponse::Finalized(_) = endpoint::tx_status(target, &hash)? {
                 break;
             }
             if t.elapsed() > FINALITY_TIMEOUT {
@@ -224,24 +361,26 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<Value, String> {
             pct(1.0)
         ));
     }
-    Ok(json!({
-        "chain_id": chain.chain_id,
-        "endpoints": opts.rpcs,
-        "transfers": txs.len(),
-        "senders": senders.len(),
-        "submission_s": submitted.as_secs_f64(),
-        "finalized_s": finalized.as_secs_f64(),
-        "transfers_per_s": tps,
-        "blocks": [start_height, end_height],
-        "latency_samples": latencies.len(),
-        "finality_ms": { "p50": pct(0.5), "p90": pct(0.9), "max": pct(1.0) },
-    }))
+    Ok(TransfersReport {
+        chain_id: chain.chain_id,
+        endpoints: opts.rpcs.clone(),
+        transfers: txs.len(),
+        senders: senders.len(),
+        submission_s: submitted.as_secs_f64(),
+        finalized_s: finalized.as_secs_f64(),
+        transfers_per_s: tps,
+        blocks: [start_height, end_height],
+        latency_samples: latencies.len(),
+        finality_ms: Percentiles {
+            p50: pct(0.5),
+            p90: pct(0.9),
+            max: pct(1.0),
+        },
+    })
 }
 
 fn head_height(rpc: &str) -> Result<u64, String> {
-    http::get(rpc, "/chain")?["finalized"]["height"]
-        .as_u64()
-        .ok_or_else(|| "node returned no finalized height".into())
+    Ok(endpoint::chain(rpc)?.finalized.height)
 }
 
 /// Submits `txs`, one thread per endpoint, in batches of up to [`BATCH`]. Endpoint `e` takes the
@@ -264,13 +403,18 @@ fn submit_all(
             .map(|(rpc, mine)| {
                 scope.spawn(move || -> Result<(), String> {
                     for batch in mine.chunks(BATCH) {
-                        let v = http::post(rpc, "/txs", &json!({ "txs": batch }))?;
-                        let accepted = v["accepted"].as_u64().unwrap_or(0) as usize;
+                        let v = endpoint::submit_batch(rpc, batch.to_vec())?;
+                        let accepted = v.accepted;
                         if accepted != batch.len() {
-                            let first = v["results"]
-                                .as_array()
-                                .and_then(|r| r.iter().find(|x| !x["error"].is_null()))
-                                .map(|x| x["error"].to_string())
+                            let first = v
+                                .results
+                                .iter()
+                                .find_map(|r| match r {
+                                    BatchResult::Refused { error } => {
+                                        Some(format!("{} ({})", error.message, error.code))
+                                    }
+                                    BatchResult::Admitted { .. } => None,
+                                })
                                 .unwrap_or_default();
                             return Err(format!(
                                 "{rpc} accepted {accepted} of {} transactions; first refusal: {first}",
@@ -315,8 +459,19 @@ fn wait_nonces(rpc: &str, targets: &[(AccountId, u64)], timeout: Duration) -> Re
     Ok(())
 }
 
+/// `bench sync`'s result.
+#[derive(Serialize)]
+pub struct SyncReport {
+    pub height: u64,
+    pub runs: usize,
+    pub batches: usize,
+    pub best_seconds: f64,
+    pub median_seconds: f64,
+    pub blocks_per_second: f64,
+}
+
 /// `phalanx bench sync`: times fresh light-client catch-ups from genesis.
-pub fn sync(rpc: &str, runs: usize) -> Result<Value, String> {
+pub fn sync(rpc: &str, runs: usize) -> Result<SyncReport, String> {
     let mut seconds = Vec::with_capacity(runs);
     let mut height = 0;
     let mut batches = 0;
@@ -347,12 +502,16 @@ pub fn sync(rpc: &str, runs: usize) -> Result<Value, String> {
     seconds.sort_by(f64::total_cmp);
     let best = seconds[0];
     let median = seconds[seconds.len() / 2];
-    Ok(json!({
-        "height": height,
-        "runs": runs,
-        "batches": batches,
-        "best_seconds": best,
-        "median_seconds": median,
-        "blocks_per_second": if median > 0.0 { height as f64 / median } else { 0.0 },
-    }))
+    Ok(SyncReport {
+        height,
+        runs,
+        batches,
+        best_seconds: best,
+        median_seconds: median,
+        blocks_per_second: if median > 0.0 {
+            height as f64 / median
+        } else {
+            0.0
+        },
+    })
 }

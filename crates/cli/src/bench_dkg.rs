@@ -17,8 +17,40 @@ use phalanx_threshold::{
     verify_partial,
 };
 use phalanx_types::{AccountId, ChainId, MAX_DKG_MESSAGE};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::time::Instant;
+
+/// What one round cost.
+#[derive(Serialize)]
+pub struct Report {
+    pub gatekeepers: usize,
+    pub threshold: usize,
+    pub ms: Millis,
+    pub bytes: Sizes,
+}
+
+/// Milliseconds per step.
+#[derive(Serialize)]
+pub struct Millis {
+    pub deal_per_dealer: f64,
+    pub acknowledge_per_dealing: f64,
+    pub dealer_log_per_dealer: f64,
+    pub check_log_mean: f64,
+    pub check_log_max: f64,
+    pub observe: f64,
+    pub player_share: f64,
+    pub verify_partial: f64,
+    pub recover_cluster_key: f64,
+}
+
+/// Encoded sizes against the message limit.
+#[derive(Serialize)]
+pub struct Sizes {
+    pub commitment: usize,
+    pub signed_log_max: usize,
+    pub output: usize,
+    pub limit: usize,
+}
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1e3
@@ -31,7 +63,7 @@ fn seed(i: usize) -> [u8; 32] {
 }
 
 /// Runs one fresh DKG round among `n` gatekeepers and times each step.
-pub fn dkg(n: usize) -> Result<Value, String> {
+pub fn dkg(n: usize) -> Result<Report, String> {
     if n == 0 || n > MAX_PARTICIPANTS as usize {
         return Err(format!(
             "--gatekeepers must be between 1 and {MAX_PARTICIPANTS} (the registry's gatekeeper limit), not {n}"
@@ -134,54 +166,52 @@ pub fn dkg(n: usize) -> Result<Value, String> {
     let recover_ms = ms(started);
 
     let check_total: f64 = check_ms.iter().sum();
-    Ok(json!({
-        "gatekeepers": n,
-        "threshold": need,
-        "ms": {
-            "deal_per_dealer": deal_ms,
-            "acknowledge_per_dealing": ack_ms,
-            "dealer_log_per_dealer": log_ms / n as f64,
-            "check_log_mean": check_total / n as f64,
-            "check_log_max": check_ms.iter().cloned().fold(0.0, f64::max),
-            "observe": observe_ms,
-            "player_share": share_ms,
-            "verify_partial": verify_ms,
-            "recover_cluster_key": recover_ms,
+    Ok(Report {
+        gatekeepers: n,
+        threshold: need,
+        ms: Millis {
+            deal_per_dealer: deal_ms,
+            acknowledge_per_dealing: ack_ms,
+            dealer_log_per_dealer: log_ms / n as f64,
+            check_log_mean: check_total / n as f64,
+            check_log_max: check_ms.iter().cloned().fold(0.0, f64::max),
+            observe: observe_ms,
+            player_share: share_ms,
+            verify_partial: verify_ms,
+            recover_cluster_key: recover_ms,
         },
-        "bytes": {
-            "commitment": commitment_bytes,
-            "signed_log_max": log_bytes,
-            "output": output.encode().len(),
-            "limit": MAX_DKG_MESSAGE,
+        bytes: Sizes {
+            commitment: commitment_bytes,
+            signed_log_max: log_bytes,
+            output: output.encode().len(),
+            limit: MAX_DKG_MESSAGE,
         },
-    }))
+    })
 }
 
 /// The text form of [`dkg`]'s report.
-pub fn dkg_text(v: &Value) -> String {
-    let m = &v["ms"];
-    let f = |k: &str| m[k].as_f64().unwrap_or(0.0);
-    let b = &v["bytes"];
+pub fn dkg_text(v: &Report) -> String {
+    let (m, b) = (&v.ms, &v.bytes);
     format!(
         "{n} gatekeepers, {t}-of-{n}\n\
          gatekeeper: deal {:.2} ms, acknowledge {:.2} ms per dealing, sign log {:.2} ms, take share {:.2} ms\n\
          chain:      check a log {:.2} ms (max {:.2}), compute the output {:.2} ms\n\
          worker:     verify a partial {:.2} ms, recover the cluster key {:.2} ms\n\
          sizes:      commitment {} B, signed log {} B, output {} B (message limit {} B)",
-        f("deal_per_dealer"),
-        f("acknowledge_per_dealing"),
-        f("dealer_log_per_dealer"),
-        f("player_share"),
-        f("check_log_mean"),
-        f("check_log_max"),
-        f("observe"),
-        f("verify_partial"),
-        f("recover_cluster_key"),
-        b["commitment"],
-        b["signed_log_max"],
-        b["output"],
-        b["limit"],
-        n = v["gatekeepers"],
-        t = v["threshold"],
+        m.deal_per_dealer,
+        m.acknowledge_per_dealing,
+        m.dealer_log_per_dealer,
+        m.player_share,
+        m.check_log_mean,
+        m.check_log_max,
+        m.observe,
+        m.verify_partial,
+        m.recover_cluster_key,
+        b.commitment,
+        b.signed_log_max,
+        b.output,
+        b.limit,
+        n = v.gatekeepers,
+        t = v.threshold,
     )
 }

@@ -4,8 +4,8 @@
 //! its block), so that stdout always holds exactly one JSON document.
 
 use crate::show;
-use phalanx_worker::{client::ClientError, http::HttpError};
-use serde_json::{Value, json};
+use phalanx_client::{api::TxStatusResponse, client::ClientError, http::HttpError};
+use serde::Serialize;
 use std::process::ExitCode;
 
 /// Why a command failed; the numbers are its exit statuses (0 is success).
@@ -88,7 +88,24 @@ pub struct CliError {
     /// The node's or the chain's machine-readable code (`insufficient_balance`, `zero_amount`).
     pub code: Option<String>,
     /// For a transaction that failed in its block: its status (hash, block, receipt).
-    pub transaction: Option<Box<Value>>,
+    pub transaction: Option<Box<TxStatusResponse>>,
+}
+
+/// The JSON form of a [`CliError`]: `{"error": {...}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    pub error: ErrorJsonBody<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorJsonBody<'a> {
+    pub kind: &'static str,
+    pub exit_code: u8,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<&'a TxStatusResponse>,
 }
 
 impl CliError {
@@ -102,25 +119,25 @@ impl CliError {
     }
 
     /// The JSON form.
-    pub fn json(&self) -> Value {
-        let mut error = json!({
-            "kind": self.exit.kind(),
-            "exit_code": self.exit.code(),
-            "message": self.message,
-        });
-        if let Some(code) = &self.code {
-            error["code"] = json!(code);
+    pub fn json(&self) -> ErrorJson<'_> {
+        ErrorJson {
+            error: ErrorJsonBody {
+                kind: self.exit.kind(),
+                exit_code: self.exit.code(),
+                message: &self.message,
+                code: self.code.as_deref(),
+                transaction: self.transaction.as_deref(),
+            },
         }
-        if let Some(tx) = &self.transaction {
-            error["transaction"] = (**tx).clone();
-        }
-        json!({ "error": error })
     }
 
     /// Prints the error (JSON on stdout, or text on stderr) and returns the exit status.
     pub fn report(&self, json_mode: bool) -> ExitCode {
         if json_mode {
-            println!("{}", self.json());
+            println!(
+                "{}",
+                serde_json::to_string(&self.json()).unwrap_or_default()
+            );
         } else {
             eprintln!("error: {}", self.message);
         }
@@ -163,20 +180,19 @@ impl From<ClientError> for CliError {
                 ..Self::new(Exit::Refused, "")
             },
             ClientError::Failed(f) => {
-                let status = &f.status;
-                let location = &status["location"];
+                let location = &f.transaction.location;
                 Self {
                     exit: Exit::Failed,
                     message: format!(
                         "{} FAILED in block {}: {}; fee paid {} (transaction {})",
                         f.what,
-                        location["height"],
+                        location.height,
                         f.reason(),
-                        show::pha_field(&location["receipt"]["fee_paid"]),
-                        status["hash"].as_str().unwrap_or_default(),
+                        show::pha(location.receipt.fee_paid),
+                        f.transaction.hash,
                     ),
                     code: Some(f.raw_code()),
-                    transaction: Some(Box::new(f.status)),
+                    transaction: Some(Box::new(TxStatusResponse::Finalized(f.transaction))),
                 }
             }
             ClientError::Other(m) => Self::new(Exit::Other, m),
@@ -208,7 +224,11 @@ pub fn usage(e: clap::Error) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phalanx_worker::client::BlockFailure;
+    use phalanx_client::{
+        api::{FinalizedTx, TxLocation},
+        client::BlockFailure,
+    };
+    use phalanx_runtime::{Receipt, TxStatus, balances};
 
     #[test]
     fn codes_are_distinct_and_usage_is_clap_s() {
@@ -229,6 +249,7 @@ mod tests {
 
     #[test]
     fn client_errors_map_to_their_exit_status_and_json() {
+        let json = |e: &CliError| serde_json::to_value(e.json()).unwrap();
         let refused = CliError::from(ClientError::Refused {
             status: 400,
             code: "insufficient_balance".into(),
@@ -239,36 +260,50 @@ mod tests {
             refused.message,
             "node refused (400 insufficient_balance): balance 1000001.5 PHA cannot cover amount + fee + existential deposit (2000000 PHA)"
         );
-        let v = refused.json();
+        let v = json(&refused);
         assert_eq!(v["error"]["kind"], "refused");
         assert_eq!(v["error"]["exit_code"], 4);
         assert_eq!(v["error"]["code"], "insufficient_balance");
 
-        let status = json!({
-            "status": "finalized",
-            "hash": "ab",
-            "location": {"height": 9, "index": 0, "receipt": {
-                "status": "failed", "error": "balances.self_transfer", "fee_paid": "128100000", "events": []
-            }},
-        });
+        let transaction = FinalizedTx {
+            hash: "ab".into(),
+            location: TxLocation {
+                height: 9,
+                index: 0,
+                block: "cd".into(),
+                receipt: Receipt {
+                    status: TxStatus::Failed(balances::Error::SelfTransfer.into()),
+                    fee_paid: 128_100_000,
+                    events: vec![],
+                },
+            },
+        };
         let failed = CliError::from(ClientError::Failed(Box::new(BlockFailure {
             what: "transfer".into(),
-            code: Some(phalanx_runtime::balances::Error::SelfTransfer.into()),
-            status: status.clone(),
+            error: balances::Error::SelfTransfer.into(),
+            transaction: transaction.clone(),
         })));
         assert_eq!(failed.exit, Exit::Failed);
         assert_eq!(
             failed.message,
             "transfer FAILED in block 9: an account cannot transfer to itself (balances.self_transfer); fee paid 0.0001281 PHA (transaction ab)"
         );
-        let v = failed.json();
+        let v = json(&failed);
         assert_eq!(v["error"]["kind"], "failed");
         assert_eq!(v["error"]["code"], "balances.self_transfer");
-        assert_eq!(v["error"]["transaction"], status);
+        assert_eq!(
+            v["error"]["transaction"],
+            serde_json::to_value(TxStatusResponse::Finalized(transaction)).unwrap()
+        );
+        assert_eq!(v["error"]["transaction"]["status"], "finalized");
+        assert_eq!(
+            v["error"]["transaction"]["location"]["receipt"]["fee_paid"],
+            "128100000"
+        );
 
         let down = CliError::from(HttpError::Unreachable("cannot reach".into()));
         assert_eq!(
-            (down.exit, down.json()["error"]["code"].is_null()),
+            (down.exit, json(&down)["error"]["code"].is_null()),
             (Exit::Unreachable, true)
         );
         assert_eq!(CliError::from("x").exit, Exit::Other);

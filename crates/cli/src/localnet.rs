@@ -8,9 +8,8 @@
 //! temporary directory is deleted only after a run in which no validator exited: otherwise it
 //! holds the logs to read, and the supervisor prints where.
 
-use crate::{
-    http,
-    network::{TempDir, dev_spec, dev_validator_key, print_dev_accounts, read_spec, write_spec},
+use crate::network::{
+    TempDir, dev_spec, dev_validator_key, print_dev_accounts, read_spec, write_spec,
 };
 use commonware_cryptography::Signer;
 use nix::{
@@ -39,6 +38,49 @@ const STOP_GRACE: Duration = Duration::from_secs(15);
 /// How often the supervisor checks its children and prints progress.
 const TICK: Duration = Duration::from_millis(250);
 const STATUS_EVERY: Duration = Duration::from_secs(10);
+
+// The arguments of `phalanx localnet` (its help text is the doc comment in main.rs).
+#[derive(clap::Args)]
+pub struct Args {
+    /// Number of validators.
+    #[arg(long, default_value_t = 4)]
+    validators: usize,
+    /// Data directory holding the spec and one directory per validator (default: a fresh
+    /// temporary directory, deleted on exit unless a validator exited during the run: then
+    /// it is kept for the logs).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// RPC port of validator 0; validator i listens on this port + i.
+    #[arg(long, default_value_t = 8545)]
+    rpc_port: u16,
+    /// P2P port of validator 0; validator i listens on this port + i.
+    #[arg(long, default_value_t = 30333)]
+    p2p_port: u16,
+    /// Least milliseconds between blocks.
+    #[arg(long, default_value_t = 200)]
+    block_interval_ms: u64,
+    /// How many times a validator that exits is restarted within 10 minutes before the
+    /// supervisor gives up on it (the others keep running while a quorum remains).
+    #[arg(long, default_value_t = MAX_RESTARTS)]
+    max_restarts: usize,
+    /// Milliseconds before the first restart of a validator; each further restart within
+    /// the window waits twice as long.
+    #[arg(long, default_value_t = 1000, hide = true)]
+    restart_delay_ms: u64,
+}
+
+/// `phalanx localnet`.
+pub fn run(args: Args) -> Result<(), String> {
+    start(Options {
+        validators: args.validators,
+        data_dir: args.data_dir,
+        rpc_port: args.rpc_port,
+        p2p_port: args.p2p_port,
+        block_interval_ms: args.block_interval_ms,
+        max_restarts: args.max_restarts,
+        restart_delay: Duration::from_millis(args.restart_delay_ms),
+    })
+}
 
 /// Options of `phalanx localnet`.
 pub struct Options {
@@ -125,7 +167,7 @@ struct Ended {
 }
 
 /// Runs the local network until a signal arrives or a validator dies.
-pub fn run(opts: Options) -> Result<(), String> {
+fn start(opts: Options) -> Result<(), String> {
     if opts.validators == 0 || opts.validators > MAX_VALIDATORS {
         return Err(format!(
             "--validators must be between 1 and {MAX_VALIDATORS}, got {}",
@@ -351,11 +393,13 @@ impl Supervisor {
                 if !report {
                     continue;
                 }
-                let heights: Vec<Option<u64>> = self
-                    .validators
-                    .iter()
-                    .map(|v| v.child.as_ref().and_then(|_| height(&v.rpc)))
-                    .collect();
+                let mut heights: Vec<Option<u64>> = Vec::with_capacity(self.validators.len());
+                for v in &self.validators {
+                    heights.push(match v.child {
+                        Some(_) => height(&v.rpc).await,
+                        None => None,
+                    });
+                }
                 let text = heights
                     .iter()
                     .map(|h| h.map_or("-".to_string(), |h| h.to_string()))
@@ -464,8 +508,11 @@ impl Supervisor {
     }
 }
 
-fn height(rpc: &str) -> Option<u64> {
-    http::get(rpc, "/chain").ok()?["finalized"]["height"].as_u64()
+/// A validator's finalized height (async: the supervisor's loop runs on a tokio runtime, where
+/// the blocking client must not be used).
+async fn height(rpc: &str) -> Option<u64> {
+    let chain = phalanx_client::endpoint::chain_async(rpc).await.ok()?;
+    Some(chain.finalized.height)
 }
 
 /// SIGTERM every running validator, wait for each, SIGKILL those that overstay.

@@ -9,10 +9,57 @@ use phalanx_node::{
 };
 use phalanx_runtime::{GenesisConfig, registry};
 use phalanx_types::{AccountId, AttestationPolicy, ChainId, UNITS_PER_PHA};
+use serde::Serialize;
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
 };
+
+// The arguments of `phalanx dev` (its help text is the doc comment in main.rs).
+#[derive(clap::Args)]
+pub struct DevArgs {
+    /// Data directory (default: a fresh temporary directory, deleted on exit).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// RPC listen address.
+    #[arg(long, default_value = "127.0.0.1:8545")]
+    rpc_addr: SocketAddr,
+    /// P2P listen address.
+    #[arg(long, default_value = "127.0.0.1:30333")]
+    p2p_addr: SocketAddr,
+    /// Least milliseconds between blocks.
+    #[arg(long, default_value_t = 200)]
+    block_interval_ms: u64,
+    /// Refuse simulated TEE evidence (by default a dev chain accepts it, for `phalanx
+    /// worker register --tee sim`). Applies when the data directory is new.
+    #[arg(long)]
+    forbid_simulated_tee: bool,
+    /// Do not run the dev worker (by default `dev` runs one with a simulated TEE, operated
+    /// by dev:charlie, and makes it the first gatekeeper).
+    #[arg(long)]
+    no_worker: bool,
+}
+
+// The arguments of `phalanx node`.
+#[derive(clap::Args)]
+pub struct NodeArgs {
+    /// Chain spec file (JSON; `phalanx dev` and `phalanx localnet` write one).
+    #[arg(long)]
+    spec: PathBuf,
+    /// Validator key: a keystore file path, a key name from `phalanx keys`, or
+    /// `dev:validator-N` (local test networks only).
+    #[arg(long)]
+    key: String,
+    /// Data directory (blocks, state, tx index).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// RPC listen address.
+    #[arg(long, default_value = "127.0.0.1:8545")]
+    rpc_addr: SocketAddr,
+    /// P2P listen address (default: this validator's address in the spec).
+    #[arg(long)]
+    p2p_addr: Option<SocketAddr>,
+}
 
 /// The dev accounts; each is funded with [`DEV_FUNDING_PHA`] on dev and local chains.
 pub const DEV_ACCOUNTS: [&str; 3] = ["alice", "bob", "charlie"];
@@ -104,8 +151,21 @@ pub struct DevOptions {
     pub json: bool,
 }
 
-/// `phalanx dev`.
-pub fn dev(opts: DevOptions) -> Result<(), String> {
+/// `phalanx dev [--json]`.
+pub fn dev(args: DevArgs, json: bool) -> Result<(), String> {
+    run_dev(DevOptions {
+        data_dir: args.data_dir,
+        rpc_addr: args.rpc_addr,
+        p2p_addr: args.p2p_addr,
+        block_interval_ms: args.block_interval_ms,
+        allow_simulated_tee: !args.forbid_simulated_tee,
+        worker: !args.no_worker,
+        json,
+    })
+}
+
+/// Runs the dev chain (and its worker) until a signal.
+pub fn run_dev(opts: DevOptions) -> Result<(), String> {
     let DevOptions {
         data_dir,
         rpc_addr,
@@ -157,12 +217,10 @@ pub fn dev(opts: DevOptions) -> Result<(), String> {
         on_ready: Box::new(move |addr| {
             let rpc = format!("http://{addr}");
             if json {
-                let worker = worker_spec.as_ref().map(|_| {
-                    serde_json::json!({
-                        "operator": "dev:charlie",
-                        "tee": "sim",
-                        "data_dir": worker_dir.display().to_string(),
-                    })
+                let worker = worker_spec.as_ref().map(|_| DevWorker {
+                    operator: "dev:charlie",
+                    tee: "sim",
+                    data_dir: worker_dir.display().to_string(),
                 });
                 let rpc = rpc.clone();
                 std::thread::spawn(move || {
@@ -196,21 +254,47 @@ fn print_dev_banner(rpc: &str, dir_text: &str, worker: bool) {
     println!("Press Ctrl-C to stop.");
 }
 
+/// The line `phalanx dev --json` prints once the chain is up.
+#[derive(Serialize)]
+struct DevReady<'a> {
+    chain_id: &'a str,
+    rpc: &'a str,
+    data_dir: &'a str,
+    /// The data directory is removed on exit.
+    temporary: bool,
+    accounts: Vec<DevAccount>,
+    worker: Option<DevWorker>,
+}
+
+#[derive(Serialize)]
+struct DevAccount {
+    name: String,
+    account: AccountId,
+}
+
+/// The dev worker `phalanx dev` runs.
+#[derive(Serialize)]
+struct DevWorker {
+    operator: &'static str,
+    tee: &'static str,
+    data_dir: String,
+}
+
 /// `phalanx dev --json`: once the chain at `rpc` has finalized a block (so its fee parameters
 /// are known and transactions can be sent), prints one JSON line on stdout: the RPC URL, the
-/// data directory and the dev accounts.
+/// data directory and the dev accounts. Runs on a thread of its own (the node's `on_ready`
+/// callback starts it), never on the node's tokio runtime: the client blocks.
 fn print_ready_json(
     rpc: &str,
     chain_id: &str,
     data_dir: &str,
     temporary: bool,
-    worker: Option<serde_json::Value>,
+    worker: Option<DevWorker>,
 ) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
-        let up = crate::http::get(rpc, "/chain").is_ok_and(|v| {
-            v["finalized"]["height"].as_u64().is_some_and(|h| h >= 1) && v["params"].is_object()
-        });
+        let up = phalanx_client::endpoint::chain(rpc)
+            .is_ok_and(|c| c.finalized.height >= 1 && c.params.is_some());
         if up {
             break;
         }
@@ -220,31 +304,30 @@ fn print_ready_json(
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let accounts: Vec<_> = DEV_ACCOUNTS
+    let accounts = DEV_ACCOUNTS
         .iter()
-        .map(|n| {
-            serde_json::json!({
-                "name": format!("dev:{n}"),
-                "account": AccountId::from(phalanx_crypto::dev_key(n).public_key()),
-            })
+        .map(|n| DevAccount {
+            name: format!("dev:{n}"),
+            account: AccountId::from(phalanx_crypto::dev_key(n).public_key()),
         })
         .collect();
-    let line = serde_json::json!({
-        "chain_id": chain_id,
-        "rpc": rpc,
-        "data_dir": data_dir,
-        "temporary": temporary,
-        "accounts": accounts,
-        "worker": worker,
-    });
+    let line = DevReady {
+        chain_id,
+        rpc,
+        data_dir,
+        temporary,
+        accounts,
+        worker,
+    };
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", serde_json::to_string(&line).unwrap_or_default());
     let _ = out.flush();
 }
 
 /// The worker `phalanx dev` runs: registered by dev:charlie, then promoted to gatekeeper by
-/// the registry root dev:alice. It lives as long as the process.
+/// the registry root dev:alice. It lives as long as the process, on a thread of its own (not
+/// the node's tokio runtime: the worker's client blocks).
 fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
     let config = phalanx_worker::run::WorkerConfig {
         rpc: rpc.clone(),
@@ -260,12 +343,12 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
         if record.gatekeeper {
             return Ok(());
         }
-        let chain = phalanx_worker::client::ChainInfo::fetch(&rpc)?;
+        let chain = phalanx_client::client::ChainInfo::fetch(&rpc)?;
         let call = phalanx_types::RegistryCall::PromoteGatekeeper {
             worker: worker.id(),
         }
         .into();
-        phalanx_worker::client::send(
+        phalanx_client::client::send(
             &rpc,
             &chain,
             &phalanx_crypto::dev_key("alice"),
@@ -293,13 +376,15 @@ pub fn print_dev_accounts() {
 }
 
 /// `phalanx node`: one validator of the chain described by a spec file.
-pub fn node(
-    spec_path: &Path,
-    key: &str,
-    data_dir: PathBuf,
-    rpc_addr: SocketAddr,
-    p2p_addr: Option<SocketAddr>,
-) -> Result<(), String> {
+pub fn node(args: NodeArgs) -> Result<(), String> {
+    let NodeArgs {
+        spec,
+        key,
+        data_dir,
+        rpc_addr,
+        p2p_addr,
+    } = args;
+    let (spec_path, key) = (spec.as_path(), key.as_str());
     let spec = read_spec(spec_path)?;
     let signer = keys::resolve_signer_or_file(key)?;
     let me = AccountId::from(signer.public_key());

@@ -6,10 +6,9 @@ use crate::{
     show::print,
 };
 use clap::Subcommand;
-use phalanx_client::api::TokenomicsResponse;
+use phalanx_client::{api::TokenomicsResponse, client, endpoint};
 use phalanx_runtime::tokenomics::{self, DAY_MS, schedule};
 use phalanx_types::{Amount, UNITS_PER_PHA};
-use phalanx_worker::{client, http};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -263,9 +262,8 @@ fn is_svg(path: &Path) -> bool {
 
 /// `phalanx tokenomics`: the schedule's state at the node's finalized head.
 fn status(rpc: &str, json_mode: bool) -> Result<(), CliError> {
-    let t: TokenomicsResponse = http::get_typed(rpc, "/tokenomics")?;
-    let v = serde_json::to_value(&t).unwrap_or_default();
-    print(json_mode, &v, || status_text(&t));
+    let t = endpoint::tokenomics(rpc)?;
+    print(json_mode, &t, || status_text(&t));
     Ok(())
 }
 

@@ -1,14 +1,30 @@
 //! Client-side state proof checking: the CLI does not take the node's word for a balance.
 
-use crate::{exit::CliError, http};
-use phalanx_runtime::balances;
+use crate::exit::CliError;
+use phalanx_client::{api::ProofKind, endpoint};
+use phalanx_runtime::{amount_json, balances};
 use phalanx_state::StateProof;
-use phalanx_types::{AccountId, format_pha};
-use serde_json::{Value, json};
+use phalanx_types::{AccountId, Amount, format_pha};
+use serde::Serialize;
 
-fn hex32(v: &Value, what: &str) -> Result<[u8; 32], String> {
-    v.as_str()
-        .and_then(|s| hex::decode(s).ok())
+/// `phalanx balance --prove`: an account as this client verified it.
+#[derive(Serialize)]
+pub struct VerifiedAccount {
+    pub account: AccountId,
+    #[serde(with = "amount_json")]
+    pub balance: Amount,
+    pub balance_pha: String,
+    pub nonce: u64,
+    pub verified: bool,
+    pub proof_kind: ProofKind,
+    pub height: u64,
+    pub block_hash: String,
+    pub state_root: String,
+}
+
+fn hex32(text: &str, what: &str) -> Result<[u8; 32], String> {
+    hex::decode(text)
+        .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| format!("node returned no valid {what}"))
 }
@@ -20,33 +36,20 @@ fn hex32(v: &Value, what: &str) -> Result<[u8; 32], String> {
 /// What this does not check yet: that the block is final. The CLI takes the node's word for
 /// the block header at a height; checking the validators' finality certificate needs the chain
 /// spec's validator set and comes with the worker's light client.
-pub fn verified_account(rpc: &str, id: &AccountId) -> Result<Value, CliError> {
-    let p = http::call(rpc, "GET", &format!("/proof/account/{id}"), None)?;
-    let height = p["height"]
-        .as_u64()
-        .ok_or("node returned a proof without a block height")?;
-    let block = http::call(rpc, "GET", &format!("/block/{height}"), None)?;
-    if block["state_root"] != p["state_root"] || block["hash"] != p["block_hash"] {
+pub fn verified_account(rpc: &str, id: &AccountId) -> Result<VerifiedAccount, CliError> {
+    let p = endpoint::account_proof(rpc, id)?;
+    let height = p.height;
+    let block = endpoint::block(rpc, &height.to_string())?;
+    if block.state_root != p.state_root || block.hash != p.block_hash {
         return Err(format!(
             "proof names block {height} with state root {}, but that block's root is {}",
-            p["state_root"], block["state_root"]
+            p.state_root, block.state_root
         )
         .into());
     }
-    let root = hex32(&block["state_root"], "state root")?;
-    let value = match &p["value"] {
-        Value::Null => None,
-        v => Some(
-            v.as_str()
-                .and_then(|s| hex::decode(s).ok())
-                .ok_or("node returned a value that is not hex")?,
-        ),
-    };
-    let proof_bytes = p["proof"]
-        .as_str()
-        .and_then(|s| hex::decode(s).ok())
-        .ok_or("node returned a proof that is not hex")?;
-    let proof = StateProof::decode(&proof_bytes).map_err(|e| format!("state proof: {e}"))?;
+    let root = hex32(&block.state_root, "state root")?;
+    let value = p.value.map(|v| v.0);
+    let proof = StateProof::decode(&p.proof.0).map_err(|e| format!("state proof: {e}"))?;
     let key = balances::state_key::account(id);
     proof
         .verify(&key, value.as_deref(), &root.into())
@@ -58,15 +61,19 @@ pub fn verified_account(rpc: &str, id: &AccountId) -> Result<Value, CliError> {
         )
         .map_err(|e| format!("proven value is not an account: {e}"))?,
     };
-    Ok(json!({
-        "account": id,
-        "balance": account.balance.to_string(),
-        "balance_pha": format_pha(account.balance),
-        "nonce": account.nonce,
-        "verified": true,
-        "proof_kind": if proof.is_inclusion() { "inclusion" } else { "exclusion" },
-        "height": height,
-        "block_hash": block["hash"],
-        "state_root": block["state_root"],
-    }))
+    Ok(VerifiedAccount {
+        account: id.clone(),
+        balance: account.balance,
+        balance_pha: format_pha(account.balance),
+        nonce: account.nonce,
+        verified: true,
+        proof_kind: if proof.is_inclusion() {
+            ProofKind::Inclusion
+        } else {
+            ProofKind::Exclusion
+        },
+        height,
+        block_hash: block.hash,
+        state_root: block.state_root,
+    })
 }

@@ -16,7 +16,10 @@
 mod common;
 
 use common::{cli, free_port, start_dev, start_dev_with, wait_height};
-use phalanx_consensus::light::LightError;
+use phalanx_client::api::{
+    ChainResponse, CheckpointResponse, HeadersQuery, HeadersResponse, StateRequest, StateResponse,
+};
+use phalanx_consensus::{light::LightError, spec::ChainSpec};
 use phalanx_state::ProofError;
 use phalanx_worker::{
     chain::{ChainError, HttpSource, Source},
@@ -49,31 +52,38 @@ struct Liar {
     lie: Lie,
 }
 
-fn flip_hex(text: &str, at: usize) -> String {
-    let mut bytes = hex::decode(text).unwrap();
+/// Flips one bit of byte `at` (or of the last byte).
+fn flip(bytes: &mut [u8], at: usize) {
     let i = at.min(bytes.len() - 1);
     bytes[i] ^= 0x01;
-    hex::encode(bytes)
 }
 
 impl Source for Liar {
-    fn get(&self, path: &str) -> Result<Value, String> {
-        let mut v = self.honest.get(path)?;
-        if path.starts_with("/light/headers")
-            && v["headers"].as_array().is_some_and(|h| h.len() > 8)
-        {
+    fn chain(&self) -> Result<ChainResponse, String> {
+        self.honest.chain()
+    }
+
+    fn chain_spec(&self) -> Result<ChainSpec, String> {
+        self.honest.chain_spec()
+    }
+
+    fn checkpoint(&self, hash: &str) -> Result<CheckpointResponse, String> {
+        self.honest.checkpoint(hash)
+    }
+
+    fn headers(&self, query: &HeadersQuery) -> Result<HeadersResponse, String> {
+        let mut v = self.honest.headers(query)?;
+        if v.headers.len() > 8 {
             match self.lie {
-                Lie::ChangeHeader => {
-                    // Byte 100 lies inside the header's state root.
-                    let h = v["headers"][5].as_str().unwrap().to_string();
-                    v["headers"][5] = Value::String(flip_hex(&h, 100));
-                }
+                // Byte 100 lies inside the header's state root.
+                Lie::ChangeHeader => flip(&mut v.headers[5].0, 100),
                 Lie::DropHeader => {
-                    v["headers"].as_array_mut().unwrap().remove(3);
+                    v.headers.remove(3);
                 }
                 Lie::BreakCertificate => {
-                    let c = v["certificate"].as_str().unwrap().to_string();
-                    v["certificate"] = Value::String(flip_hex(&c, usize::MAX));
+                    if let Some(c) = v.certificate.as_mut() {
+                        flip(&mut c.0, usize::MAX);
+                    }
                 }
                 _ => {}
             }
@@ -81,17 +91,11 @@ impl Source for Liar {
         Ok(v)
     }
 
-    fn post(&self, path: &str, body: &Value) -> Result<Value, String> {
-        let mut v = self.honest.post(path, body)?;
+    fn state(&self, request: &StateRequest) -> Result<StateResponse, String> {
+        let mut v = self.honest.state(request)?;
         match self.lie {
-            Lie::ForgeValue => {
-                let value = v["entries"][0]["value"].as_str().unwrap().to_string();
-                v["entries"][0]["value"] = Value::String(flip_hex(&value, 0));
-            }
-            Lie::WrongRoot => {
-                let root = v["state_root"].as_str().unwrap().to_string();
-                v["state_root"] = Value::String(flip_hex(&root, 0));
-            }
+            Lie::ForgeValue => flip(&mut v.entries[0].value.as_mut().unwrap().0, 0),
+            Lie::WrongRoot => flip(&mut v.state_root.0, 0),
             _ => {}
         }
         Ok(v)
@@ -495,8 +499,8 @@ fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_a
 
 #[test]
 fn bad_messages_and_keys_sealed_to_another_key_are_refused_and_the_worker_goes_on() {
+    use phalanx_client::client::{self, SendError};
     use phalanx_types::{Call, KeyKind, MqCall, Payload, WorkerMessage};
-    use phalanx_worker::client::{self, SendError};
 
     let dir = tempfile::tempdir().unwrap();
     let node = start_dev(&dir.path().join("chain"), free_port());

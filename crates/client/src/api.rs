@@ -1,9 +1,63 @@
-//! Requests and responses of the node's HTTP API.
+//! Requests and responses of the node's HTTP API: the server (`phalanx-rpc`) serializes these
+//! types and its clients deserialize them, so neither side looks fields up by name.
+//!
+//! Conventions on the wire: amounts are decimal strings of base units (JSON numbers lose
+//! precision above 2^53; [`amount_json`]); byte strings a client decodes (headers,
+//! certificates, proofs, state values) are lower-case hex ([`HexBytes`]); block hashes and
+//! state roots shown to people are hex strings. `GET /chain/spec` answers the chain spec file
+//! itself (`phalanx_consensus::spec::ChainSpec`, which both sides (de)serialize; it lives with
+//! the consensus code that checks it).
 
-use phalanx_runtime::{Params, amount_json, tokenomics};
-use phalanx_types::{AccountId, Amount};
+use phalanx_runtime::{
+    Event, Params, Receipt, TxStatus, amount_json, mq::Heartbeat, registry::WorkerRecord,
+    tokenomics,
+};
+use phalanx_types::{
+    AccountId, Amount, AttestationPolicy, BalancesCall, Call, ComputationCall, EvidenceKind,
+    KeysCall, MqCall, Payload, RegistryCall, WorkerInfo, format_pha,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A byte string, as lower-case hex on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HexBytes(#[serde(with = "phalanx_types::hex_serde::bytes")] pub Vec<u8>);
+
+impl From<Vec<u8>> for HexBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// The body of every error answer (any non-2xx status).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// A refusal: a machine-readable code (`malformed`, `insufficient_balance`, …) and words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl ToString) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: message.to_string(),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain and accounts
 
 /// A finalized block, as the node's index knows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +97,449 @@ pub struct AccountResponse {
     pub finalized_height: u64,
 }
 
+/// Whether a state proof shows a value or its absence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProofKind {
+    Inclusion,
+    Exclusion,
+}
+
+impl ProofKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProofKind::Inclusion => "inclusion",
+            ProofKind::Exclusion => "exclusion",
+        }
+    }
+}
+
+/// `GET /proof/account/{id}`: an account's state value with its proof against the state root
+/// of a finalized block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountProofResponse {
+    pub account: AccountId,
+    /// The state key (the client computes it itself and should not trust this one).
+    pub key: HexBytes,
+    /// The encoded account; `None` when it does not exist.
+    pub value: Option<HexBytes>,
+    /// The node's decoding of `value`, for people.
+    pub decoded: Option<ProvenAccount>,
+    pub kind: ProofKind,
+    /// A `phalanx_state::StateProof`.
+    pub proof: HexBytes,
+    pub state_root: String,
+    /// The finalized block whose header carries `state_root`.
+    pub height: u64,
+    pub block_hash: String,
+}
+
+/// An account value as decoded by the node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenAccount {
+    #[serde(with = "amount_json")]
+    pub balance: Amount,
+    pub balance_pha: String,
+    pub nonce: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+/// `POST /tx`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitRequest {
+    /// Hex of the encoded signed transaction.
+    pub tx: String,
+}
+
+/// `POST /tx`, admitted (status 202): the transaction's hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitResponse {
+    pub hash: String,
+}
+
+/// Most transactions in one `POST /txs`.
+pub const MAX_BATCH_TXS: usize = 1_000;
+
+/// `POST /txs`: up to [`MAX_BATCH_TXS`] transactions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitBatchRequest {
+    /// Hex of each encoded signed transaction.
+    pub txs: Vec<String>,
+}
+
+/// `POST /txs`: each transaction admitted or refused on its own, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitBatchResponse {
+    pub accepted: usize,
+    pub results: Vec<BatchResult>,
+}
+
+/// One transaction of a batch: `{"hash": …}` or `{"error": {"code": …, "message": …}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BatchResult {
+    Admitted { hash: String },
+    Refused { error: ErrorDetail },
+}
+
+/// `GET /tx/{hash}`: a transaction the node knows (an unknown one is a 404 error).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TxStatusResponse {
+    /// In a finalized block, with its receipt.
+    Finalized(FinalizedTx),
+    /// In the node's pool.
+    Pending { hash: String },
+}
+
+/// A finalized transaction: where it landed and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalizedTx {
+    pub hash: String,
+    pub location: TxLocation,
+}
+
+/// Where a transaction landed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxLocation {
+    pub height: u64,
+    /// Its position in the block.
+    pub index: u32,
+    /// The block's hash, hex.
+    pub block: String,
+    pub receipt: Receipt,
+}
+
+impl FinalizedTx {
+    /// The receipt's error, when the call failed in its block.
+    pub fn failure(&self) -> Option<phalanx_runtime::DispatchError> {
+        match self.location.receipt.status {
+            TxStatus::Success => None,
+            TxStatus::Failed(e) => Some(e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+
+/// `GET /block/{height|latest}`, and each event of `GET /subscribe/blocks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockResponse {
+    pub height: u64,
+    pub hash: String,
+    pub parent: String,
+    pub timestamp_ms: u64,
+    pub state_root: String,
+    /// The consensus view it was finalized in.
+    pub view: u64,
+    /// The leader's public key, hex.
+    pub proposer: String,
+    pub transactions: Vec<BlockTx>,
+    /// The block hooks' events (`begin_block`, then `end_block`); `None` (JSON `null`) when the
+    /// node no longer holds them (it keeps those of the last 1,024 blocks it finalized).
+    pub events: Option<Vec<Event>>,
+}
+
+/// A transaction in a block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockTx {
+    pub hash: String,
+    pub signer: AccountId,
+    pub nonce: u64,
+    #[serde(with = "amount_json")]
+    pub fee: Amount,
+    pub call: CallView,
+    /// `{"status": "success"}` or `{"status": "failed", "error": "component.code"}`.
+    pub status: TxStatus,
+}
+
+/// A call's name (`component.call`) and its arguments, for people; evidence is summarized by
+/// its size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name")]
+pub enum CallView {
+    #[serde(rename = "balances.transfer")]
+    Transfer {
+        to: AccountId,
+        #[serde(with = "amount_json")]
+        amount: Amount,
+        amount_pha: String,
+    },
+    #[serde(rename = "registry.register_worker")]
+    RegisterWorker {
+        worker: WorkerInfo,
+        evidence_kind: EvidenceKind,
+        evidence_bytes: usize,
+    },
+    #[serde(rename = "registry.set_attestation_policy")]
+    SetAttestationPolicy { policy: AttestationPolicy },
+    #[serde(rename = "registry.promote_gatekeeper")]
+    PromoteGatekeeper { worker: AccountId },
+    #[serde(rename = "mq.push_message")]
+    PushMessage {
+        sender: AccountId,
+        seq: u64,
+        payload: Box<Payload>,
+    },
+    #[serde(rename = "keys.rotate_master_key")]
+    RotateMasterKey,
+    #[serde(rename = "computation.start_mining")]
+    StartMining {
+        worker: AccountId,
+        #[serde(with = "amount_json")]
+        stake: Amount,
+        stake_pha: String,
+    },
+    #[serde(rename = "computation.stop_mining")]
+    StopMining { worker: AccountId },
+    #[serde(rename = "computation.reclaim")]
+    Reclaim { worker: AccountId },
+}
+
+impl CallView {
+    /// The call's name, as `Call::name` gives it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CallView::Transfer { .. } => "balances.transfer",
+            CallView::RegisterWorker { .. } => "registry.register_worker",
+            CallView::SetAttestationPolicy { .. } => "registry.set_attestation_policy",
+            CallView::PromoteGatekeeper { .. } => "registry.promote_gatekeeper",
+            CallView::PushMessage { .. } => "mq.push_message",
+            CallView::RotateMasterKey => "keys.rotate_master_key",
+            CallView::StartMining { .. } => "computation.start_mining",
+            CallView::StopMining { .. } => "computation.stop_mining",
+            CallView::Reclaim { .. } => "computation.reclaim",
+        }
+    }
+}
+
+impl From<&Call> for CallView {
+    fn from(call: &Call) -> Self {
+        match call {
+            Call::Balances(BalancesCall::Transfer { to, amount }) => CallView::Transfer {
+                to: to.clone(),
+                amount: *amount,
+                amount_pha: format_pha(*amount),
+            },
+            Call::Registry(RegistryCall::RegisterWorker { info, evidence }) => {
+                CallView::RegisterWorker {
+                    worker: info.clone(),
+                    evidence_kind: evidence.kind,
+                    evidence_bytes: evidence.quote.len() + evidence.collateral.len(),
+                }
+            }
+            Call::Registry(RegistryCall::SetAttestationPolicy { policy }) => {
+                CallView::SetAttestationPolicy {
+                    policy: policy.clone(),
+                }
+            }
+            Call::Registry(RegistryCall::PromoteGatekeeper { worker }) => {
+                CallView::PromoteGatekeeper {
+                    worker: worker.clone(),
+                }
+            }
+            Call::Mq(MqCall::PushMessage { message }) => CallView::PushMessage {
+                sender: message.message.sender.clone(),
+                seq: message.message.seq,
+                payload: Box::new(message.message.payload.clone()),
+            },
+            Call::Keys(KeysCall::RotateMasterKey) => CallView::RotateMasterKey,
+            Call::Computation(ComputationCall::StartMining { worker, stake }) => {
+                CallView::StartMining {
+                    worker: worker.clone(),
+                    stake: *stake,
+                    stake_pha: format_pha(*stake),
+                }
+            }
+            Call::Computation(ComputationCall::StopMining { worker }) => CallView::StopMining {
+                worker: worker.clone(),
+            },
+            Call::Computation(ComputationCall::Reclaim { worker }) => CallView::Reclaim {
+                worker: worker.clone(),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry and keys
+
+/// Most workers one `GET /workers` returns.
+pub const MAX_WORKERS_PAGE: u64 = 100;
+
+fn default_workers_limit() -> u64 {
+    MAX_WORKERS_PAGE
+}
+
+/// `GET /workers?offset=&limit=` (registration order; `limit` at most [`MAX_WORKERS_PAGE`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkersQuery {
+    #[serde(default)]
+    pub offset: u64,
+    #[serde(default = "default_workers_limit")]
+    pub limit: u64,
+}
+
+/// `GET /workers`: a page of registered workers, the gatekeepers and the attestation policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkersResponse {
+    /// Workers ever registered.
+    pub count: u64,
+    pub offset: u64,
+    pub workers: Vec<WorkerView>,
+    pub gatekeepers: Vec<AccountId>,
+    pub policy: Option<AttestationPolicy>,
+    pub finalized_height: u64,
+}
+
+/// A worker's record (`GET /worker/{id}` adds its message-queue position as `mq`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerView {
+    #[serde(flatten)]
+    pub record: WorkerRecord,
+    /// Set for simulated workers: no hardware protects their secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mq: Option<WorkerQueue>,
+}
+
+/// The warning every simulated worker's record carries.
+pub const SIMULATED_WARNING: &str = "SIMULATED TEE: no hardware protects this worker's secrets";
+
+impl WorkerView {
+    /// The record as `GET /workers` shows it (with the warning of a simulated worker).
+    pub fn new(record: WorkerRecord) -> Self {
+        let warning = record.simulated.then(|| SIMULATED_WARNING.to_string());
+        Self {
+            record,
+            warning,
+            mq: None,
+        }
+    }
+}
+
+/// A worker's place in the message queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerQueue {
+    /// The sequence number its next message must carry.
+    pub next_seq: u64,
+    /// Messages in its inbox so far.
+    pub inbox_len: u64,
+    pub last_heartbeat: Option<Heartbeat>,
+}
+
+/// `GET /keys`: the threshold master key generations (public halves only) and the DKG round
+/// in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeysResponse {
+    /// The newest generation, if any.
+    pub generation: Option<u32>,
+    pub active_round: Option<RoundView>,
+    /// The newest generations first (at most 64).
+    pub master_public_keys: Vec<MasterKeyView>,
+    pub finalized_height: u64,
+}
+
+/// A DKG round in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundView {
+    pub round: u64,
+    pub generation: u32,
+    /// The round whose output a reshare hands on; `None` for a fresh key.
+    pub reshare_of_round: Option<u64>,
+    pub dealers: Vec<AccountId>,
+    pub players: Vec<AccountId>,
+    pub started_at_height: u64,
+}
+
+/// One master key generation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MasterKeyView {
+    pub generation: u32,
+    /// The group public key, hex.
+    pub public_key: String,
+    /// The round of its current sharing.
+    pub round: Option<u64>,
+    /// `threshold`-of-`holders`, when the node can read the sharing's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holders: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Light client
+
+/// Headers per `GET /light/headers` when the client names no limit.
+pub const DEFAULT_HEADERS_LIMIT: u64 = 1_000;
+
+fn default_headers_limit() -> u64 {
+    DEFAULT_HEADERS_LIMIT
+}
+
+/// `GET /light/headers?from=&limit=`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadersQuery {
+    pub from: u64,
+    #[serde(default = "default_headers_limit")]
+    pub limit: u64,
+}
+
+/// `GET /light/headers`: encoded headers from `from` to `to` and the finality certificate of
+/// the last; only `headers` (empty) and `finalized` when the node has nothing from `from` on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadersResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u64>,
+    pub headers: Vec<HexBytes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<HexBytes>,
+    /// The node's finalized height.
+    pub finalized: u64,
+}
+
+/// `GET /light/checkpoint/{hash}`: one block's header and finality certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointResponse {
+    pub height: u64,
+    pub header: HexBytes,
+    pub certificate: HexBytes,
+}
+
+/// `POST /light/state`: up to 64 state keys (hex of 32 bytes each).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateRequest {
+    pub keys: Vec<String>,
+}
+
+/// `POST /light/state`: the values and proofs, read from one snapshot whose root the header of
+/// block `height` carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateResponse {
+    pub height: u64,
+    pub block_hash: String,
+    pub state_root: HexBytes,
+    /// One per key asked, in order.
+    pub entries: Vec<StateEntry>,
+}
+
+/// One key's value (`None`: absent) and its `phalanx_state::StateProof`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateEntry {
+    pub key: HexBytes,
+    pub value: Option<HexBytes>,
+    pub proof: HexBytes,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenomics
+
 /// An amount in both forms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmountView {
@@ -50,6 +547,15 @@ pub struct AmountView {
     pub base_units: u128,
     /// The same amount in PHA, for people.
     pub pha: String,
+}
+
+impl From<Amount> for AmountView {
+    fn from(base_units: Amount) -> Self {
+        Self {
+            base_units,
+            pha: format_pha(base_units),
+        }
+    }
 }
 
 /// `GET /tokenomics`: the emission schedule at the finalized head.
@@ -80,6 +586,30 @@ pub struct TokenomicsResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use phalanx_runtime::{DispatchError, balances, fees, keys, mq, registry::TeeCode};
+    use serde::de::DeserializeOwned;
+
+    /// Serializes, checks the JSON against `expected` (when given), and reads it back.
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+        v: &T,
+        expected: Option<&str>,
+    ) {
+        let text = serde_json::to_string(v).unwrap_or_default();
+        if let Some(expected) = expected {
+            assert_eq!(text, expected);
+        }
+        let back: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_eq!(&back, v, "{text}");
+    }
+
+    fn account(byte: u8) -> AccountId {
+        dev_account(&format!("account-{byte}"))
+    }
+
+    fn dev_account(name: &str) -> AccountId {
+        use commonware_cryptography::Signer;
+        AccountId::from(phalanx_crypto::dev_key(name).public_key())
+    }
 
     #[test]
     fn amounts_travel_as_strings() {
@@ -113,8 +643,269 @@ mod tests {
                 finalized: Head::default(),
                 mempool: 3,
             };
-            let text = serde_json::to_string(&c).unwrap_or_default();
-            assert_eq!(serde_json::from_str::<ChainResponse>(&text).ok(), Some(c));
+            round_trip(&c, None);
         }
+    }
+
+    #[test]
+    fn errors_and_submissions_keep_the_wire_form() {
+        round_trip(
+            &ErrorBody::new("fee_too_low", "fee 1 is too low"),
+            Some(r#"{"error":{"code":"fee_too_low","message":"fee 1 is too low"}}"#),
+        );
+        round_trip(
+            &SubmitBatchResponse {
+                accepted: 1,
+                results: vec![
+                    BatchResult::Admitted { hash: "ab".into() },
+                    BatchResult::Refused {
+                        error: ErrorDetail {
+                            code: "malformed".into(),
+                            message: "not hex".into(),
+                        },
+                    },
+                ],
+            },
+            Some(
+                r#"{"accepted":1,"results":[{"hash":"ab"},{"error":{"code":"malformed","message":"not hex"}}]}"#,
+            ),
+        );
+        round_trip(
+            &TxStatusResponse::Pending { hash: "ab".into() },
+            Some(r#"{"status":"pending","hash":"ab"}"#),
+        );
+    }
+
+    #[test]
+    fn receipts_and_their_events_read_back() {
+        let bob = account(2);
+        let failed = TxStatusResponse::Finalized(FinalizedTx {
+            hash: "ab".into(),
+            location: TxLocation {
+                height: 9,
+                index: 0,
+                block: "cd".into(),
+                receipt: Receipt {
+                    status: TxStatus::Failed(balances::Error::ZeroAmount.into()),
+                    fee_paid: 128_100_000,
+                    events: vec![
+                        fees::Event::FeePaid {
+                            who: bob.clone(),
+                            amount: 128_100_000,
+                        }
+                        .into(),
+                        keys::Event::DkgMessage {
+                            round: 1,
+                            kind: "deal".into(),
+                            by: bob.clone(),
+                            confirmation: false,
+                        }
+                        .into(),
+                        mq::Event::MessageAccepted {
+                            sender: bob.clone(),
+                            seq: 3,
+                            topic: "heartbeat".into(),
+                            free: true,
+                        }
+                        .into(),
+                        tokenomics::Event::Emission {
+                            amount: 1,
+                            emitted: 2,
+                            period: 0,
+                        }
+                        .into(),
+                    ],
+                },
+            },
+        });
+        round_trip(&failed, None);
+        let text = serde_json::to_string(&failed).unwrap_or_default();
+        for part in [
+            r#""status":"failed","error":"balances.zero_amount","fee_paid":"128100000""#,
+            r#"{"component":"fees","event":"fee_paid","#,
+            r#""amount":"128100000""#,
+        ] {
+            assert!(text.contains(part), "{part} not in {text}");
+        }
+        let TxStatusResponse::Finalized(f) = &failed else {
+            panic!("not finalized");
+        };
+        assert_eq!(
+            f.failure(),
+            Some(DispatchError::from(balances::Error::ZeroAmount))
+        );
+        let ok = Receipt {
+            status: TxStatus::Success,
+            fee_paid: 5,
+            events: vec![],
+        };
+        round_trip(
+            &ok,
+            Some(r#"{"status":"success","fee_paid":"5","events":[]}"#),
+        );
+    }
+
+    #[test]
+    fn blocks_name_their_calls_as_the_chain_does() {
+        let alice = dev_account("alice");
+        let calls: Vec<Call> = vec![
+            BalancesCall::Transfer {
+                to: alice.clone(),
+                amount: 1_500_000_000_000,
+            }
+            .into(),
+            RegistryCall::PromoteGatekeeper {
+                worker: alice.clone(),
+            }
+            .into(),
+            RegistryCall::SetAttestationPolicy {
+                policy: AttestationPolicy::default(),
+            }
+            .into(),
+            RegistryCall::RegisterWorker {
+                info: WorkerInfo {
+                    identity: alice.clone(),
+                    encryption_key: [7; 32],
+                },
+                evidence: phalanx_types::Evidence {
+                    kind: EvidenceKind::SimulatedDcap,
+                    quote: vec![1, 2],
+                    collateral: vec![3],
+                },
+            }
+            .into(),
+            KeysCall::RotateMasterKey.into(),
+            ComputationCall::StartMining {
+                worker: alice.clone(),
+                stake: 5,
+            }
+            .into(),
+            ComputationCall::StopMining {
+                worker: alice.clone(),
+            }
+            .into(),
+            ComputationCall::Reclaim {
+                worker: alice.clone(),
+            }
+            .into(),
+        ];
+        for call in &calls {
+            let view = CallView::from(call);
+            assert_eq!(view.name(), call.name());
+            let text = serde_json::to_string(&view).unwrap_or_default();
+            assert!(
+                text.starts_with(&format!(r#"{{"name":"{}""#, call.name())),
+                "{text}"
+            );
+            round_trip(&view, None);
+        }
+        let block = BlockResponse {
+            height: 3,
+            hash: "aa".into(),
+            parent: "bb".into(),
+            timestamp_ms: 1,
+            state_root: "cc".into(),
+            view: 4,
+            proposer: "dd".into(),
+            transactions: vec![BlockTx {
+                hash: "ee".into(),
+                signer: alice,
+                nonce: 0,
+                fee: 10,
+                call: CallView::from(&calls[0]),
+                status: TxStatus::Success,
+            }],
+            events: None,
+        };
+        round_trip(&block, None);
+        let text = serde_json::to_string(&block).unwrap_or_default();
+        assert!(
+            text.contains(r#""amount":"1500000000000","amount_pha":"1.5""#),
+            "{text}"
+        );
+        assert!(text.contains(r#""status":{"status":"success"}"#), "{text}");
+        assert!(text.ends_with(r#""events":null}"#), "{text}");
+    }
+
+    #[test]
+    fn worker_records_keep_the_wire_form() {
+        let record = WorkerRecord {
+            info: WorkerInfo {
+                identity: account(1),
+                encryption_key: [2; 32],
+            },
+            operator: account(3),
+            tee: TeeCode::Sgx,
+            simulated: true,
+            measurement: vec![0xab; 32],
+            tcb_status: "UpToDate".into(),
+            confidence: 3,
+            registered_at_ms: 10,
+            last_attested_ms: 11,
+            gatekeeper: false,
+        };
+        let mut view = WorkerView::new(record);
+        round_trip(&view, None);
+        let text = serde_json::to_string(&view).unwrap_or_default();
+        assert!(text.contains(r#""identity":""#), "{text}");
+        assert!(
+            text.contains(&format!(r#""measurement":"{}""#, "ab".repeat(32))),
+            "{text}"
+        );
+        assert!(text.contains(r#""warning":"SIMULATED TEE"#), "{text}");
+        assert!(!text.contains("\"mq\""), "{text}");
+        view.mq = Some(WorkerQueue {
+            next_seq: 2,
+            inbox_len: 1,
+            last_heartbeat: Some(Heartbeat {
+                tip_height: 5,
+                block_height: 6,
+                block_time_ms: 7,
+            }),
+        });
+        round_trip(&view, None);
+        round_trip(
+            &MasterKeyView {
+                generation: 0,
+                public_key: "ab".into(),
+                round: Some(1),
+                threshold: None,
+                holders: None,
+            },
+            Some(r#"{"generation":0,"public_key":"ab","round":1}"#),
+        );
+    }
+
+    #[test]
+    fn light_answers_are_hex() {
+        round_trip(
+            &HeadersResponse {
+                from: None,
+                to: None,
+                headers: vec![],
+                certificate: None,
+                finalized: 4,
+            },
+            Some(r#"{"headers":[],"finalized":4}"#),
+        );
+        round_trip(
+            &StateResponse {
+                height: 2,
+                block_hash: "aa".into(),
+                state_root: vec![0xab, 0xcd].into(),
+                entries: vec![StateEntry {
+                    key: vec![1].into(),
+                    value: None,
+                    proof: vec![2].into(),
+                }],
+            },
+            Some(
+                r#"{"height":2,"block_hash":"aa","state_root":"abcd","entries":[{"key":"01","value":null,"proof":"02"}]}"#,
+            ),
+        );
+        assert!(serde_json::from_str::<HexBytes>(r#""zz""#).is_err());
+        let q: HeadersQuery =
+            serde_json::from_str(r#"{"from":3}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.limit, DEFAULT_HEADERS_LIMIT);
     }
 }

@@ -12,6 +12,9 @@ use phalanx_consensus::{app::Finalized, block::Digest};
 use phalanx_runtime::{Event, Receipt};
 use phalanx_types::TxHash;
 use serde::{Deserialize, Serialize};
+
+/// Where a transaction landed (the API's type: `GET /tx/{hash}` answers it).
+pub use phalanx_client::api::TxLocation;
 use std::sync::Arc;
 use std::{
     collections::HashMap,
@@ -21,20 +24,12 @@ use std::{
     sync::{Mutex, RwLock},
 };
 
-/// Where a transaction landed.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct TxLocation {
-    pub height: u64,
-    pub index: u32,
-    pub block: String,
-    pub receipt: serde_json::Value,
-}
-
+/// One line of the index file: a block's transactions (hash, receipt), or an empty marker.
 #[derive(Serialize, Deserialize)]
 struct Line {
     height: u64,
     block: String,
-    txs: Vec<(String, serde_json::Value)>,
+    txs: Vec<(String, Receipt)>,
 }
 
 /// The finalized head (the API's type: `/chain` and clients share it).
@@ -138,16 +133,11 @@ impl Index {
             )?;
         }
         if !block.txs.is_empty() {
-            let txs: Vec<(String, serde_json::Value)> = block
+            let txs: Vec<(String, Receipt)> = block
                 .txs
                 .iter()
                 .zip(finalized.receipts.txs.iter())
-                .map(|(tx, r): (_, &Receipt)| {
-                    (
-                        hex::encode(tx.hash()),
-                        serde_json::to_value(r).unwrap_or_default(),
-                    )
-                })
+                .map(|(tx, r)| (hex::encode(tx.hash()), r.clone()))
                 .collect();
             let line = Line {
                 height: block.height.get(),

@@ -18,26 +18,13 @@ use axum::{
 };
 use commonware_codec::Encode;
 use commonware_consensus::{marshal::Identifier, types::Height};
+use phalanx_client::api::{
+    CheckpointResponse, HeadersQuery, HeadersResponse, StateEntry, StateRequest, StateResponse,
+};
 use phalanx_consensus::{block::Digest, light::MAX_BATCH_HEADERS, reader::MAX_PROVE_KEYS};
-use serde::Deserialize;
-use serde_json::json;
-
-/// Default headers per batch.
-const DEFAULT_BATCH: u64 = 1_000;
-
-#[derive(Deserialize)]
-pub struct HeaderRange {
-    from: u64,
-    #[serde(default = "default_batch")]
-    limit: u64,
-}
-
-fn default_batch() -> u64 {
-    DEFAULT_BATCH
-}
 
 /// `GET /light/headers?from=&limit=`.
-pub async fn headers(State(s): State<Shared>, Query(range): Query<HeaderRange>) -> Response {
+pub async fn headers(State(s): State<Shared>, Query(range): Query<HeadersQuery>) -> Response {
     if range.from == 0 {
         return error(
             StatusCode::BAD_REQUEST,
@@ -47,7 +34,14 @@ pub async fn headers(State(s): State<Shared>, Query(range): Query<HeaderRange>) 
     }
     let finalized = s.index.head().height;
     if range.from > finalized {
-        return Json(json!({ "headers": [], "finalized": finalized })).into_response();
+        return Json(HeadersResponse {
+            from: None,
+            to: None,
+            headers: Vec::new(),
+            certificate: None,
+            finalized,
+        })
+        .into_response();
     }
     let limit = range.limit.clamp(1, MAX_BATCH_HEADERS as u64);
     let mut end = range.from.saturating_add(limit - 1).min(finalized);
@@ -83,15 +77,15 @@ pub async fn headers(State(s): State<Shared>, Query(range): Query<HeaderRange>) 
                 format!("finalized block {height} is missing from this node's archive"),
             );
         };
-        headers.push(hex::encode(block.inner().header().encode()));
+        headers.push(block.inner().header().encode().to_vec().into());
     }
-    Json(json!({
-        "from": range.from,
-        "to": end,
-        "headers": headers,
-        "certificate": hex::encode(certificate.encode()),
-        "finalized": finalized,
-    }))
+    Json(HeadersResponse {
+        from: Some(range.from),
+        to: Some(end),
+        headers,
+        certificate: Some(certificate.encode().to_vec().into()),
+        finalized,
+    })
     .into_response()
 }
 
@@ -126,21 +120,16 @@ pub async fn checkpoint(State(s): State<Shared>, Path(hash): Path<String>) -> Re
             format!("this node holds no finality certificate for block {hash}; ask another node"),
         );
     };
-    Json(json!({
-        "height": height.get(),
-        "header": hex::encode(block.inner().header().encode()),
-        "certificate": hex::encode(certificate.encode()),
-    }))
+    Json(CheckpointResponse {
+        height: height.get(),
+        header: block.inner().header().encode().to_vec().into(),
+        certificate: certificate.encode().to_vec().into(),
+    })
     .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct StateQuery {
-    keys: Vec<String>,
-}
-
 /// `POST /light/state`.
-pub async fn state(State(s): State<Shared>, Json(query): Json<StateQuery>) -> Response {
+pub async fn state(State(s): State<Shared>, Json(query): Json<StateRequest>) -> Response {
     if query.keys.is_empty() || query.keys.len() > MAX_PROVE_KEYS {
         return error(
             StatusCode::BAD_REQUEST,
@@ -175,24 +164,22 @@ pub async fn state(State(s): State<Shared>, Json(query): Json<StateQuery>) -> Re
     let entries: Vec<_> = keys
         .iter()
         .zip(entries)
-        .map(|(key, (value, proof))| {
-            json!({
-                "key": hex::encode(key),
-                "value": value.as_ref().map(hex::encode),
-                "proof": hex::encode(proof.to_bytes()),
-            })
+        .map(|(key, (value, proof))| StateEntry {
+            key: key.to_vec().into(),
+            value: value.map(Into::into),
+            proof: proof.to_bytes().into(),
         })
         .collect();
-    Json(json!({
-        "height": block.height,
-        "block_hash": block.digest,
-        "state_root": hex::encode(root),
-        "entries": entries,
-    }))
+    Json(StateResponse {
+        height: block.height,
+        block_hash: block.digest,
+        state_root: root.to_vec().into(),
+        entries,
+    })
     .into_response()
 }
 
-/// `GET /chain/spec`.
+/// `GET /chain/spec`: the `ChainSpec` itself (see `phalanx_client::api`).
 pub async fn spec(State(s): State<Shared>) -> Response {
-    Json(serde_json::to_value(&s.spec).unwrap_or_default()).into_response()
+    Json(&s.spec).into_response()
 }

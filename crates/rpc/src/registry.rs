@@ -10,6 +10,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use phalanx_client::api::{
+    KeysResponse, MAX_WORKERS_PAGE, MasterKeyView, RoundView, WorkerQueue, WorkerView,
+    WorkersQuery, WorkersResponse,
+};
 use phalanx_runtime::{
     keys, mq,
     registry::{self, WorkerRecord},
@@ -18,23 +22,9 @@ use phalanx_types::{
     AccountId, AttestationPolicy,
     codec::{DecodeExt, Read},
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// Most workers one `GET /workers` returns.
-pub const MAX_PAGE: u64 = 100;
-
-#[derive(Deserialize)]
-pub struct Page {
-    #[serde(default)]
-    offset: u64,
-    #[serde(default = "default_limit")]
-    limit: u64,
-}
-
-fn default_limit() -> u64 {
-    MAX_PAGE
-}
+pub const MAX_PAGE: u64 = MAX_WORKERS_PAGE;
 
 /// Reads and decodes one state value; `Err` for a stored value that does not decode.
 pub(crate) async fn read<T: Read<Cfg = ()>>(
@@ -49,16 +39,8 @@ pub(crate) async fn read<T: Read<Cfg = ()>>(
     }
 }
 
-fn record_json(record: &WorkerRecord) -> Value {
-    let mut v = serde_json::to_value(record).unwrap_or_default();
-    if record.simulated {
-        v["warning"] = json!("SIMULATED TEE: no hardware protects this worker's secrets");
-    }
-    v
-}
-
 /// `GET /workers?offset=&limit=`.
-pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Response {
+pub async fn workers(State(s): State<Shared>, Query(page): Query<WorkersQuery>) -> Response {
     let limit = page.limit.clamp(1, MAX_PAGE);
     let count: u64 = match read(&s, registry::state_key::workers().len_key().into()).await {
         Ok(c) => c.unwrap_or(0),
@@ -74,7 +56,7 @@ pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Respo
             };
         let Some(id) = id else { continue };
         match read::<WorkerRecord>(&s, registry::state_key::worker(&id).into()).await {
-            Ok(Some(record)) => list.push(record_json(&record)),
+            Ok(Some(record)) => list.push(WorkerView::new(record)),
             Ok(None) => {}
             Err(r) => return r,
         }
@@ -100,14 +82,14 @@ pub async fn workers(State(s): State<Shared>, Query(page): Query<Page>) -> Respo
             );
         }
     };
-    Json(json!({
-        "count": count,
-        "offset": page.offset,
-        "workers": list,
-        "gatekeepers": gatekeepers,
-        "policy": policy,
-        "finalized_height": s.index.head().height,
-    }))
+    Json(WorkersResponse {
+        count,
+        offset: page.offset,
+        workers: list,
+        gatekeepers,
+        policy,
+        finalized_height: s.index.head().height,
+    })
     .into_response()
 }
 
@@ -119,7 +101,7 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
     };
     match read::<WorkerRecord>(&s, registry::state_key::worker(&id).into()).await {
         Ok(Some(record)) => {
-            let mut v = record_json(&record);
+            let mut v = WorkerView::new(record);
             let next_seq: Option<u64> = match read(&s, mq::state_key::next_seq(&id).into()).await {
                 Ok(n) => n,
                 Err(r) => return r,
@@ -134,10 +116,10 @@ pub async fn worker(State(s): State<Shared>, Path(id): Path<String>) -> Response
                     Ok(h) => h,
                     Err(r) => return r,
                 };
-            v["mq"] = json!({
-                "next_seq": next_seq.unwrap_or(0),
-                "inbox_len": inbox.unwrap_or(0),
-                "last_heartbeat": heartbeat,
+            v.mq = Some(WorkerQueue {
+                next_seq: next_seq.unwrap_or(0),
+                inbox_len: inbox.unwrap_or(0),
+                last_heartbeat: heartbeat,
             });
             Json(v).into_response()
         }
@@ -168,19 +150,19 @@ pub async fn keys(State(s): State<Shared>) -> Response {
     let active_round = match active {
         Some(round) => {
             match read::<keys::RoundRecord>(&s, keys::state_key::round(round).into()).await {
-                Ok(Some(r)) => json!({
-                    "round": r.round,
-                    "generation": r.generation,
-                    "reshare_of_round": r.previous,
-                    "dealers": r.dealers.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-                    "players": r.players.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-                    "started_at_height": r.started,
+                Ok(Some(r)) => Some(RoundView {
+                    round: r.round,
+                    generation: r.generation,
+                    reshare_of_round: r.previous,
+                    dealers: r.dealers,
+                    players: r.players,
+                    started_at_height: r.started,
                 }),
-                Ok(None) => Value::Null,
+                Ok(None) => None,
                 Err(r) => return r,
             }
         }
-        None => Value::Null,
+        None => None,
     };
     let mut public_keys = Vec::new();
     if let Some(newest) = generation {
@@ -200,26 +182,28 @@ pub async fn keys(State(s): State<Shared>) -> Response {
                 Ok(r) => r,
                 Err(r) => return r,
             };
-            let mut entry = json!({
-                "generation": g,
-                "public_key": hex::encode(pk),
-                "round": round,
-            });
+            let mut entry = MasterKeyView {
+                generation: g,
+                public_key: hex::encode(pk),
+                round,
+                threshold: None,
+                holders: None,
+            };
             if let Some(round) = round
                 && let Some(bytes) = s.admission.state.get(keys::state_key::output(round).into()).await
                 && let Ok(output) = <phalanx_threshold::Output as phalanx_threshold::round::RoundCodec>::decode_bytes(&bytes)
             {
-                entry["threshold"] = json!(output.public().required());
-                entry["holders"] = json!(output.players().len());
+                entry.threshold = Some(output.public().required());
+                entry.holders = u32::try_from(output.players().len()).ok();
             }
             public_keys.push(entry);
         }
     }
-    Json(json!({
-        "generation": generation,
-        "active_round": active_round,
-        "master_public_keys": public_keys,
-        "finalized_height": s.index.head().height,
-    }))
+    Json(KeysResponse {
+        generation,
+        active_round,
+        master_public_keys: public_keys,
+        finalized_height: s.index.head().height,
+    })
     .into_response()
 }

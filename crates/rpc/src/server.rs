@@ -16,7 +16,11 @@ use axum::{
     routing::{get, post},
 };
 use commonware_consensus::{marshal::Identifier, types::Height};
-use phalanx_client::api::{AccountResponse, ChainResponse};
+use phalanx_client::api::{
+    AccountProofResponse, AccountResponse, BatchResult, BlockResponse, BlockTx, CallView,
+    ChainResponse, ErrorBody, ErrorDetail, FinalizedTx, ProofKind, ProvenAccount,
+    SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TxStatusResponse,
+};
 use phalanx_consensus::{
     admission::{Admission, Origin},
     app::{BlockReceipts, Finalized},
@@ -24,12 +28,7 @@ use phalanx_consensus::{
     mempool::{Mempool, Rejection},
 };
 use phalanx_runtime::{Event, Params, balances};
-use phalanx_types::{
-    AccountId, BalancesCall, Call, ComputationCall, KeysCall, MAX_TX_SIZE, MqCall, RegistryCall,
-    format_pha,
-};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use phalanx_types::{AccountId, MAX_TX_SIZE, format_pha};
 use std::{convert::Infallible, sync::Arc};
 use tokio::sync::broadcast;
 
@@ -42,18 +41,15 @@ pub struct RpcState {
     pub spec: phalanx_consensus::spec::ChainSpec,
     pub index: Arc<Index>,
     pub marshal: MarshalMailbox,
-    pub blocks: broadcast::Sender<Value>,
+    /// Finalized blocks for `/subscribe/blocks`.
+    pub blocks: broadcast::Sender<Arc<BlockResponse>>,
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 pub(crate) type Shared = Arc<RpcState>;
 
 pub(crate) fn error(status: StatusCode, code: &str, message: impl ToString) -> Response {
-    (
-        status,
-        Json(json!({ "error": { "code": code, "message": message.to_string() } })),
-    )
-        .into_response()
+    (status, Json(ErrorBody::new(code, message))).into_response()
 }
 
 /// The router.
@@ -98,23 +94,11 @@ async fn chain(State(s): State<Shared>) -> Json<ChainResponse> {
     })
 }
 
-#[derive(Deserialize)]
-struct Submit {
-    /// Hex of the encoded signed transaction.
-    tx: String,
-}
-
 /// Most transactions in one `POST /txs`.
-pub const MAX_BATCH_TXS: usize = 1_000;
+pub use phalanx_client::api::MAX_BATCH_TXS;
 /// Largest `POST /txs` body: room for a full batch of ordinary transfers (a few hundred hex
 /// characters each), far below MAX_BATCH_TXS × MAX_TX_SIZE.
 const MAX_BATCH_BODY: usize = 2 * 1024 * 1024;
-
-#[derive(Deserialize)]
-struct SubmitBatch {
-    /// Hex of each encoded signed transaction.
-    txs: Vec<String>,
-}
 
 /// Admission of one hex-encoded client transaction against the finalized state.
 async fn admit_hex(
@@ -147,7 +131,7 @@ fn not_ready() -> Response {
 
 async fn submit(
     State(s): State<Shared>,
-    body: Result<Json<Submit>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<SubmitRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
@@ -159,7 +143,9 @@ async fn submit(
     match admit_hex(&s, &params, &body.tx).await {
         Ok(hash) => (
             StatusCode::ACCEPTED,
-            Json(json!({ "hash": hex::encode(hash) })),
+            Json(SubmitResponse {
+                hash: hex::encode(hash),
+            }),
         )
             .into_response(),
         Err(e) => error(rejection_status(&e), e.code(), e),
@@ -169,7 +155,7 @@ async fn submit(
 /// `POST /txs`: up to [`MAX_BATCH_TXS`] transactions; each is admitted or refused on its own.
 async fn submit_batch(
     State(s): State<Shared>,
-    body: Result<Json<SubmitBatch>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<SubmitBatchRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
@@ -194,12 +180,19 @@ async fn submit_batch(
         results.push(match admit_hex(&s, &params, tx).await {
             Ok(hash) => {
                 accepted += 1;
-                json!({ "hash": hex::encode(hash) })
+                BatchResult::Admitted {
+                    hash: hex::encode(hash),
+                }
             }
-            Err(e) => json!({ "error": { "code": e.code(), "message": e.to_string() } }),
+            Err(e) => BatchResult::Refused {
+                error: ErrorDetail {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                },
+            },
         });
     }
-    Json(json!({ "accepted": accepted, "results": results })).into_response()
+    Json(SubmitBatchResponse { accepted, results }).into_response()
 }
 
 fn parse_digest(text: &str) -> Option<phalanx_consensus::block::Digest> {
@@ -218,12 +211,11 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
             "transaction hash must be 64 hex characters",
         );
     };
-    if let Some(loc) = s.index.tx(&digest) {
-        return Json(json!({ "status": "finalized", "hash": hash, "location": loc }))
-            .into_response();
+    if let Some(location) = s.index.tx(&digest) {
+        return Json(TxStatusResponse::Finalized(FinalizedTx { hash, location })).into_response();
     }
     if s.admission.mempool.contains(&digest) {
-        return Json(json!({ "status": "pending", "hash": hash })).into_response();
+        return Json(TxStatusResponse::Pending { hash }).into_response();
     }
     error(
         StatusCode::NOT_FOUND,
@@ -232,69 +224,36 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
     )
 }
 
-/// JSON view of a block.
-pub fn block_json(
+/// A block as the API shows it.
+pub fn block_view(
     block: &phalanx_consensus::block::Block,
     digest: &phalanx_consensus::block::Digest,
     block_events: Option<&[Event]>,
-) -> Value {
-    json!({
-        "height": block.height.get(),
-        "hash": hex::encode(digest),
-        "parent": hex::encode(block.parent),
-        "timestamp_ms": block.timestamp_ms,
-        "state_root": hex::encode(block.state_root),
-        "view": block.context.round.view().get(),
-        "proposer": hex::encode(block.context.leader.as_ref()),
-        "transactions": block.txs.iter().zip(&block.outcomes).map(|(tx, o)| json!({
-            "hash": hex::encode(tx.hash()),
-            "signer": tx.body.signer,
-            "nonce": tx.body.nonce,
-            "fee": tx.body.fee.to_string(),
-            "call": call_json(&tx.body.call),
-            "status": serde_json::to_value(o.status).unwrap_or_default(),
-        })).collect::<Vec<_>>(),
-        // The block hooks' events (`begin_block`, then `end_block`); `null` when this node no
+) -> BlockResponse {
+    BlockResponse {
+        height: block.height.get(),
+        hash: hex::encode(digest),
+        parent: hex::encode(block.parent),
+        timestamp_ms: block.timestamp_ms,
+        state_root: hex::encode(block.state_root),
+        view: block.context.round.view().get(),
+        proposer: hex::encode(block.context.leader.as_ref()),
+        transactions: block
+            .txs
+            .iter()
+            .zip(&block.outcomes)
+            .map(|(tx, o)| BlockTx {
+                hash: hex::encode(tx.hash()),
+                signer: tx.body.signer.clone(),
+                nonce: tx.body.nonce,
+                fee: tx.body.fee,
+                call: CallView::from(&tx.body.call),
+                status: o.status,
+            })
+            .collect(),
+        // The block hooks' events (`begin_block`, then `end_block`); `None` when this node no
         // longer holds them (it keeps the last RECENT_HEADS blocks').
-        "events": block_events,
-    })
-}
-
-/// A call's name and its arguments, for people (evidence is summarized by size).
-fn call_json(call: &Call) -> Value {
-    let name = call.name();
-    match call {
-        Call::Balances(BalancesCall::Transfer { to, amount }) => json!({
-            "name": name, "to": to, "amount": amount.to_string(),
-            "amount_pha": format_pha(*amount)
-        }),
-        Call::Registry(c) => match c {
-            RegistryCall::RegisterWorker { info, evidence } => json!({
-                "name": name, "worker": info,
-                "evidence_kind": evidence.kind,
-                "evidence_bytes": evidence.quote.len() + evidence.collateral.len(),
-            }),
-            RegistryCall::SetAttestationPolicy { policy } => json!({
-                "name": name, "policy": policy,
-            }),
-            RegistryCall::PromoteGatekeeper { worker } => json!({
-                "name": name, "worker": worker,
-            }),
-        },
-        Call::Mq(MqCall::PushMessage { message }) => json!({
-            "name": name, "sender": message.message.sender,
-            "seq": message.message.seq, "payload": message.message.payload,
-        }),
-        Call::Keys(KeysCall::RotateMasterKey) => json!({ "name": name }),
-        Call::Computation(c) => match c {
-            ComputationCall::StartMining { worker, stake } => json!({
-                "name": name, "worker": worker, "stake": stake.to_string(),
-                "stake_pha": format_pha(*stake),
-            }),
-            ComputationCall::StopMining { worker } | ComputationCall::Reclaim { worker } => {
-                json!({ "name": name, "worker": worker })
-            }
-        },
+        events: block_events.map(<[Event]>::to_vec),
     }
 }
 
@@ -321,7 +280,7 @@ async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
         Some(block) => {
             let digest = commonware_cryptography::Digestible::digest(&block);
             let events = s.index.block_events(height);
-            Json(block_json(
+            Json(block_view(
                 block.inner(),
                 &digest,
                 events.as_deref().map(Vec::as_slice),
@@ -381,21 +340,25 @@ async fn proof(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         ))
         .ok()
     });
-    Json(json!({
-        "account": id,
-        "key": hex::encode(key),
-        "value": value.as_ref().map(hex::encode),
-        "decoded": account.map(|a| json!({
-            "balance": a.balance.to_string(),
-            "balance_pha": format_pha(a.balance),
-            "nonce": a.nonce,
-        })),
-        "kind": if proof.is_inclusion() { "inclusion" } else { "exclusion" },
-        "proof": hex::encode(proof.to_bytes()),
-        "state_root": block.state_root,
-        "height": block.height,
-        "block_hash": block.digest,
-    }))
+    Json(AccountProofResponse {
+        account: id,
+        key: AsRef::<[u8]>::as_ref(&key).to_vec().into(),
+        decoded: account.map(|a| ProvenAccount {
+            balance: a.balance,
+            balance_pha: format_pha(a.balance),
+            nonce: a.nonce,
+        }),
+        value: value.map(Into::into),
+        kind: if proof.is_inclusion() {
+            ProofKind::Inclusion
+        } else {
+            ProofKind::Exclusion
+        },
+        proof: proof.to_bytes().into(),
+        state_root: block.state_root,
+        height: block.height,
+        block_hash: block.digest,
+    })
     .into_response()
 }
 
@@ -430,11 +393,9 @@ async fn subscribe(
     let stream = futures::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(v) => {
-                    return Some((
-                        Ok(SseEvent::default().event("block").data(v.to_string())),
-                        rx,
-                    ));
+                Ok(block) => {
+                    let data = serde_json::to_string(&*block).unwrap_or_default();
+                    return Some((Ok(SseEvent::default().event("block").data(data)), rx));
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
@@ -459,7 +420,7 @@ pub async fn run_indexer(
     mut finalized: futures::channel::mpsc::UnboundedReceiver<Finalized>,
     index: Arc<Index>,
     mempool: Mempool,
-    blocks: broadcast::Sender<Value>,
+    blocks: broadcast::Sender<Arc<BlockResponse>>,
 ) {
     use futures::StreamExt;
     while let Some(f) = finalized.next().await {
@@ -476,11 +437,11 @@ pub async fn run_indexer(
                 "finalized"
             );
         }
-        let _ = blocks.send(block_json(
+        let _ = blocks.send(Arc::new(block_view(
             &f.block,
             &f.digest,
             Some(&f.receipts.block_events),
-        ));
+        )));
     }
 }
 

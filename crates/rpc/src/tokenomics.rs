@@ -17,14 +17,11 @@ use phalanx_runtime::{
     balances::{self, MINING_RESERVE, MINING_REWARDS, Pot, TREASURY},
     tokenomics::{self, schedule},
 };
-use phalanx_types::{Amount, format_pha};
+use phalanx_types::Amount;
 use std::collections::BTreeMap;
 
 fn amount(v: Amount) -> AmountView {
-    AmountView {
-        base_units: v,
-        pha: format_pha(v),
-    }
+    AmountView::from(v)
 }
 
 /// `GET /tokenomics`.

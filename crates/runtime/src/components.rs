@@ -17,7 +17,7 @@ use phalanx_types::{Amount, Call, ChainMessage, Payload};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened, for clients and indexers: `{"component": .., "event": .., ..}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "component", rename_all = "snake_case")]
 pub enum Event {
     Balances(balances::Event),

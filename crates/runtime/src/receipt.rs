@@ -4,10 +4,10 @@ use crate::{DispatchError, Event};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
 use phalanx_types::Amount;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The outcome of an included transaction's call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
 pub enum TxStatus {
     Success,
@@ -16,7 +16,7 @@ pub enum TxStatus {
 
 /// The receipt of an included transaction. Status and fee are committed in the block (every
 /// validator re-executes and must agree); events are derived on execution.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     #[serde(flatten)]
     pub status: TxStatus,

@@ -15,10 +15,15 @@ pub mod bytes32 {
     }
 }
 
-/// Any byte string as hex (serialization only: these are never parsed from JSON).
+/// Any byte string as hex. Parsing is bounded by what the JSON document holds: clients read
+/// answers of a bounded size (`phalanx_client::http::MAX_RESPONSE`).
 pub mod bytes {
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
     pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text).map_err(serde::de::Error::custom)
     }
 }

@@ -16,7 +16,7 @@ use commonware_codec::{
     Buf, Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, ReadRangeExt, Write,
 };
 use commonware_cryptography::{Signer, Verifier, ed25519};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Largest envelope ciphertext carried (a 32-byte key plus its 16-byte tag needs 48; the rest is
 /// headroom for longer key material later).
@@ -28,7 +28,7 @@ pub fn mq_namespace(chain: &ChainId) -> Vec<u8> {
 }
 
 /// Which key a delivery contributes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyKind {
     /// The key of a worker cluster in a master key generation. (Tag 0, whole master keys,
@@ -94,9 +94,9 @@ impl Read for KeyKind {
 
 /// Key material encrypted to one worker's x25519 key: the sender's ephemeral public key and
 /// the AEAD ciphertext (see `phalanx_crypto::envelope`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
-    #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+    #[serde(with = "crate::hex_serde::bytes32")]
     pub ephemeral: [u8; 32],
     #[serde(with = "crate::hex_serde::bytes")]
     pub ciphertext: Vec<u8>,
@@ -137,7 +137,7 @@ pub const MAX_DKG_ACK: usize = 128;
 
 /// What a worker tells the chain: the message topics. Tags 0 (whole master key announcements)
 /// and 1 (whole key deliveries) are retired.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "topic", rename_all = "snake_case")]
 pub enum Payload {
     /// The worker is alive and has verified the chain up to `tip_height`.

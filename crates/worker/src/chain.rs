@@ -2,15 +2,20 @@
 //! are accepted only with a finality certificate of the validator set, and state values only
 //! with a proof against a verified header's state root. The node answering is not trusted.
 
-use crate::http;
 use commonware_codec::{DecodeExt, Read};
+use phalanx_client::{
+    api::{
+        ChainResponse, CheckpointResponse, HeadersQuery, HeadersResponse, StateRequest,
+        StateResponse,
+    },
+    endpoint,
+};
 use phalanx_consensus::{
     block::Digest,
     light::{LightClient, LightError, MAX_BATCH_HEADERS, Verified},
     reader::MAX_PROVE_KEYS,
     spec::ChainSpec,
 };
-use serde_json::{Value, json};
 use std::time::Instant;
 use thiserror::Error;
 
@@ -27,10 +32,19 @@ pub type StateValue = Option<Vec<u8>>;
 /// Headers asked for per request.
 pub const BATCH: usize = 1_000;
 
-/// Where the worker's bytes come from: a node's RPC, or in tests a wrapper that lies.
+/// Where the worker's bytes come from: a node's RPC (the routes the worker reads, typed as
+/// `phalanx_client::api` has them), or in tests a wrapper that lies.
 pub trait Source: Send {
-    fn get(&self, path: &str) -> Result<Value, String>;
-    fn post(&self, path: &str, body: &Value) -> Result<Value, String>;
+    /// `GET /chain`.
+    fn chain(&self) -> Result<ChainResponse, String>;
+    /// `GET /chain/spec`.
+    fn chain_spec(&self) -> Result<ChainSpec, String>;
+    /// `GET /light/headers`.
+    fn headers(&self, query: &HeadersQuery) -> Result<HeadersResponse, String>;
+    /// `GET /light/checkpoint/{hash}` (`hash`: hex).
+    fn checkpoint(&self, hash: &str) -> Result<CheckpointResponse, String>;
+    /// `POST /light/state`.
+    fn state(&self, request: &StateRequest) -> Result<StateResponse, String>;
 }
 
 /// A node's HTTP RPC.
@@ -39,11 +53,20 @@ pub struct HttpSource {
 }
 
 impl Source for HttpSource {
-    fn get(&self, path: &str) -> Result<Value, String> {
-        http::get(&self.rpc, path)
+    fn chain(&self) -> Result<ChainResponse, String> {
+        Ok(endpoint::chain(&self.rpc)?)
     }
-    fn post(&self, path: &str, body: &Value) -> Result<Value, String> {
-        http::post(&self.rpc, path, body)
+    fn chain_spec(&self) -> Result<ChainSpec, String> {
+        Ok(endpoint::chain_spec(&self.rpc)?)
+    }
+    fn headers(&self, query: &HeadersQuery) -> Result<HeadersResponse, String> {
+        Ok(endpoint::headers(&self.rpc, query)?)
+    }
+    fn checkpoint(&self, hash: &str) -> Result<CheckpointResponse, String> {
+        Ok(endpoint::checkpoint(&self.rpc, hash)?)
+    }
+    fn state(&self, request: &StateRequest) -> Result<StateResponse, String> {
+        Ok(endpoint::state(&self.rpc, request)?)
     }
 }
 
@@ -70,14 +93,8 @@ pub struct SyncReport {
     pub seconds: f64,
 }
 
-fn hex_bytes(v: &Value, what: &str) -> Result<Vec<u8>, ChainError> {
-    v.as_str()
-        .and_then(|s| hex::decode(s).ok())
-        .ok_or_else(|| ChainError::Malformed(format!("{what} is not hex")))
-}
-
-fn digest(v: &Value, what: &str) -> Result<Digest, ChainError> {
-    let bytes: [u8; 32] = hex_bytes(v, what)?
+fn digest(bytes: &[u8], what: &str) -> Result<Digest, ChainError> {
+    let bytes: [u8; 32] = bytes
         .try_into()
         .map_err(|_| ChainError::Malformed(format!("{what} is not 32 bytes")))?;
     Ok(Digest::from(bytes))
@@ -111,11 +128,9 @@ impl Chain {
         hash: &Digest,
     ) -> Result<Self, ChainError> {
         let v = source
-            .get(&format!("/light/checkpoint/{}", hex::encode(hash)))
+            .checkpoint(&hex::encode(hash))
             .map_err(ChainError::Unreachable)?;
-        let header = hex_bytes(&v["header"], "checkpoint header")?;
-        let certificate = hex_bytes(&v["certificate"], "checkpoint certificate")?;
-        let client = LightClient::from_checkpoint(spec, hash, &header, &certificate)?;
+        let client = LightClient::from_checkpoint(spec, hash, &v.header.0, &v.certificate.0)?;
         Ok(Self { source, client })
     }
 
@@ -133,23 +148,22 @@ impl Chain {
         let from = self.tip().height + 1;
         let v = self
             .source
-            .get(&format!("/light/headers?from={from}&limit={BATCH}"))
+            .headers(&HeadersQuery {
+                from,
+                limit: BATCH as u64,
+            })
             .map_err(ChainError::Unreachable)?;
-        let list = v["headers"]
-            .as_array()
-            .ok_or_else(|| ChainError::Malformed("no header list".into()))?;
-        if list.is_empty() {
+        if v.headers.is_empty() {
             return Ok(false);
         }
-        if list.len() > MAX_BATCH_HEADERS {
-            return Err(LightError::BatchTooLarge(list.len()).into());
+        if v.headers.len() > MAX_BATCH_HEADERS {
+            return Err(LightError::BatchTooLarge(v.headers.len()).into());
         }
-        let headers = list
-            .iter()
-            .map(|h| hex_bytes(h, "header"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let certificate = hex_bytes(&v["certificate"], "certificate")?;
-        self.client.advance(&headers, &certificate)?;
+        let certificate = v
+            .certificate
+            .ok_or_else(|| ChainError::Malformed("headers without a certificate".into()))?;
+        let headers: Vec<Vec<u8>> = v.headers.into_iter().map(|h| h.0).collect();
+        self.client.advance(&headers, &certificate.0)?;
         Ok(true)
     }
 
@@ -180,41 +194,37 @@ impl Chain {
                 "read 1 to {MAX_PROVE_KEYS} keys at a time"
             )));
         }
-        let body = json!({ "keys": keys.iter().map(hex::encode).collect::<Vec<_>>() });
+        let request = StateRequest {
+            keys: keys.iter().map(hex::encode).collect(),
+        };
         let v = self
             .source
-            .post("/light/state", &body)
+            .state(&request)
             .map_err(ChainError::Unreachable)?;
-        let height = v["height"]
-            .as_u64()
-            .ok_or_else(|| ChainError::Malformed("no height".into()))?;
-        let root = digest(&v["state_root"], "state root")?;
+        let height = v.height;
+        let root = digest(&v.state_root.0, "state root")?;
         // The node may be ahead of what this worker verified.
         while self.tip().height < height {
             if !self.step()? {
                 break;
             }
         }
-        let entries = v["entries"]
-            .as_array()
-            .filter(|e| e.len() == keys.len())
-            .ok_or_else(|| ChainError::Malformed("entry count differs from keys asked".into()))?;
+        if v.entries.len() != keys.len() {
+            return Err(ChainError::Malformed(
+                "entry count differs from keys asked".into(),
+            ));
+        }
         let mut values = Vec::with_capacity(keys.len());
-        for (key, entry) in keys.iter().zip(entries) {
-            let got = hex_bytes(&entry["key"], "key")?;
-            if got != key {
+        for (key, entry) in keys.iter().zip(v.entries) {
+            if entry.key.0 != key {
                 return Err(ChainError::WrongKey {
                     asked: hex::encode(key),
-                    got: hex::encode(got),
+                    got: hex::encode(&entry.key.0),
                 });
             }
-            let value = match &entry["value"] {
-                Value::Null => None,
-                other => Some(hex_bytes(other, "value")?),
-            };
-            let proof = hex_bytes(&entry["proof"], "proof")?;
+            let value = entry.value.map(|v| v.0);
             self.client
-                .verify_read(height, &root, key, value.as_deref(), &proof)?;
+                .verify_read(height, &root, key, value.as_deref(), &entry.proof.0)?;
             values.push(value);
         }
         let at = self.client.at(height)?;

@@ -8,15 +8,14 @@
 //! * [`run`]: the worker process: open, sync, register, poll.
 //! * [`mq`]: reading the chain's queues with proofs, sending signed messages, gatekeeper duties.
 //! * [`keys`]: master key generations, derived keys, and key deliveries (envelopes).
-//! * [`client`], [`http`], [`files`]: the small HTTP/JSON client and bounded file I/O the CLI
-//!   shares.
+//! * [`files`]: bounded file I/O the CLI shares.
+//!
+//! The node's API, the HTTP client and transaction submission are `phalanx-client`'s.
 
 pub mod benchmark;
 pub mod chain;
-pub mod client;
 pub mod dkg;
 pub mod files;
-pub mod http;
 pub mod keys;
 pub mod mq;
 pub mod run;

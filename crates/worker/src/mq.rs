@@ -10,11 +10,11 @@
 
 use crate::{
     chain::{ChainError, decode},
-    client::{self, SendError},
     keys::{self, DEFAULT_CLUSTER},
     run::Worker,
     store::Secret,
 };
+use phalanx_client::client::{self, SendError};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{DispatchError, keys as chain_keys, mq, state::StateKey};
 use phalanx_threshold::{Output, Partial, round::RoundCodec};

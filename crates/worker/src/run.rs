@@ -4,12 +4,12 @@
 
 use crate::{
     chain::{Chain, ChainError, HttpSource, Source, SyncReport, decode},
-    client::{self, ClientError},
     seal::Sealer,
     store::{Store, WorkerState},
     tee::TeeSource,
 };
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
+use phalanx_client::client::{self, ClientError};
 use phalanx_consensus::{block::Digest, engine::genesis_block, spec::ChainSpec};
 use phalanx_runtime::registry::{self, WorkerRecord};
 use phalanx_types::{AccountId, AttestationPolicy, Hash, RegistryCall};
@@ -78,9 +78,9 @@ fn trusted_spec(config: &WorkerConfig, source: &dyn Source) -> Result<ChainSpec,
         (Some(given), _) => given.clone(),
         (None, Some(saved)) => saved,
         (None, None) => {
-            let v = source.get("/chain/spec")?;
-            let spec: ChainSpec = serde_json::from_value(v)
-                .map_err(|e| format!("the node's chain spec does not parse: {e}"))?;
+            let spec = source
+                .chain_spec()
+                .map_err(|e| format!("reading the node's chain spec: {e}"))?;
             spec.validate()
                 .map_err(|e| format!("the node's chain spec is invalid: {e}"))?;
             warn!(
@@ -120,10 +120,10 @@ impl Worker {
         let genesis_hex = hex::encode(genesis);
         // The node's word decides nothing here (every later read is verified), but a node of
         // another chain deserves a clear error rather than a stream of refusals.
-        if let Ok(info) = source.get("/chain")
-            && let Some(theirs) = info["genesis"].as_str()
-            && theirs != genesis_hex
+        if let Ok(info) = source.chain()
+            && info.genesis != genesis_hex
         {
+            let theirs = info.genesis;
             return Err(format!(
                 "the node at {} serves the chain with genesis {theirs}, but this worker follows genesis {genesis_hex} (chain spec {}); use another --data-dir for another chain",
                 config.rpc,

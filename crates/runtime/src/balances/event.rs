@@ -1,9 +1,9 @@
 //! Events of `balances`.
 
 use phalanx_types::{AccountId, Amount};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// `amount` moved from `from` to `to`.

@@ -2,9 +2,9 @@
 
 use crate::fixed::Fixed;
 use phalanx_types::{AccountId, Amount};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The chain measured a worker's benchmark score from two of its reports.

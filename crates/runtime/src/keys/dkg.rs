@@ -66,7 +66,7 @@ pub fn deal(
     Ok(vec![
         Event::DkgMessage {
             round,
-            kind: "deal",
+            kind: "deal".into(),
             by: sender.clone(),
             confirmation: !new,
         }
@@ -102,7 +102,7 @@ pub fn ack(
     Ok(vec![
         Event::DkgMessage {
             round,
-            kind: "ack",
+            kind: "ack".into(),
             by: sender.clone(),
             confirmation: !new,
         }
@@ -132,7 +132,7 @@ pub fn log(
         return Ok(vec![
             Event::DkgMessage {
                 round,
-                kind: "log",
+                kind: "log".into(),
                 by: sender.clone(),
                 confirmation: true,
             }

@@ -1,9 +1,10 @@
 //! Events of `keys`.
 
 use phalanx_types::AccountId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A DKG round started: a fresh one creates `generation`, a reshare hands it to the
@@ -19,7 +20,7 @@ pub enum Event {
     /// `confirmation`, repeated identically).
     DkgMessage {
         round: u64,
-        kind: &'static str,
+        kind: Cow<'static, str>,
         by: AccountId,
         confirmation: bool,
     },

@@ -1,9 +1,10 @@
 //! Events of `mq`.
 
 use phalanx_types::AccountId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The chain accepted a worker's message. `free`: the sender is a gatekeeper and the
@@ -11,7 +12,7 @@ pub enum Event {
     MessageAccepted {
         sender: AccountId,
         seq: u64,
-        topic: &'static str,
+        topic: Cow<'static, str>,
         free: bool,
     },
 }

@@ -29,10 +29,10 @@ use crate::state::{State, StateError, read_decoded};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
 use phalanx_types::{ChainMessage, WorkerId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A worker's last heartbeat, as the chain recorded it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heartbeat {
     /// The height the worker said it had verified.
     pub tip_height: u64,

@@ -56,7 +56,7 @@ pub fn push_message(
         Event::MessageAccepted {
             sender: message.sender.clone(),
             seq: message.seq,
-            topic: message.payload.topic(),
+            topic: message.payload.topic().into(),
             free: sender.gatekeeper && handled.new_work,
         }
         .into(),

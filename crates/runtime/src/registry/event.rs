@@ -1,9 +1,9 @@
 //! Events of `registry`.
 
 use phalanx_types::AccountId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A worker registered (or, with `refreshed`, re-attested).

@@ -3,13 +3,13 @@
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, ReadRangeExt, Write};
 use phalanx_types::{AccountId, MAX_MEASUREMENT_BYTES, WorkerInfo};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest TCB status string stored (Intel's longest is 33 characters).
 const MAX_TCB_STATUS_BYTES: usize = 64;
 
 /// The TEE kind, as stored. Codes are part of the state encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TeeCode {
     Sgx = 0,
@@ -18,7 +18,7 @@ pub enum TeeCode {
 }
 
 /// Everything the chain knows about a worker.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkerRecord {
     #[serde(flatten)]
     pub info: WorkerInfo,
@@ -28,7 +28,7 @@ pub struct WorkerRecord {
     /// True when the worker attested with simulated evidence: no TEE protects it.
     pub simulated: bool,
     /// The measurement the policy matched (SGX MRENCLAVE, TDX MRTD), hex.
-    #[serde(serialize_with = "phalanx_types::hex_serde::bytes::serialize")]
+    #[serde(with = "phalanx_types::hex_serde::bytes")]
     pub measurement: Vec<u8>,
     /// The TCB status from the evidence, e.g. `UpToDate`.
     pub tcb_status: String,

@@ -1,9 +1,9 @@
 //! Events of `tokenomics`.
 
 use phalanx_types::Amount;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// This block's emission moved `amount` from the mining reserve to the mining-rewards pot;

@@ -1,15 +1,18 @@
 //! What client commands need from a node before signing (the chain id and fee parameters), and
-//! submitting transactions: [`submit_checked`] and [`send_checked`] tell apart a node that
-//! cannot be reached, a transaction the node did not admit, and one that failed in its block
-//! ([`ClientError`]); [`send`] and [`send_call`] are the same in words.
+//! submitting transactions: [`submit`] hands one to the node, [`submit_and_wait`] and
+//! [`send_checked`] also wait for its block, and tell apart a node that cannot be reached, a
+//! transaction the node did not admit, and one that failed in its block ([`ClientError`]);
+//! [`send`] and [`send_call`] are the same in words.
 
-use crate::http::{self, HttpError};
+use crate::{
+    api::{FinalizedTx, SubmitResponse, TxStatusResponse},
+    endpoint,
+    http::HttpError,
+};
 use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519::PrivateKey};
-use phalanx_client::api::{AccountResponse, ChainResponse};
 use phalanx_runtime::{DispatchError, Params, required_fee};
 use phalanx_types::{AccountId, Amount, Call, ChainId, Hash, SignedTx, TxBody};
-use serde_json::{Value, json};
 use std::fmt;
 use std::time::Duration;
 use tracing::warn;
@@ -40,28 +43,22 @@ pub enum ClientError {
 pub struct BlockFailure {
     /// What was sent, in words (`transfer`, `promotion`, …).
     pub what: String,
-    /// The receipt's error, when it is one this program knows.
-    pub code: Option<DispatchError>,
-    /// The transaction's status as the node reports it (`GET /tx/{hash}`): hash, block,
-    /// receipt with the fee paid.
-    pub status: Value,
+    /// The receipt's error.
+    pub error: DispatchError,
+    /// The transaction as the node reports it (`GET /tx/{hash}`): hash, block, receipt with
+    /// the fee paid.
+    pub transaction: FinalizedTx,
 }
 
 impl BlockFailure {
-    /// The receipt's error code as the node wrote it (`zero_amount`, …).
+    /// The receipt's error code (`balances.zero_amount`, …).
     pub fn raw_code(&self) -> String {
-        let raw = &self.status["location"]["receipt"]["error"];
-        raw.as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| raw.to_string())
+        self.error.name()
     }
 
     /// Why the call failed, in words, with the receipt's code.
     pub fn reason(&self) -> String {
-        match self.code {
-            Some(e) => format!("{e} ({})", self.raw_code()),
-            None => self.raw_code(),
-        }
+        format!("{} ({})", self.error, self.raw_code())
     }
 }
 
@@ -79,7 +76,7 @@ impl fmt::Display for ClientError {
                 "{} REFUSED by the chain: {} (transaction {})",
                 failure.what,
                 failure.reason(),
-                failure.status["hash"].as_str().unwrap_or_default()
+                failure.transaction.hash
             ),
         }
     }
@@ -123,7 +120,7 @@ pub struct ChainInfo {
 impl ChainInfo {
     /// Reads `/chain`.
     pub fn fetch(rpc: &str) -> Result<Self, ClientError> {
-        let chain: ChainResponse = http::get_typed(rpc, "/chain")?;
+        let chain = endpoint::chain(rpc)?;
         let chain_id = ChainId::new(chain.chain_id)
             .map_err(|e| ClientError::Other(format!("node reported a bad chain id: {e}")))?;
         let params = chain.params.ok_or_else(|| {
@@ -164,8 +161,7 @@ impl ChainInfo {
 
 /// An account's next nonce according to the node's finalized state.
 pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, ClientError> {
-    let account: AccountResponse = http::get_typed(rpc, &format!("/account/{id}"))?;
-    Ok(account.nonce)
+    Ok(endpoint::account(rpc, id)?.nonce)
 }
 
 /// How many times [`send_call`] signs again when another transaction took its nonce.
@@ -190,71 +186,58 @@ impl From<Unfinalized> for ClientError {
     }
 }
 
-/// Submits `tx`; with `wait`, polls until it is finalized (at most 60 s) and returns its status
-/// (`GET /tx/{hash}`), else the submission answer. With `wait`, a transaction whose call failed
-/// in its block is [`ClientError::Failed`] (`what` names it in the message).
-pub fn submit_checked(
+/// Hands `tx` to the node, without waiting for its block.
+pub fn submit(rpc: &str, tx: &SignedTx) -> Result<SubmitResponse, ClientError> {
+    Ok(endpoint::submit(rpc, tx)?)
+}
+
+/// Submits `tx` and polls until it is finalized (at most 60 s). A transaction whose call
+/// failed in its block is [`ClientError::Failed`] (`what` names it in the message).
+pub fn submit_and_wait(
     rpc: &str,
     tx: &SignedTx,
-    wait: bool,
     quiet: bool,
     what: &str,
-) -> Result<Value, ClientError> {
-    let status = submit_inner(rpc, tx, wait, quiet)?;
-    if wait {
-        check_receipt(status, what)
-    } else {
-        Ok(status)
+) -> Result<FinalizedTx, ClientError> {
+    check_receipt(submit_inner(rpc, tx, quiet)?, what)
+}
+
+/// The finalized transaction if its call succeeded, else [`ClientError::Failed`].
+fn check_receipt(finalized: FinalizedTx, what: &str) -> Result<FinalizedTx, ClientError> {
+    match finalized.failure() {
+        None => Ok(finalized),
+        Some(error) => Err(ClientError::Failed(Box::new(BlockFailure {
+            what: what.to_string(),
+            error,
+            transaction: finalized,
+        }))),
     }
 }
 
-/// The finalized `status` if its call succeeded, else [`ClientError::Failed`].
-fn check_receipt(status: Value, what: &str) -> Result<Value, ClientError> {
-    let receipt = &status["location"]["receipt"];
-    if receipt["status"] == "success" {
-        return Ok(status);
-    }
-    let code = serde_json::from_value::<DispatchError>(receipt["error"].clone()).ok();
-    Err(ClientError::Failed(Box::new(BlockFailure {
-        what: what.to_string(),
-        code,
-        status,
-    })))
-}
-
-fn submit_inner(rpc: &str, tx: &SignedTx, wait: bool, quiet: bool) -> Result<Value, Unfinalized> {
-    let submitted = http::call(
-        rpc,
-        "POST",
-        "/tx",
-        Some(&json!({ "tx": hex::encode(tx.encode()) })),
-    )
-    .map_err(|e| Unfinalized::Other(e.into()))?;
-    let hash = submitted["hash"].as_str().unwrap_or_default().to_string();
-    if !wait {
-        return Ok(submitted);
-    }
+fn submit_inner(rpc: &str, tx: &SignedTx, quiet: bool) -> Result<FinalizedTx, Unfinalized> {
+    endpoint::submit(rpc, tx).map_err(|e| Unfinalized::Other(e.into()))?;
+    // The hash computed here, not the node's word for it, is what is polled.
+    let hash = hex::encode(tx.hash());
     if !quiet {
         eprintln!("submitted {hash}; waiting for finality…");
     }
-    let finalized = |rpc: &str| {
-        http::get(rpc, &format!("/tx/{hash}"))
-            .ok()
-            .filter(|v| v["status"] == "finalized")
+    let finalized = |rpc: &str| match endpoint::tx_status(rpc, &hash) {
+        Ok(TxStatusResponse::Finalized(f)) => Some(f),
+        _ => None,
     };
     for attempt in 0..600 {
         // The account's nonce is read before the transaction's status: if the nonce moved past
         // this transaction and it is still not finalized, something else used the nonce.
         let passed =
             attempt % 5 == 4 && nonce(rpc, &tx.body.signer).is_ok_and(|next| next > tx.body.nonce);
-        if let Some(v) = finalized(rpc) {
-            return Ok(v);
+        if let Some(f) = finalized(rpc) {
+            return Ok(f);
         }
         if passed {
             // The index may trail the state by a moment; look once more before giving up.
             std::thread::sleep(Duration::from_millis(300));
-            if let Some(v) = finalized(rpc) {
-                return Ok(v);
+            if let Some(f) = finalized(rpc) {
+                return Ok(f);
             }
             return Err(Unfinalized::NonceTaken(format!(
                 "transaction {hash} will not be included: another transaction from {} used nonce {}",
@@ -299,7 +282,7 @@ pub fn send(
     call: Call,
     what: &str,
     quiet: bool,
-) -> Result<Value, String> {
+) -> Result<FinalizedTx, String> {
     send_call(rpc, chain, key, call, what, quiet).map_err(|e| e.to_string())
 }
 
@@ -311,10 +294,10 @@ pub fn send_call(
     call: Call,
     what: &str,
     quiet: bool,
-) -> Result<Value, SendError> {
+) -> Result<FinalizedTx, SendError> {
     send_checked(rpc, chain, key, call, what, quiet).map_err(|e| match e {
         ClientError::Failed(failure) => SendError::Refused {
-            code: failure.code,
+            code: Some(failure.error),
             reason: ClientError::Failed(failure).to_string(),
         },
         e => SendError::Failed(e.to_string()),
@@ -331,14 +314,14 @@ pub fn send_checked(
     call: Call,
     what: &str,
     quiet: bool,
-) -> Result<Value, ClientError> {
+) -> Result<FinalizedTx, ClientError> {
     let signer = AccountId::from(key.public_key());
     let mut attempt = 0;
-    let status = loop {
+    let finalized = loop {
         let nonce = nonce(rpc, &signer)?;
         let tx = chain.sign(key, nonce, call.clone(), None);
-        match submit_inner(rpc, &tx, true, quiet) {
-            Ok(status) => break status,
+        match submit_inner(rpc, &tx, quiet) {
+            Ok(finalized) => break finalized,
             Err(Unfinalized::NonceTaken(e)) if attempt < NONCE_RETRIES => {
                 attempt += 1;
                 if !quiet {
@@ -349,35 +332,40 @@ pub fn send_checked(
             Err(e) => return Err(e.into()),
         }
     };
-    check_receipt(status, what)
+    check_receipt(finalized, what)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::TxLocation;
+    use phalanx_runtime::{Receipt, TxStatus, balances};
 
-    fn finalized(receipt: Value) -> Value {
-        json!({
-            "status": "finalized",
-            "hash": "ab",
-            "location": { "height": 7, "index": 0, "receipt": receipt },
-        })
+    fn finalized(status: TxStatus) -> FinalizedTx {
+        FinalizedTx {
+            hash: "ab".into(),
+            location: TxLocation {
+                height: 7,
+                index: 0,
+                block: "cd".into(),
+                receipt: Receipt {
+                    status,
+                    fee_paid: 5,
+                    events: vec![],
+                },
+            },
+        }
     }
 
     #[test]
     fn a_failed_receipt_is_a_block_failure_with_the_old_words() {
-        let ok = finalized(json!({"status": "success", "fee_paid": "5", "events": []}));
+        let ok = finalized(TxStatus::Success);
         assert_eq!(check_receipt(ok.clone(), "transfer").unwrap(), ok);
-        let failed = finalized(
-            json!({"status": "failed", "error": "balances.zero_amount", "fee_paid": "5", "events": []}),
-        );
+        let failed = finalized(TxStatus::Failed(balances::Error::ZeroAmount.into()));
         let Err(ClientError::Failed(f)) = check_receipt(failed, "transfer") else {
             panic!("not a block failure");
         };
-        assert_eq!(
-            f.code,
-            Some(phalanx_runtime::balances::Error::ZeroAmount.into())
-        );
+        assert_eq!(f.error, balances::Error::ZeroAmount.into());
         assert_eq!(f.raw_code(), "balances.zero_amount");
         assert_eq!(
             ClientError::Failed(f).to_string(),

@@ -1,0 +1,135 @@
+//! One function per route of the node's API: the path and the types it answers with, in one
+//! place. `rpc` is the node's base URL (`http://127.0.0.1:8545`). These block the calling
+//! thread (see [`crate::http`]).
+
+use crate::{
+    api::{
+        AccountProofResponse, AccountResponse, BlockResponse, ChainResponse, CheckpointResponse,
+        HeadersQuery, HeadersResponse, KeysResponse, StateRequest, StateResponse,
+        SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse,
+        TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
+    },
+    http::{self, HttpError},
+};
+use commonware_codec::Encode;
+use phalanx_types::{AccountId, SignedTx};
+use serde::de::DeserializeOwned;
+
+/// A path segment from user input, percent-encoded so it stays one segment (`/` or `?` in it
+/// cannot reach another route).
+fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `GET /chain`.
+pub fn chain(rpc: &str) -> Result<ChainResponse, HttpError> {
+    http::get(rpc, "/chain")
+}
+
+/// `GET /chain`, from async code.
+pub async fn chain_async(rpc: &str) -> Result<ChainResponse, HttpError> {
+    http::get_async(rpc, "/chain").await
+}
+
+/// `GET /chain/spec`: the chain spec, as `T` (`phalanx_consensus::spec::ChainSpec`).
+pub fn chain_spec<T: DeserializeOwned>(rpc: &str) -> Result<T, HttpError> {
+    http::get(rpc, "/chain/spec")
+}
+
+/// `GET /account/{id}`.
+pub fn account(rpc: &str, id: &AccountId) -> Result<AccountResponse, HttpError> {
+    http::get(rpc, &format!("/account/{id}"))
+}
+
+/// `GET /proof/account/{id}`.
+pub fn account_proof(rpc: &str, id: &AccountId) -> Result<AccountProofResponse, HttpError> {
+    http::get(rpc, &format!("/proof/account/{id}"))
+}
+
+/// `POST /tx`.
+pub fn submit(rpc: &str, tx: &SignedTx) -> Result<SubmitResponse, HttpError> {
+    http::post(
+        rpc,
+        "/tx",
+        &SubmitRequest {
+            tx: hex::encode(tx.encode()),
+        },
+    )
+}
+
+/// `POST /txs`: `txs` are hex-encoded signed transactions (at most
+/// [`crate::api::MAX_BATCH_TXS`]).
+pub fn submit_batch(rpc: &str, txs: Vec<String>) -> Result<SubmitBatchResponse, HttpError> {
+    http::post(rpc, "/txs", &SubmitBatchRequest { txs })
+}
+
+/// `GET /tx/{hash}`.
+pub fn tx_status(rpc: &str, hash: &str) -> Result<TxStatusResponse, HttpError> {
+    http::get(rpc, &format!("/tx/{}", segment(hash)))
+}
+
+/// `GET /block/{which}`: a height or `latest`.
+pub fn block(rpc: &str, which: &str) -> Result<BlockResponse, HttpError> {
+    http::get(rpc, &format!("/block/{}", segment(which)))
+}
+
+/// `GET /workers?offset=&limit=`.
+pub fn workers(rpc: &str, query: &WorkersQuery) -> Result<WorkersResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/workers?offset={}&limit={}", query.offset, query.limit),
+    )
+}
+
+/// `GET /worker/{id}`.
+pub fn worker(rpc: &str, id: &AccountId) -> Result<WorkerView, HttpError> {
+    http::get(rpc, &format!("/worker/{id}"))
+}
+
+/// `GET /keys`.
+pub fn keys(rpc: &str) -> Result<KeysResponse, HttpError> {
+    http::get(rpc, "/keys")
+}
+
+/// `GET /tokenomics`.
+pub fn tokenomics(rpc: &str) -> Result<TokenomicsResponse, HttpError> {
+    http::get(rpc, "/tokenomics")
+}
+
+/// `GET /light/headers?from=&limit=`.
+pub fn headers(rpc: &str, query: &HeadersQuery) -> Result<HeadersResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/light/headers?from={}&limit={}", query.from, query.limit),
+    )
+}
+
+/// `GET /light/checkpoint/{hash}` (`hash`: hex).
+pub fn checkpoint(rpc: &str, hash: &str) -> Result<CheckpointResponse, HttpError> {
+    http::get(rpc, &format!("/light/checkpoint/{}", segment(hash)))
+}
+
+/// `POST /light/state`.
+pub fn state(rpc: &str, request: &StateRequest) -> Result<StateResponse, HttpError> {
+    http::post(rpc, "/light/state", request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment;
+
+    #[test]
+    fn user_text_stays_one_segment() {
+        assert_eq!(segment("latest"), "latest");
+        assert_eq!(segment("12"), "12");
+        assert_eq!(segment("../keys?x=1"), "..%2Fkeys%3Fx%3D1");
+    }
+}
