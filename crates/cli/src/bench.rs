@@ -1,4 +1,4 @@
-//! `phalanx bench …`: `attestation` and `dkg` (in process: `attest.rs`, `bench_dkg.rs`),
+//! `phalanx bench …`: `attestation`, `dkg` and `mining` (in process: `attest.rs`, `bench_dkg.rs`, `bench_mining.rs`),
 //! `sync` (a fresh light-client catch-up), and `transfers`: sustained signed-transfer
 //! throughput and time to finality, measured from the outside through the RPC with the same
 //! client (`phalanx-client`) the CLI and the worker use, like a client would see it.
@@ -15,7 +15,7 @@
 
 use crate::{
     attest::{self, EvidenceArgs},
-    bench_dkg,
+    bench_dkg, bench_mining,
     exit::CliError,
     keys,
     show::print,
@@ -69,6 +69,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         gatekeepers: usize,
     },
+    /// Mining's cost per block with N mining workers (in this process, no node needed): an
+    /// idle block, a block that issues a round's challenges, one heartbeat payout, and a block
+    /// where unanswered challenges time out.
+    Mining {
+        /// Worker counts to measure (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+        workers: Vec<u64>,
+    },
     /// Time to verify one piece of evidence (read + parse + verify), averaged.
     Attestation {
         #[command(flatten)]
@@ -94,6 +102,10 @@ pub fn run(rpc: &str, what: BenchCommand, json_mode: bool) -> Result<(), CliErro
         BenchCommand::Dkg { gatekeepers } => {
             let v = bench_dkg::dkg(gatekeepers)?;
             print(json_mode, &v, || bench_dkg::dkg_text(&v));
+        }
+        BenchCommand::Mining { workers } => {
+            let v = bench_mining::mining(&workers)?;
+            print(json_mode, &v, || bench_mining::mining_text(&v));
         }
         BenchCommand::Sync { runs } => {
             let v = sync(rpc, runs.clamp(1, 100))?;

@@ -5,6 +5,7 @@ mod account;
 mod attest;
 mod bench;
 mod bench_dkg;
+mod bench_mining;
 mod block;
 mod exit;
 mod info;
