@@ -7,28 +7,14 @@
 //! recovered σ against the group public key. The chain runs the heartbeat challenges of
 //! mining from these seeds (`phalanx_runtime::beacon`).
 
+use crate::group_signature::{self, SignatureError};
 use crate::round::{Output, Partial, Share};
 use commonware_codec::Encode;
-use commonware_cryptography::bls12381::primitives::{
-    ops::{self, threshold},
-    variant::MinPk,
-};
-use commonware_parallel::Sequential;
 use phalanx_types::ChainId;
 use sha2::{Digest, Sha256};
 
 /// Why partials did not give a seed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum BeaconError {
-    #[error(
-        "the partial signature of participant {0} does not verify against the public polynomial"
-    )]
-    BadPartial(u32),
-    #[error("{have} valid partial signatures; {need} are needed")]
-    NotEnough { have: usize, need: u32 },
-    #[error("the recovered signature does not verify against the group public key")]
-    BadRecovery,
-}
+pub type BeaconError = SignatureError;
 
 /// The signing domain of the beacon on `chain` (distinct from cluster keys').
 fn namespace(chain: &ChainId) -> Vec<u8> {
@@ -42,7 +28,7 @@ pub fn beacon_label(round: u64) -> Vec<u8> {
 
 /// A gatekeeper's contribution to round `round`'s seed.
 pub fn beacon_partial(share: &Share, chain: &ChainId, round: u64) -> Partial {
-    threshold::sign_message::<MinPk>(share, &namespace(chain), &beacon_label(round))
+    group_signature::sign(share, &namespace(chain), &beacon_label(round))
 }
 
 /// Checks one contribution against `output`'s public polynomial.
@@ -52,13 +38,7 @@ pub fn verify_beacon_partial(
     round: u64,
     partial: &Partial,
 ) -> Result<(), BeaconError> {
-    threshold::verify_message::<MinPk>(
-        output.public(),
-        &namespace(chain),
-        &beacon_label(round),
-        partial,
-    )
-    .map_err(|_| BeaconError::BadPartial(partial.index.get()))
+    group_signature::verify(output, &namespace(chain), &beacon_label(round), partial)
 }
 
 /// How many partials a seed needs under `output`.
@@ -74,22 +54,8 @@ pub fn recover_beacon(
     round: u64,
     verified: &[Partial],
 ) -> Result<[u8; 32], BeaconError> {
-    let need = beacon_threshold(output);
-    if verified.len() < need as usize {
-        return Err(BeaconError::NotEnough {
-            have: verified.len(),
-            need,
-        });
-    }
-    let signature = threshold::recover::<MinPk, _>(output.public(), verified.iter(), &Sequential)
-        .map_err(|_| BeaconError::BadRecovery)?;
-    ops::verify_message::<MinPk>(
-        output.public().public(),
-        &namespace(chain),
-        &beacon_label(round),
-        &signature,
-    )
-    .map_err(|_| BeaconError::BadRecovery)?;
+    let signature =
+        group_signature::recover(output, &namespace(chain), &beacon_label(round), verified)?;
     let mut hasher = Sha256::new();
     hasher.update(b"phalanx/beacon/v1/seed");
     hasher.update(signature.encode());

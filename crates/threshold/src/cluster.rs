@@ -6,30 +6,16 @@
 //! public polynomial, then [`recover_cluster_key`] interpolates `σ` from a quorum and checks it
 //! against the group public key before deriving the key.
 
+use crate::group_signature::{self, SignatureError};
 use crate::round::{Output, Partial, Share};
 use commonware_codec::Encode;
-use commonware_cryptography::bls12381::primitives::{
-    ops::{self, threshold},
-    variant::MinPk,
-};
-use commonware_parallel::Sequential;
 use hkdf::Hkdf;
 use phalanx_types::ChainId;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 /// Why partials did not give a cluster key.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ClusterKeyError {
-    #[error(
-        "the partial signature of participant {0} does not verify against the public polynomial"
-    )]
-    BadPartial(u32),
-    #[error("{have} valid partial signatures; {need} are needed")]
-    NotEnough { have: usize, need: u32 },
-    #[error("the recovered signature does not verify against the group public key")]
-    BadRecovery,
-}
+pub type ClusterKeyError = SignatureError;
 
 /// The signing domain of cluster key derivation on `chain`.
 fn namespace(chain: &ChainId) -> Vec<u8> {
@@ -43,7 +29,7 @@ pub fn cluster_label(cluster: u32, generation: u32) -> Vec<u8> {
 
 /// A gatekeeper's contribution to a cluster key.
 pub fn partial(share: &Share, chain: &ChainId, cluster: u32, generation: u32) -> Partial {
-    threshold::sign_message::<MinPk>(
+    group_signature::sign(
         share,
         &namespace(chain),
         &cluster_label(cluster, generation),
@@ -58,13 +44,12 @@ pub fn verify_partial(
     generation: u32,
     partial: &Partial,
 ) -> Result<(), ClusterKeyError> {
-    threshold::verify_message::<MinPk>(
-        output.public(),
+    group_signature::verify(
+        output,
         &namespace(chain),
         &cluster_label(cluster, generation),
         partial,
     )
-    .map_err(|_| ClusterKeyError::BadPartial(partial.index.get()))
 }
 
 /// The cluster key from `partials`: each is verified, a quorum of valid ones is interpolated
@@ -80,23 +65,8 @@ pub fn recover_cluster_key(
         .iter()
         .filter(|p| verify_partial(output, chain, cluster, generation, p).is_ok())
         .collect();
-    let need = output.public().required();
-    if valid.len() < need as usize {
-        return Err(ClusterKeyError::NotEnough {
-            have: valid.len(),
-            need,
-        });
-    }
-    let signature = threshold::recover::<MinPk, _>(output.public(), valid, &Sequential)
-        .map_err(|_| ClusterKeyError::BadRecovery)?;
     let label = cluster_label(cluster, generation);
-    ops::verify_message::<MinPk>(
-        output.public().public(),
-        &namespace(chain),
-        &label,
-        &signature,
-    )
-    .map_err(|_| ClusterKeyError::BadRecovery)?;
+    let signature = group_signature::recover(output, &namespace(chain), &label, valid)?;
     let mut key = Zeroizing::new([0u8; 32]);
     let sig = Zeroizing::new(signature.encode().to_vec());
     // 32 bytes is far below HKDF-SHA256's output limit, so expand cannot fail.

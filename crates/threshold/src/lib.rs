@@ -28,6 +28,7 @@
 
 pub mod beacon;
 pub mod cluster;
+pub mod group_signature;
 pub mod round;
 
 pub use beacon::{
@@ -35,6 +36,7 @@ pub use beacon::{
     verify_beacon_partial,
 };
 pub use cluster::{ClusterKeyError, cluster_label, partial, recover_cluster_key, verify_partial};
+pub use group_signature::SignatureError;
 pub use round::{
     Ack, Dealer, Id, Info, Log, MAX_PARTICIPANTS, Output, Partial, PrivMsg, PubMsg, RoundError,
     Share, SignedLog, acknowledge, check_log, dealer, dealer_log, group_public_key, observe,
