@@ -679,7 +679,8 @@ proptest::proptest! {
 
     /// Over random runs of challenges, answers, silences, stops and restarts: the supply never
     /// changes; payouts plus treasury parts never exceed what was emitted; the treasury gets 20 %
-    /// of each payout (to the base unit); an unresponsive worker is never paid; V ≤ V_max.
+    /// of each payout (to the base unit); an unresponsive worker is never paid; V ≤ V_max;
+    /// Σshare is the mining sessions' shares.
     #[test]
     fn mining_runs_keep_every_invariant(steps in proptest::collection::vec(step(), 1..40)) {
         let mut c = mining_chain();
@@ -738,11 +739,19 @@ proptest::proptest! {
                     _ => {}
                 }
             }
+            let mut mining_shares = phalanx_runtime::fixed::Fixed::ZERO;
             for w in workers {
                 if let Some(x) = computation::session(&c.state, &id(w)).unwrap() {
                     proptest::prop_assert!(x.value.v <= c.params.computation.v_max);
+                    if x.state == SessionState::Mining {
+                        mining_shares = mining_shares.saturating_add(x.share);
+                    }
                 }
             }
+            // Σshare is exactly the mining sessions' shares (unresponsive and stopped ones
+            // earn nothing).
+            let pool = computation::rewards::pool(&c.state).unwrap();
+            proptest::prop_assert_eq!(pool.total_share, mining_shares);
             let emitted = phalanx_runtime::tokenomics::emitted(&c.state).unwrap();
             proptest::prop_assert!(paid_total <= emitted - emitted_before, "{paid_total} > {}", emitted - emitted_before);
             proptest::prop_assert_eq!(counted_supply(&c), supply);

@@ -289,6 +289,9 @@ pub fn expire(
                 reason: "a stored session's V left the fixed-point range".into(),
             })?;
         late.state = SessionState::Unresponsive;
+        // It earns nothing while unresponsive: its share leaves Σshare, and what accrued since
+        // its last heartbeat stays in the pot.
+        super::rewards::replace_share(state, late.share, crate::fixed::Fixed::ZERO)?;
         state.put(
             state_key::session(&due.worker),
             Some(late.encode().to_vec()),

@@ -1,9 +1,6 @@
 //! The `mining_heartbeat` message: a challenged worker answers, and is paid.
 
-use super::{
-    Error, Event, SessionState, rewards, session, state_key,
-    value::{self},
-};
+use super::{Error, Event, SessionState, rewards, session, state_key, value};
 use crate::{
     CallResult, Ctx, balances::pots, fixed::Fixed, mq::Handled, registry::WorkerRecord,
     state::State,
@@ -45,14 +42,12 @@ pub fn mining_heartbeat(
     let challenge_time = s.owed_since_ms;
     s.bench.heartbeat(params, now, iterations, challenge_time)?;
     s.owed_round = None;
-    let mut pool = rewards::pool(state)?;
 
     let event = if s.state == SessionState::Unresponsive {
         s.state = SessionState::Mining;
         s.value.deductible = Fixed::ZERO;
         s.share = s.current_share(params)?;
-        s.acc_at = pool.acc;
-        pool.total_share = pool.total_share.saturating_add(s.share);
+        s.acc_at = rewards::replace_share(state, Fixed::ZERO, s.share)?;
         Event::Recovered {
             worker: worker.clone(),
             round,
@@ -60,7 +55,8 @@ pub fn mining_heartbeat(
         }
     } else {
         let available = pots::balance(state, pots::MINING_REWARDS.0)?;
-        let total = rewards::accrued(s.share, s.acc_at, pool.acc).min(available);
+        let acc = rewards::pool(state)?.acc;
+        let total = rewards::accrued(s.share, s.acc_at, acc).min(available);
         let treasury = treasury_part(total, params.treasury_ratio);
         let payout = total - treasury;
         let why = "the payout was capped by the pot just read";
@@ -74,10 +70,9 @@ pub fn mining_heartbeat(
         }
         let paid_pha = Fixed::from_units(payout).ok_or(Error::OutOfRange)?;
         s.value = value::after_payout(s.value, paid_pha);
-        pool.total_share = pool.total_share.saturating_sub(s.share);
+        let old_share = s.share;
         s.share = s.current_share(params)?;
-        s.acc_at = pool.acc;
-        pool.total_share = pool.total_share.saturating_add(s.share);
+        s.acc_at = rewards::replace_share(state, old_share, s.share)?;
         s.paid_height = ctx.env.height;
         s.rewards = s.rewards.saturating_add(payout);
         Event::HeartbeatPaid {
@@ -89,7 +84,6 @@ pub fn mining_heartbeat(
             p_instant: s.bench.p_instant,
         }
     };
-    rewards::set_pool(state, &pool);
     state.put(state_key::session(worker), Some(s.encode().to_vec()));
     Ok(Handled {
         events: vec![event.into()],

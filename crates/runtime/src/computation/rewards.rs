@@ -95,3 +95,26 @@ pub fn accrued(share: Fixed, acc_then: u128, acc_now: u128) -> Amount {
     let owed = (BigUint::from(share.to_bits()) * BigUint::from(delta)) >> (ACC_BITS + 64);
     Amount::try_from(&owed).unwrap_or(Amount::MAX)
 }
+
+/// A session's share in Σshare changes from `old` to `new` (zero for a session that is not
+/// mining); returns the accumulator the session's new share accrues from. Every change of a
+/// mining session's share goes through here, so Σshare stays the sum of the mining sessions'
+/// shares. Σshare cannot overflow (each share is below 2³³ and there are at most
+/// `registry::MAX_WORKERS` sessions), so an overflow is reported as corruption.
+pub fn replace_share(
+    state: &mut (impl State + ?Sized),
+    old: Fixed,
+    new: Fixed,
+) -> Result<u128, StateError> {
+    let mut p = pool(state)?;
+    p.total_share = p
+        .total_share
+        .saturating_sub(old)
+        .checked_add(new)
+        .ok_or_else(|| StateError::Corrupt {
+            key: state_key::rewards(),
+            reason: "the total mining share left the fixed-point range".into(),
+        })?;
+    set_pool(state, &p);
+    Ok(p.acc)
+}

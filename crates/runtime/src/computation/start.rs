@@ -100,13 +100,7 @@ pub fn start_mining(
         rewards: 0,
     };
     new.share = new.current_share(params)?;
-    let mut pool = rewards::pool(state)?;
-    new.acc_at = pool.acc;
-    pool.total_share = pool
-        .total_share
-        .checked_add(new.share)
-        .ok_or(Error::OutOfRange)?;
-    rewards::set_pool(state, &pool);
+    new.acc_at = rewards::replace_share(state, Fixed::ZERO, new.share)?;
     challenge::join(state, worker)?;
     state.put(state_key::session(worker), Some(new.encode().to_vec()));
     Ok(vec![

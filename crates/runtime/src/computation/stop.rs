@@ -1,7 +1,7 @@
 //! `computation.stop_mining`: the owner stops a session; it cools down.
 
 use super::{Error, Event, SessionState, session, state_key};
-use crate::{CallResult, Ctx, state::State};
+use crate::{CallResult, Ctx, fixed::Fixed, state::State};
 use commonware_codec::Encode;
 use phalanx_types::WorkerId;
 
@@ -19,9 +19,7 @@ pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &Worker
     stopped.settle(&ctx.params.computation, now)?;
     if stopped.state == SessionState::Mining {
         // Its share leaves Σshare; what accrued since its last heartbeat stays in the pot.
-        let mut pool = super::rewards::pool(state)?;
-        pool.total_share = pool.total_share.saturating_sub(stopped.share);
-        super::rewards::set_pool(state, &pool);
+        super::rewards::replace_share(state, stopped.share, Fixed::ZERO)?;
     }
     stopped.state = SessionState::CoolingDown;
     stopped.cool_down_since_ms = now;
