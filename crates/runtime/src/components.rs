@@ -356,7 +356,12 @@ impl mq::MessageHooks for Wiring {
             Payload::MiningHeartbeat { round, iterations } => {
                 computation::mining_heartbeat(state, ctx, sender, *round, *iterations)
             }
-            _ => keys::handle_payload(state, ctx, sender, payload),
+            Payload::KeyShare { .. }
+            | Payload::DkgDeal { .. }
+            | Payload::DkgAck { .. }
+            | Payload::DkgLog { .. } => keys::handle_payload(state, ctx, sender, payload),
+            // `mq` records heartbeats itself and never hands them on.
+            Payload::Heartbeat { .. } => Ok(mq::Handled::default()),
         }
     }
 }
