@@ -18,8 +18,7 @@ use commonware_codec::Encode;
 use commonware_cryptography::{Signer, ed25519};
 use phalanx_runtime::{
     BlockEnv, Ctx, GenesisConfig, MemoryState, Params, State, beacon,
-    computation::{self, Session, SessionState, challenge, rewards, value},
-    fixed::Fixed,
+    computation::{self, Session, challenge, rewards, value},
     registry,
 };
 use phalanx_types::{AccountId, ChainId, UNITS_PER_PHA, WorkerInfo};
@@ -71,7 +70,6 @@ fn network(n: u64, now_ms: u64) -> Result<Network, String> {
         .build(&mut state, &[0u8; 32].into())
         .map_err(|e| e.to_string())?;
     let params = config.params.clone();
-    let p_bench = Fixed::from_int(1_000);
     let mut pool = rewards::pool(&state).map_err(|e| e.to_string())?;
     let mut workers = Vec::with_capacity(n as usize);
     let mut records = Vec::with_capacity(n as usize);
@@ -80,32 +78,7 @@ fn network(n: u64, now_ms: u64) -> Result<Network, String> {
         let stake = 10_000 * UNITS_PER_PHA;
         let ve = value::initial_value(&params.computation, stake, 1_000, 1)
             .map_err(|e| e.to_string())?;
-        let mut session = Session {
-            owner: operator.clone(),
-            state: SessionState::Mining,
-            stake,
-            initial_value: ve,
-            value: value::Value {
-                v: ve,
-                deductible: Fixed::ZERO,
-            },
-            value_at_ms: now_ms,
-            bench: value::Benchmark {
-                p_bench,
-                p_instant: p_bench,
-                iterations_last: 0,
-                challenge_time_last_ms: now_ms,
-            },
-            confidence: 1,
-            started_ms: now_ms,
-            cool_down_since_ms: 0,
-            owed_round: None,
-            owed_since_ms: 0,
-            share: Fixed::ZERO,
-            acc_at: 0,
-            paid_height: 0,
-            rewards: 0,
-        };
+        let mut session = Session::start(operator.clone(), stake, ve, 1_000, 0, 1, now_ms);
         session.share = session
             .current_share(&params.computation)
             .map_err(|e| e.to_string())?;

@@ -65,6 +65,47 @@ pub fn ticks_between(params: &Params, from_ms: u64, to_ms: u64) -> u64 {
 }
 
 impl Session {
+    /// A session that starts mining at `now_ms` with V = Vᵉ, instant P = benchmark P, nothing
+    /// owed and no share counted yet (the caller sets `share` and `acc_at` when it enters
+    /// Σshare).
+    pub fn start(
+        owner: SessionOwner,
+        stake: Amount,
+        initial_value: Fixed,
+        p: u32,
+        iterations: u64,
+        confidence: u8,
+        now_ms: u64,
+    ) -> Session {
+        let p_bench = Fixed::from_int(u64::from(p));
+        Session {
+            owner,
+            state: SessionState::Mining,
+            stake,
+            initial_value,
+            value: Value {
+                v: initial_value,
+                deductible: Fixed::ZERO,
+            },
+            value_at_ms: now_ms,
+            bench: Benchmark {
+                p_bench,
+                p_instant: p_bench,
+                iterations_last: iterations,
+                challenge_time_last_ms: now_ms,
+            },
+            confidence,
+            started_ms: now_ms,
+            cool_down_since_ms: 0,
+            owed_round: None,
+            owed_since_ms: 0,
+            share: Fixed::ZERO,
+            acc_at: 0,
+            paid_height: 0,
+            rewards: 0,
+        }
+    }
+
     /// Brings V forward to `now_ms`: idle growth while mining, decay while unresponsive,
     /// nothing once stopped.
     pub fn settle(&mut self, params: &Params, now_ms: u64) -> Result<(), Overflow> {

@@ -1,8 +1,7 @@
 //! `computation.start_mining`: an operator stakes PHA on one of its workers.
 
 use super::{
-    Error, Event, Session, SessionState, benchmark, challenge, rewards, session, state_key,
-    value::{self, Benchmark, Value},
+    Error, Event, Session, SessionState, benchmark, challenge, rewards, session, state_key, value,
 };
 use crate::{
     CallResult, Ctx,
@@ -72,33 +71,15 @@ pub fn start_mining(
             .corruption(pots::MINING_STAKE, "the signer's balance was just checked")
             .into());
     }
-    let p_bench = Fixed::from_int(u64::from(p));
-    let mut new = Session {
-        owner: ctx.signer.clone(),
-        state: SessionState::Mining,
+    let mut new = Session::start(
+        ctx.signer.clone(),
         stake,
         initial_value,
-        value: Value {
-            v: initial_value,
-            deductible: Fixed::ZERO,
-        },
-        value_at_ms: now,
-        bench: Benchmark {
-            p_bench,
-            p_instant: p_bench,
-            iterations_last: measured.iterations,
-            challenge_time_last_ms: now,
-        },
-        confidence: record.confidence,
-        started_ms: now,
-        cool_down_since_ms: 0,
-        owed_round: None,
-        owed_since_ms: 0,
-        share: Fixed::ZERO,
-        acc_at: 0,
-        paid_height: 0,
-        rewards: 0,
-    };
+        p,
+        measured.iterations,
+        record.confidence,
+        now,
+    );
     new.share = new.current_share(params)?;
     new.acc_at = rewards::replace_share(state, Fixed::ZERO, new.share)?;
     challenge::join(state, worker)?;
