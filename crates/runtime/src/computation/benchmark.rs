@@ -6,7 +6,7 @@
 //! at least `benchmark_min_span_ms` apart. A count that went backwards (the worker restarted)
 //! starts a new measurement. The TEE vouches for the count; the chain only for the time.
 
-use super::{Event, state_key};
+use super::{Event, state_key, value};
 use crate::{
     CallResult, Ctx,
     mq::Handled,
@@ -77,9 +77,13 @@ pub fn benchmark_report(
         record.iterations = iterations;
         record.reported_ms = now;
     } else if now.saturating_sub(record.reported_ms) >= params.benchmark_min_span_ms {
-        let elapsed = u128::from(now - record.reported_ms);
-        let rate = u128::from(iterations - record.iterations) * 6_000 / elapsed;
-        record.p = u32::try_from(rate).unwrap_or(u32::MAX).min(params.p_cap);
+        // A rate beyond the fixed-point range is far beyond the cap too.
+        let rate =
+            value::iterations_per_6s(iterations - record.iterations, now - record.reported_ms)
+                .map_or(u32::MAX, |r| {
+                    u32::try_from(r.floor_int()).unwrap_or(u32::MAX)
+                });
+        record.p = rate.min(params.p_cap);
         record.iterations = iterations;
         record.reported_ms = now;
         events.push(

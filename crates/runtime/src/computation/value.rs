@@ -207,6 +207,15 @@ pub fn after_payout(value: Value, payout: Fixed) -> Value {
     }
 }
 
+/// The benchmark rate, P's unit: `iterations` done in `elapsed_ms`, per 6 s
+/// (`iterations · 6000 / elapsed ms`).
+pub fn iterations_per_6s(iterations: u64, elapsed_ms: u64) -> Result<Fixed, Overflow> {
+    ok(Fixed::from_ratio(
+        u128::from(iterations) * 6_000,
+        u128::from(elapsed_ms),
+    ))
+}
+
 /// The benchmark counter a worker reports on heartbeats, and the instant P derived from it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Benchmark {
@@ -249,11 +258,7 @@ impl Benchmark {
         }
         let elapsed_ms = now_ms - self.challenge_time_last_ms;
         let done = iterations - self.iterations_last;
-        // iterations / (elapsed s) · 6 = iterations · 6000 / elapsed ms.
-        let rate = ok(Fixed::from_ratio(
-            u128::from(done) * 6_000,
-            u128::from(elapsed_ms),
-        ))?;
+        let rate = iterations_per_6s(done, elapsed_ms)?;
         let cap = ok(self.p_bench.checked_mul(params.p_instant_headroom))?;
         self.p_instant = rate.min(cap);
         Ok(())
