@@ -11,6 +11,7 @@ mod exit;
 mod info;
 mod keys;
 mod localnet;
+mod mining;
 mod network;
 mod show;
 mod tokenomics;
@@ -86,6 +87,12 @@ enum Command {
         #[command(subcommand)]
         action: Option<tokenomics::TokenomicsCommand>,
     },
+    /// Mining: start, stop and reclaim a worker's session; its P, V, share and rewards
+    /// (`status`); what a stake would earn (`estimate`).
+    Mining {
+        #[command(subcommand)]
+        action: mining::MiningCommand,
+    },
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -128,6 +135,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Block(args) => block::run(rpc, args, json)?,
         Command::Info => info::run(rpc, json)?,
         Command::Tokenomics { action } => tokenomics::run(rpc, action, json)?,
+        Command::Mining { action } => mining::run(rpc, action, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,
     }
     Ok(())

@@ -35,7 +35,8 @@ pub struct DevArgs {
     #[arg(long)]
     forbid_simulated_tee: bool,
     /// Do not run the dev worker (by default `dev` runs one with a simulated TEE, operated
-    /// by dev:charlie, and makes it the first gatekeeper).
+    /// by dev:charlie, makes it the first gatekeeper, and has dev:charlie stake on it so it
+    /// mines).
     #[arg(long)]
     no_worker: bool,
 }
@@ -66,6 +67,13 @@ pub const DEV_ACCOUNTS: [&str; 3] = ["alice", "bob", "charlie"];
 /// PHA given to each dev account.
 pub const DEV_FUNDING_PHA: u128 = 1_000_000;
 
+/// Share of one core the dev worker's benchmark takes (P falls in proportion; the dev chain's
+/// least P allows it).
+pub const DEV_BENCHMARK_DUTY: u8 = 10;
+/// PHA dev:charlie stakes on the dev worker: above the least stake for any P (100·√6000 ≈ 7,746)
+/// and with Vᵉ = 1.3·(S + 0.3·P) below V_max.
+pub const DEV_MINING_STAKE_PHA: u128 = 10_000;
+
 /// The well-known key of dev validator `i` (dev and local chains only).
 pub fn dev_validator_key(i: usize) -> commonware_cryptography::ed25519::PrivateKey {
     phalanx_crypto::dev_key(&format!("validator-{i}"))
@@ -95,6 +103,10 @@ pub fn dev_spec(
         .unwrap_or(0);
     let mut genesis = GenesisConfig::standard(chain_id, now, &funded).map_err(|e| e.to_string())?;
     genesis.registry = dev_registry(allow_simulated_tee);
+    // Mining on a scale a person can watch (challenges every few seconds, a one-minute
+    // cool-down); the economics are the production ones.
+    genesis.params.computation = phalanx_runtime::computation::Params::dev();
+    genesis.params.beacon = phalanx_runtime::beacon::Params::dev();
     let spec = ChainSpec {
         genesis,
         validators,
@@ -248,6 +260,9 @@ fn print_dev_banner(rpc: &str, dir_text: &str, worker: bool) {
         println!(
             "  worker:    SIMULATED TEE, operated by dev:charlie, becomes the first gatekeeper (state in {dir_text}/worker)"
         );
+        println!(
+            "             and mines with {DEV_MINING_STAKE_PHA} PHA of dev:charlie's once its benchmark is measured: phalanx mining status"
+        );
     } else {
         println!("  worker:    none");
     }
@@ -326,7 +341,8 @@ fn print_ready_json(
 }
 
 /// The worker `phalanx dev` runs: registered by dev:charlie, then promoted to gatekeeper by
-/// the registry root dev:alice. It lives as long as the process, on a thread of its own (not
+/// the registry root dev:alice; once the chain has measured its benchmark, dev:charlie stakes
+/// [`DEV_MINING_STAKE_PHA`] on it and it mines. It lives as long as the process, on a thread of its own (not
 /// the node's tokio runtime: the worker's client blocks).
 fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
     let config = phalanx_worker::run::WorkerConfig {
@@ -337,6 +353,10 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
         spec: Some(spec),
         checkpoint: None,
         poll: std::time::Duration::from_millis(500),
+        mining: phalanx_worker::mining::MiningConfig {
+            benchmark_duty_percent: DEV_BENCHMARK_DUTY,
+            stake: Some(DEV_MINING_STAKE_PHA * UNITS_PER_PHA),
+        },
     };
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = phalanx_worker::run::run_with(config, stop, |worker, record| {

@@ -62,6 +62,22 @@ pub struct WorkerRunArgs {
     /// The configfs-tsm report directory (TDX, SEV-SNP).
     #[arg(long, default_value = phalanx_attestation::producer::TSM_REPORT_DIR)]
     tsm_dir: PathBuf,
+    /// Percent of one core the mining benchmark takes (1 to 100; 0 runs no benchmark, so the
+    /// worker cannot mine). The chain's P falls in proportion.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(0..=100))]
+    benchmark_duty: u8,
+    /// Once the chain has measured P, have the operator stake this many PHA on the worker
+    /// and start mining (if it has no session). Without it, start with `phalanx mining start`.
+    #[arg(long, value_parser = parse_stake)]
+    mine_stake: Option<phalanx_types::Amount>,
+}
+
+/// `--mine-stake`: PHA, more than zero.
+fn parse_stake(s: &str) -> Result<phalanx_types::Amount, String> {
+    match phalanx_types::parse_pha(s).map_err(|e| e.to_string())? {
+        0 => Err("a mining stake must be more than 0 PHA".into()),
+        units => Ok(units),
+    }
 }
 
 impl WorkerRunArgs {
@@ -98,6 +114,10 @@ impl WorkerRunArgs {
             spec,
             checkpoint,
             poll: std::time::Duration::from_millis(self.poll_ms.clamp(10, 60_000)),
+            mining: phalanx_worker::mining::MiningConfig {
+                benchmark_duty_percent: self.benchmark_duty,
+                stake: self.mine_stake,
+            },
         })
     }
 }

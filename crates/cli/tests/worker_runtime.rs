@@ -111,6 +111,7 @@ fn config(rpc: &str, dir: &std::path::Path) -> WorkerConfig {
         spec: None,
         checkpoint: None,
         poll: Duration::from_millis(100),
+        mining: Default::default(),
     }
 }
 

@@ -9,7 +9,11 @@
 //! the consensus code that checks it).
 
 use phalanx_runtime::{
-    Event, Params, Receipt, TxStatus, amount_json, mq::Heartbeat, registry::WorkerRecord,
+    Event, Params, Receipt, TxStatus, amount_json, beacon,
+    computation::{self, SessionState},
+    fixed::Fixed,
+    mq::Heartbeat,
+    registry::WorkerRecord,
     tokenomics,
 };
 use phalanx_types::{
@@ -581,6 +585,95 @@ pub struct TokenomicsResponse {
     /// `mining_reserve`, `mining_rewards`, `treasury`.
     pub pots: BTreeMap<String, AmountView>,
     pub params: tokenomics::Params,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mining
+
+/// The newest beacon seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedView {
+    pub round: u64,
+    #[serde(with = "phalanx_types::hex_serde::bytes")]
+    pub seed: Vec<u8>,
+}
+
+/// `GET /mining`: the network's mining at the finalized head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MiningResponse {
+    pub finalized_height: u64,
+    /// The head's block time, ms since the Unix epoch.
+    pub block_time_ms: u64,
+    /// Sessions mining or unresponsive (the number the challenge target divides among).
+    pub live_sessions: u64,
+    /// Σshare of the mining (responsive) sessions.
+    pub total_share: Fixed,
+    /// Emission per day at the head (all of it goes to the mining-rewards pot).
+    pub daily_emission: AmountView,
+    /// The mining-rewards pot (emitted, not yet paid) and the stake pot.
+    pub rewards_pot: AmountView,
+    pub stake_pot: AmountView,
+    /// The newest beacon seed, if any round has one.
+    pub beacon: Option<SeedView>,
+    pub params: computation::Params,
+    pub beacon_params: beacon::Params,
+}
+
+/// A worker's benchmark as the chain measured it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkView {
+    /// The measured score (0 until two reports were far enough apart).
+    pub p: u32,
+    pub iterations: u64,
+    pub reported_ms: u64,
+}
+
+/// A mining session, with V and the share brought forward to the head's block time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub owner: AccountId,
+    pub state: SessionState,
+    pub stake: AmountView,
+    /// Vᵉ, fixed at the start.
+    pub initial_value: Fixed,
+    /// V at the head's block time.
+    pub v: Fixed,
+    pub p_bench: Fixed,
+    pub p_instant: Fixed,
+    pub confidence: u8,
+    /// The share `√(V² + (2·P·c)²)` at the head's time, and the one Σshare counts for it (as
+    /// of its last event; zero unless mining).
+    pub share: Fixed,
+    pub counted_share: Fixed,
+    pub started_ms: u64,
+    /// When the last answered challenge was issued (the start, before any).
+    pub last_challenge_answered_ms: u64,
+    /// The round of the heartbeat owed, if one is, and since when.
+    pub owed_round: Option<u64>,
+    pub owed_since_ms: Option<u64>,
+    pub cool_down_since_ms: Option<u64>,
+    /// When the stake can be reclaimed (cooling down only).
+    pub reclaimable_at_ms: Option<u64>,
+    /// What a reclaim would return now: `min(V / Vᵉ, 1) · S`.
+    pub returned_stake: AmountView,
+    /// Paid to the owner so far (after the treasury's part).
+    pub rewards: AmountView,
+    /// Accrued since the last payout, paid (less the treasury's part) with the next heartbeat.
+    pub accrued: AmountView,
+    /// The owner's projected reward per day at today's emission and Σshare (zero unless
+    /// mining).
+    pub projected_daily: AmountView,
+    pub paid_height: u64,
+}
+
+/// `GET /mining/{worker}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MiningWorkerResponse {
+    pub worker: AccountId,
+    pub finalized_height: u64,
+    pub block_time_ms: u64,
+    pub benchmark: Option<BenchmarkView>,
+    pub session: Option<SessionView>,
 }
 
 #[cfg(test)]

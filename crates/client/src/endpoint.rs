@@ -5,9 +5,10 @@
 use crate::{
     api::{
         AccountProofResponse, AccountResponse, BlockResponse, ChainResponse, CheckpointResponse,
-        HeadersQuery, HeadersResponse, KeysResponse, StateRequest, StateResponse,
-        SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse,
-        TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
+        HeadersQuery, HeadersResponse, KeysResponse, MiningResponse, MiningWorkerResponse,
+        StateRequest, StateResponse, SubmitBatchRequest, SubmitBatchResponse, SubmitRequest,
+        SubmitResponse, TokenomicsResponse, TxStatusResponse, WorkerView, WorkersQuery,
+        WorkersResponse,
     },
     http::{self, HttpError},
 };
@@ -102,6 +103,16 @@ pub fn keys(rpc: &str) -> Result<KeysResponse, HttpError> {
 /// `GET /tokenomics`.
 pub fn tokenomics(rpc: &str) -> Result<TokenomicsResponse, HttpError> {
     http::get(rpc, "/tokenomics")
+}
+
+/// `GET /mining`.
+pub fn mining(rpc: &str) -> Result<MiningResponse, HttpError> {
+    http::get(rpc, "/mining")
+}
+
+/// `GET /mining/{worker}`.
+pub fn mining_worker(rpc: &str, worker: &AccountId) -> Result<MiningWorkerResponse, HttpError> {
+    http::get(rpc, &format!("/mining/{worker}"))
 }
 
 /// `GET /light/headers?from=&limit=`.

@@ -2,10 +2,11 @@
 //! proofs, chain info), a server-sent stream of finalized blocks, Prometheus metrics, and the
 //! transaction index that answers "where was this transaction finalized", and the light-client
 //! reads (headers with finality certificates, batched state proofs), and the emission schedule
-//! (`/tokenomics`).
+//! (`/tokenomics`), and mining (`/mining`, `/mining/{worker}`).
 
 pub mod index;
 mod light;
+mod mining;
 mod registry;
 pub mod server;
 mod tokenomics;

@@ -74,6 +74,8 @@ pub fn router(state: Shared) -> Router {
         .route("/worker/{id}", get(crate::registry::worker))
         .route("/keys", get(crate::registry::keys))
         .route("/tokenomics", get(crate::tokenomics::tokenomics))
+        .route("/mining", get(crate::mining::mining))
+        .route("/mining/{worker}", get(crate::mining::mining_worker))
         .route("/chain/spec", get(crate::light::spec))
         .route("/light/headers", get(crate::light::headers))
         .route("/light/checkpoint/{hash}", get(crate::light::checkpoint))

@@ -79,7 +79,7 @@ impl Worker {
         Ok(seed)
     }
 
-    fn held_share(&self, generation: u32) -> Option<(u64, Share)> {
+    pub(crate) fn held_share(&self, generation: u32) -> Option<(u64, Share)> {
         let held = self.state.key_shares.get(&generation)?;
         let bytes = hex::decode(&held.share).ok()?;
         Some((held.round, Share::decode_bytes(&bytes).ok()?))

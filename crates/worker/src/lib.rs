@@ -6,6 +6,7 @@
 //!   positions, received keys).
 //! * [`tee`]: which TEE produces evidence and seals state (`--tee sim` for development).
 //! * [`run`]: the worker process: open, sync, register, poll.
+//! * [`mining`]: benchmark reports, heartbeats, the gatekeeper's beacon shares.
 //! * [`mq`]: reading the chain's queues with proofs, sending signed messages, gatekeeper duties.
 //! * [`keys`]: master key generations, derived keys, and key deliveries (envelopes).
 //! * [`files`]: bounded file I/O the CLI shares.
@@ -17,6 +18,7 @@ pub mod chain;
 pub mod dkg;
 pub mod files;
 pub mod keys;
+pub mod mining;
 pub mod mq;
 pub mod run;
 pub mod seal;

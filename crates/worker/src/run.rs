@@ -3,7 +3,9 @@
 //! headers, handle messages (see [`crate::mq`]), save progress.
 
 use crate::{
+    benchmark::Benchmark,
     chain::{Chain, ChainError, HttpSource, Source, SyncReport, decode},
+    mining::MiningConfig,
     seal::Sealer,
     store::{Store, WorkerState},
     tee::TeeSource,
@@ -45,6 +47,8 @@ pub struct WorkerConfig {
     pub checkpoint: Option<Digest>,
     /// Time between polls of the node.
     pub poll: Duration,
+    /// The benchmark and mining (see [`crate::mining`]).
+    pub mining: MiningConfig,
 }
 
 /// A running worker.
@@ -57,6 +61,14 @@ pub struct Worker {
     pub chain: Chain,
     /// Whether the "refresh due, no operator" warning was logged (once per process).
     refresh_warned: bool,
+    /// The benchmark thread ([`run`] starts it when the config asks for one).
+    benchmark: Option<Benchmark>,
+    /// Gatekeepers: the newest beacon round this process signed.
+    pub(crate) beacon_signed: Option<u64>,
+    /// The P at which the chain refused to start this worker's mining (not asked again).
+    pub(crate) mining_refused_at_p: Option<u32>,
+    /// Whether this process started its own mining already ([`MiningConfig::stake`]).
+    pub(crate) mining_auto_started: bool,
 }
 
 /// The spec to trust: given, saved earlier, or the node's on first use.
@@ -177,6 +189,10 @@ impl Worker {
             state,
             chain,
             refresh_warned: false,
+            benchmark: None,
+            beacon_signed: None,
+            mining_refused_at_p: None,
+            mining_auto_started: false,
         };
         worker.save()?;
         Ok(worker)
@@ -297,11 +313,39 @@ impl Worker {
         ))
     }
 
-    /// One poll: verify new headers, handle new messages, and refresh the attestation when it
-    /// is due. Refusals are logged and leave the worker where it was.
+    /// Starts the benchmark thread at `duty_percent` of one core (0: none).
+    pub fn start_benchmark(&mut self, duty_percent: u8) -> Result<(), String> {
+        if duty_percent == 0 || self.benchmark.is_some() {
+            return Ok(());
+        }
+        let bench = Benchmark::start(duty_percent)
+            .map_err(|e| format!("starting the benchmark thread: {e}"))?;
+        info!(duty_percent, "benchmark running");
+        self.benchmark = Some(bench);
+        Ok(())
+    }
+
+    /// One poll: verify new headers, handle new messages, do the gatekeeper's beacon duty and
+    /// the miner's (reports, heartbeats), and refresh the attestation when it is due. Refusals
+    /// are logged and leave the worker where it was; a failed mining step does not hold up
+    /// the attestation refresh.
     pub fn tick(&mut self) -> Result<(), String> {
         self.sync().map_err(|e| e.to_string())?;
         self.process_messages()?;
+        let gatekeeper = self
+            .record()
+            .map_err(|e| e.to_string())?
+            .is_some_and(|r| r.gatekeeper);
+        if gatekeeper && let Err(e) = self.beacon_duty() {
+            warn!(error = %e, "beacon share failed; trying again next round");
+        }
+        if let Some(bench) = self.benchmark.take() {
+            let mined = self.mining_duties(&bench);
+            self.benchmark = Some(bench);
+            if let Err(e) = mined {
+                warn!(error = %e, "mining step failed; trying again on the next poll");
+            }
+        }
         self.refresh_attestation_if_due()?;
         Ok(())
     }
@@ -400,6 +444,7 @@ pub fn run_with(
             }
         }
     };
+    worker.start_benchmark(worker.config.mining.benchmark_duty_percent)?;
     on_registered(&mut worker, &record)?;
     // Tell the chain this worker is up and how far it has verified.
     let tip_height = worker.chain.tip().height;

@@ -24,6 +24,16 @@ impl Default for Params {
     }
 }
 
+impl Params {
+    /// Development chains: a seed every 3 s, so mining's challenges come every few seconds.
+    pub fn dev() -> Self {
+        Self {
+            round_ms: 3_000,
+            ..Self::default()
+        }
+    }
+}
+
 impl ComponentParams for Params {
     const COMPONENT: &'static str = "beacon";
 

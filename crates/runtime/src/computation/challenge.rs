@@ -6,7 +6,9 @@
 //! every session, live sessions are indexed in 4,096 buckets by the first 12 bits of `H`: all
 //! challenged hashes share the seed's first `z` bits, where `z` is the target's count of leading
 //! zeros, so only `2^(12 − min(z, 12))` buckets hold candidates (one bucket once there are more
-//! than ~4,096 expected-per-round workers; at most 4,096 small reads for a tiny network).
+//! than ~4,096 expected-per-round workers). A bitmap of the non-empty buckets (one 512-byte
+//! read) lets a round skip the empty ones, so a small network, whose target is wide, reads only
+//! the buckets that hold a session instead of up to 4,096.
 //!
 //! A worker owes at most one challenge at a time (its oldest: later ones are ignored until it
 //! answers, as the reference's queue of owed heartbeats is only ever judged by its head). Each
@@ -133,6 +135,59 @@ impl Read for Timeout {
     }
 }
 
+/// Which buckets hold at least one live session: bit `i % 8` of byte `i / 8` for bucket `i`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occupancy(pub [u8; OCCUPANCY_BYTES]);
+
+const OCCUPANCY_BYTES: usize = 1 << (BUCKET_BITS - 3);
+
+impl Default for Occupancy {
+    fn default() -> Self {
+        Self([0; OCCUPANCY_BYTES])
+    }
+}
+
+impl Occupancy {
+    fn get(&self, bucket: u16) -> bool {
+        let i = usize::from(bucket);
+        self.0.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
+    }
+
+    fn set(&mut self, bucket: u16, occupied: bool) {
+        let i = usize::from(bucket);
+        if let Some(b) = self.0.get_mut(i / 8) {
+            if occupied {
+                *b |= 1 << (i % 8);
+            } else {
+                *b &= !(1 << (i % 8));
+            }
+        }
+    }
+}
+
+impl Write for Occupancy {
+    fn write(&self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.0);
+    }
+}
+
+impl EncodeSize for Occupancy {
+    fn encode_size(&self) -> usize {
+        OCCUPANCY_BYTES
+    }
+}
+
+impl Read for Occupancy {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self(<[u8; OCCUPANCY_BYTES]>::read(buf)?))
+    }
+}
+
+fn occupancy(state: &(impl State + ?Sized)) -> Result<Occupancy, StateError> {
+    Ok(read_decoded(state, state_key::occupied())?.unwrap_or_default())
+}
+
 pub fn stats(state: &(impl State + ?Sized)) -> Result<Stats, StateError> {
     Ok(read_decoded(state, state_key::stats())?.unwrap_or_default())
 }
@@ -145,9 +200,16 @@ fn bucket(state: &(impl State + ?Sized), index: u16) -> Result<Bucket, StateErro
     Ok(read_decoded(state, state_key::bucket(index))?.unwrap_or_default())
 }
 
-fn set_bucket(state: &mut (impl State + ?Sized), index: u16, b: &Bucket) {
+/// Stores a bucket, and its bit in the occupancy bitmap when it became empty or non-empty.
+fn set_bucket(state: &mut (impl State + ?Sized), index: u16, b: &Bucket) -> Result<(), StateError> {
     let value = (!b.0.is_empty()).then(|| b.encode().to_vec());
     state.put(state_key::bucket(index), value);
+    let mut map = occupancy(state)?;
+    if map.get(index) == b.0.is_empty() {
+        map.set(index, !b.0.is_empty());
+        state.put(state_key::occupied(), Some(map.encode().to_vec()));
+    }
+    Ok(())
 }
 
 /// Whether `worker`'s bucket has no room for one more session.
@@ -164,7 +226,7 @@ pub fn join(state: &mut (impl State + ?Sized), worker: &WorkerId) -> Result<(), 
     let mut b = bucket(state, index)?;
     if !b.0.contains(worker) {
         b.0.push(worker.clone());
-        set_bucket(state, index, &b);
+        set_bucket(state, index, &b)?;
         let mut s = stats(state)?;
         s.live += 1;
         set_stats(state, s);
@@ -178,7 +240,7 @@ pub fn leave(state: &mut (impl State + ?Sized), worker: &WorkerId) -> Result<(),
     let mut b = bucket(state, index)?;
     if let Some(at) = b.0.iter().position(|w| w == worker) {
         b.0.swap_remove(at);
-        set_bucket(state, index, &b);
+        set_bucket(state, index, &b)?;
         let mut s = stats(state)?;
         s.live = s.live.saturating_sub(1);
         set_stats(state, s);
@@ -226,8 +288,12 @@ pub fn issue(
         return Ok(Vec::new());
     }
     let goal = target::target(units);
+    let map = occupancy(state)?;
     let mut events = Vec::new();
     for index in candidate_buckets(seed, &goal) {
+        if !map.get(index) {
+            continue;
+        }
         for worker in bucket(state, index)?.0 {
             if !target::is_challenged(&challenge_hash(&worker), seed, &goal) {
                 continue;
@@ -337,6 +403,24 @@ mod tests {
                 prop_assert!(candidate_buckets(&seed, &goal).contains(&bucket_of(&near)));
             }
         }
+    }
+
+    #[test]
+    fn the_occupancy_bitmap_follows_its_buckets() {
+        let mut map = Occupancy::default();
+        for bucket in [0u16, 7, 8, 4095] {
+            assert!(!map.get(bucket));
+            map.set(bucket, true);
+            assert!(map.get(bucket));
+        }
+        assert!(!map.get(1) && !map.get(4094));
+        map.set(7, false);
+        assert!(!map.get(7) && map.get(8));
+        // Out of range is never set and never panics.
+        map.set(4096, true);
+        assert!(!map.get(4096));
+        let decoded = Occupancy::read(&mut map.encode()).unwrap_or_default();
+        assert_eq!(decoded, map);
     }
 
     #[test]

@@ -91,8 +91,45 @@ pub fn mining_heartbeat(
     })
 }
 
-/// `⌊total · ratio⌋`: the treasury's part of a payout (at most the total).
+/// `total · ratio`, rounded to the nearest base unit: the treasury's part of a payout (at most
+/// the total). Rounded, not floored, because a ratio such as 0.2 has no exact binary fraction:
+/// its fixed-point value is 0.2 − 0.2·2⁻⁶⁴, so flooring would give the treasury 199 of 1,000.
+/// Rounding gives exactly `round(total / 5)` for every payout below 2⁶⁴ base units (the error
+/// `0.2·total·2⁻⁶⁴` stays below half a unit), which is 18 million PHA.
 pub fn treasury_part(total: Amount, ratio: Fixed) -> Amount {
-    let part = (BigUint::from(total) * BigUint::from(ratio.to_bits())) >> 64u32;
+    let half = BigUint::from(1u8) << 63u32;
+    let part = (BigUint::from(total) * BigUint::from(ratio.to_bits()) + half) >> 64u32;
     Amount::try_from(&part).unwrap_or(total).min(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_treasury_gets_exactly_a_fifth_rounded() {
+        let ratio = Fixed::parse_decimal("0.2").unwrap_or(Fixed::ZERO);
+        for total in [
+            0u128,
+            1,
+            2,
+            3,
+            4,
+            5,
+            7,
+            8,
+            1_000,
+            999_999_999_997,
+            u64::MAX as u128 - 1,
+        ] {
+            assert_eq!(
+                treasury_part(total, ratio),
+                (total + 2) / 5,
+                "total {total}"
+            );
+        }
+        assert_eq!(treasury_part(10, Fixed::ONE), 10);
+        assert_eq!(treasury_part(u128::MAX, Fixed::ONE), u128::MAX);
+        assert_eq!(treasury_part(10, Fixed::ZERO), 0);
+    }
 }

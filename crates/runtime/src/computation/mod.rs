@@ -18,6 +18,7 @@
 //! | `rewards.rs` | the reward-per-share accumulator over the mining-rewards pot |
 //! | `heartbeat.rs` | the `mining_heartbeat` message: payout (80/20) or recovery |
 //! | `end_block.rs` | the block hook: spread new emission, challenges from a new seed, due timeouts |
+//! | `estimate.rs` | projected daily rewards and a new session's numbers (for `phalanx mining`) |
 //! | `reference_tests.rs` | the reference network's published numbers, reproduced |
 //!
 //! Built so far: the arithmetic (checked against the reference), benchmark measurement,
@@ -30,6 +31,7 @@ mod call;
 pub mod challenge;
 mod end_block;
 mod error;
+pub mod estimate;
 mod event;
 mod heartbeat;
 mod params;

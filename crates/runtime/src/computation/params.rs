@@ -121,6 +121,23 @@ impl Default for Params {
     }
 }
 
+impl Params {
+    /// Development chains (`phalanx dev`, `phalanx localnet`): the same economics on a scale a
+    /// person can watch. A dev worker's benchmark runs at a tenth of a core, so the least P is
+    /// 10; one worker is challenged about every 6 s (600 an hour, with the dev beacon's 3-second
+    /// rounds); an unanswered challenge makes it unresponsive after 30 s; a stopped session
+    /// cools down for a minute.
+    pub fn dev() -> Self {
+        Self {
+            min_p: 10,
+            max_heartbeats_per_worker_per_hour: 600,
+            heartbeat_window_ms: 30_000,
+            cool_down_ms: 60_000,
+            ..Self::default()
+        }
+    }
+}
+
 impl ComponentParams for Params {
     const COMPONENT: &'static str = "computation";
 

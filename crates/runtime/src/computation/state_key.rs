@@ -22,6 +22,11 @@ pub fn bucket(bucket: u16) -> StateKey {
     state_key("computation", "bucket", &bucket.to_be_bytes())
 }
 
+/// Which buckets are non-empty: [`super::challenge::Occupancy`] (4,096 bits).
+pub fn occupied() -> StateKey {
+    state_key("computation", "occupied", b"")
+}
+
 /// Counters over all sessions: [`super::challenge::Stats`].
 pub fn stats() -> StateKey {
     state_key("computation", "stats", b"")
