@@ -1,4 +1,4 @@
-//! `phalanx mining start|stop|reclaim|status|estimate`: an operator's mining sessions
+//! `phalanx mining start|stop|reclaim|report-revoked|status|estimate`: an operator's mining sessions
 //! (`computation` calls), what they earn (`GET /mining/{worker}`), and what a new one would earn
 //! (computed here by the chain's own code from `GET /mining`).
 
@@ -49,6 +49,17 @@ pub enum MiningCommand {
         /// The worker's identity (hex).
         worker: String,
         /// Any account may send it (it pays the fee; the stake goes to the owner).
+        #[arg(long)]
+        from: String,
+    },
+    /// Ask the chain to check a mining worker's attestation against the current policy: if its
+    /// measurement left the allow-list or its TCB level is no longer accepted, its session is
+    /// slashed (1 % of the stake by default, to the treasury) and stopped; otherwise refused
+    /// (`not_revoked`). Anyone may send it.
+    ReportRevoked {
+        /// The worker's identity (hex).
+        worker: String,
+        /// The account that pays the fee.
         #[arg(long)]
         from: String,
     },
@@ -131,6 +142,19 @@ pub fn run(rpc: &str, action: MiningCommand, json_mode: bool) -> Result<(), CliE
             let v = send(rpc, &from, call, "reclaim", json_mode)?;
             print(json_mode, &v, || {
                 format!("stake of {worker}'s session reclaimed\n{}", tx_text(&v))
+            });
+        }
+        MiningCommand::ReportRevoked { worker, from } => {
+            let worker = worker_id(&worker)?;
+            let call = ComputationCall::ReportRevoked {
+                worker: worker.clone(),
+            };
+            let v = send(rpc, &from, call, "report revoked attestation", json_mode)?;
+            print(json_mode, &v, || {
+                format!(
+                    "{worker}'s attestation no longer passes the policy: its session was slashed and stopped\n{}",
+                    tx_text(&v)
+                )
             });
         }
         MiningCommand::Status { workers } => {

@@ -142,6 +142,11 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
         &["mining", "reclaim", &worker, "--from", "dev:bob"],
         "computation.not_cooling_down",
     );
+    // Its attestation still passes the policy: nothing to slash.
+    refused(
+        &["mining", "report-revoked", &worker, "--from", "dev:bob"],
+        "computation.not_revoked",
+    );
     let (code, _, err) = cli_code(
         rpc,
         &[

@@ -301,6 +301,15 @@ pub enum CallView {
     StopMining { worker: AccountId },
     #[serde(rename = "computation.reclaim")]
     Reclaim { worker: AccountId },
+    #[serde(rename = "computation.report_equivocation")]
+    ReportEquivocation {
+        worker: AccountId,
+        round: u64,
+        /// The two counters the worker signed for the round.
+        counters: [u64; 2],
+    },
+    #[serde(rename = "computation.report_revoked")]
+    ReportRevoked { worker: AccountId },
 }
 
 impl CallView {
@@ -316,6 +325,8 @@ impl CallView {
             CallView::StartMining { .. } => "computation.start_mining",
             CallView::StopMining { .. } => "computation.stop_mining",
             CallView::Reclaim { .. } => "computation.reclaim",
+            CallView::ReportEquivocation { .. } => "computation.report_equivocation",
+            CallView::ReportRevoked { .. } => "computation.report_revoked",
         }
     }
 }
@@ -364,6 +375,21 @@ impl From<&Call> for CallView {
             Call::Computation(ComputationCall::Reclaim { worker }) => CallView::Reclaim {
                 worker: worker.clone(),
             },
+            Call::Computation(ComputationCall::ReportEquivocation {
+                worker,
+                round,
+                first,
+                second,
+            }) => CallView::ReportEquivocation {
+                worker: worker.clone(),
+                round: *round,
+                counters: [first.iterations, second.iterations],
+            },
+            Call::Computation(ComputationCall::ReportRevoked { worker }) => {
+                CallView::ReportRevoked {
+                    worker: worker.clone(),
+                }
+            }
         }
     }
 }

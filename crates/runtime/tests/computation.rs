@@ -12,7 +12,9 @@ use phalanx_runtime::{
     balances::pots,
     computation::{self, Error, SessionState},
 };
-use phalanx_types::{Amount, ComputationCall, Payload};
+use phalanx_types::{
+    Amount, ComputationCall, Payload, RegistryCall, SignedHeartbeat, WorkerMessage,
+};
 
 const SECOND: u64 = 1_000;
 
@@ -651,8 +653,10 @@ struct Step {
     seed: bool,
     /// Which of worker-2 / worker-3 answer what they owe.
     answers: [bool; 2],
-    /// Stop (or, once reclaimable, reclaim and restart) one worker.
+    /// Stop (or, once reclaimable, reclaim; or, with no session, start) one worker.
     toggle: Option<usize>,
+    /// Someone proves that one worker signed two heartbeats for the current round.
+    equivocate: Option<usize>,
 }
 
 fn step() -> impl proptest::strategy::Strategy<Value = Step> {
@@ -662,22 +666,25 @@ fn step() -> impl proptest::strategy::Strategy<Value = Step> {
         any::<bool>(),
         any::<[bool; 2]>(),
         prop_oneof![4 => Just(None), 1 => (0usize..2).prop_map(Some)],
+        prop_oneof![9 => Just(None), 1 => (0usize..2).prop_map(Some)],
     )
-        .prop_map(|(wait_s, seed, answers, toggle)| Step {
+        .prop_map(|(wait_s, seed, answers, toggle, equivocate)| Step {
             wait_s,
             seed,
             answers,
             toggle,
+            equivocate,
         })
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
 
-    /// Over random runs of challenges, answers, silences, stops and restarts: the supply never
-    /// changes; payouts plus treasury parts never exceed what was emitted; the treasury gets 20 %
-    /// of each payout (exactly, rounded to the base unit); an unresponsive worker is never paid; V ≤ V_max;
-    /// Σshare is the mining sessions' shares.
+    /// Over random runs of challenges, answers, silences, stops, restarts and slashes: the
+    /// supply never changes; payouts plus treasury parts never exceed what was emitted; the
+    /// treasury gets 20 % of each payout (exactly, rounded to the base unit); an unresponsive
+    /// worker is never paid; V ≤ V_max; Σshare is the mining sessions' shares; the stake pot
+    /// holds exactly the sessions' stakes.
     #[test]
     fn mining_runs_keep_every_invariant(steps in proptest::collection::vec(step(), 1..40)) {
         let mut c = mining_chain();
@@ -733,9 +740,41 @@ proptest::proptest! {
                     Some(x) if t + 2 >= x.cool_down_since_ms + c.params.computation.cool_down_ms => {
                         proptest::prop_assert_eq!(c.call("bob", reclaim(w), t + 2), TxStatus::Success);
                     }
-                    _ => {}
+                    Some(_) => {}
+                    None => {
+                        proptest::prop_assert_eq!(c.call("operator", start(w, 2_000), t + 2), TxStatus::Success);
+                    }
                 }
             }
+            if let Some(i) = s.equivocate {
+                let w = workers[i];
+                if let Some(x) = computation::session(&c.state, &id(w)).unwrap() {
+                    let round = (t + 3) / round_ms;
+                    let treasury_before = pots::balance(&c.state, pots::TREASURY.0).unwrap();
+                    let r = c.call_receipt("bob", equivocation(&c, w, round, 1, 2), t + 3);
+                    if r.status == TxStatus::Success {
+                        let cut = computation::treasury_part(x.stake, c.params.computation.slash_equivocation);
+                        proptest::prop_assert_eq!(
+                            pots::balance(&c.state, pots::TREASURY.0).unwrap(),
+                            treasury_before + cut + r.fee_paid
+                        );
+                        let after = computation::session(&c.state, &id(w)).unwrap().unwrap();
+                        proptest::prop_assert_eq!(after.state, SessionState::CoolingDown);
+                    } else {
+                        proptest::prop_assert!(
+                            r.status == refused(Error::AlreadySlashed)
+                                || r.status == refused(Error::EvidenceBeforeSession),
+                            "{:?}", r.status
+                        );
+                    }
+                }
+            }
+            let stakes: Amount = workers
+                .iter()
+                .filter_map(|w| computation::session(&c.state, &id(w)).unwrap())
+                .map(|x| x.stake)
+                .sum();
+            proptest::prop_assert_eq!(pots::balance(&c.state, pots::MINING_STAKE.0).unwrap(), stakes);
             let mut mining_shares = phalanx_runtime::fixed::Fixed::ZERO;
             for w in workers {
                 if let Some(x) = computation::session(&c.state, &id(w)).unwrap() {
@@ -754,4 +793,176 @@ proptest::proptest! {
             proptest::prop_assert_eq!(counted_supply(&c), supply);
         }
     }
+}
+
+/// `worker`'s signed heartbeat for `round` with counter `iterations`, as evidence.
+fn signed_heartbeat(
+    c: &Chain,
+    worker: &str,
+    seq: u64,
+    round: u64,
+    iterations: u64,
+) -> SignedHeartbeat {
+    let signed = WorkerMessage {
+        sender: id(worker),
+        seq,
+        payload: Payload::MiningHeartbeat { round, iterations },
+    }
+    .sign(&dev_key(worker), &c.chain);
+    SignedHeartbeat {
+        seq,
+        iterations,
+        signature: signed.signature,
+    }
+}
+
+/// Evidence that `worker` signed counters `a` and `b` for `round`.
+fn equivocation(c: &Chain, worker: &str, round: u64, a: u64, b: u64) -> ComputationCall {
+    ComputationCall::ReportEquivocation {
+        worker: id(worker),
+        round,
+        first: Box::new(signed_heartbeat(c, worker, 7, round, a)),
+        second: Box::new(signed_heartbeat(c, worker, 8, round, b)),
+    }
+}
+
+fn slashed(receipt: &Receipt) -> Option<(String, Amount, Amount)> {
+    receipt.events.iter().find_map(|e| match e {
+        phalanx_runtime::Event::Computation(computation::Event::Slashed {
+            offence,
+            amount,
+            stake,
+            ..
+        }) => Some((offence.clone(), *amount, *stake)),
+        _ => None,
+    })
+}
+
+#[test]
+fn an_equivocation_is_slashed_once_and_a_resend_is_not_one() {
+    let mut c = mining_chain();
+    let supply = counted_supply(&c);
+    measure(&mut c, "worker-2", 100, NOW_MS);
+    let t = NOW_MS + 60 * SECOND;
+    assert_eq!(
+        c.call("operator", start("worker-2", 2_000), t),
+        TxStatus::Success
+    );
+    let round = t / c.params.beacon.round_ms;
+    let before = snapshot(&c);
+
+    // Refusals, each with its own code, change nothing.
+    let resend = ComputationCall::ReportEquivocation {
+        worker: id("worker-2"),
+        round,
+        first: Box::new(signed_heartbeat(&c, "worker-2", 7, round, 5)),
+        second: Box::new(signed_heartbeat(&c, "worker-2", 8, round, 5)),
+    };
+    assert_eq!(c.call("bob", resend, t), refused(Error::NotEquivocation));
+    let mut forged = equivocation(&c, "worker-2", round, 5, 6);
+    if let ComputationCall::ReportEquivocation { second, .. } = &mut forged {
+        second.signature = signed_heartbeat(&c, "worker-3", 8, round, 6).signature;
+    }
+    assert_eq!(c.call("bob", forged, t), refused(Error::BadEvidence));
+    // Signed for another round than the one claimed.
+    let mut moved = equivocation(&c, "worker-2", round, 5, 6);
+    if let ComputationCall::ReportEquivocation { round: r, .. } = &mut moved {
+        *r += 1;
+    }
+    assert_eq!(c.call("bob", moved, t), refused(Error::BadEvidence));
+    assert_eq!(
+        c.call("bob", equivocation(&c, "worker-2", round - 10, 5, 6), t),
+        refused(Error::EvidenceBeforeSession)
+    );
+    assert_eq!(
+        c.call("bob", equivocation(&c, "worker-3", round, 5, 6), t),
+        refused(Error::NoSession)
+    );
+    assert_eq!(snapshot(&c), before);
+
+    // The proof: 10 % of the stake to the treasury, the session stopped.
+    let treasury = pots::balance(&c.state, pots::TREASURY.0).unwrap();
+    let r = c.call_receipt("bob", equivocation(&c, "worker-2", round, 5, 6), t);
+    assert_eq!(r.status, TxStatus::Success);
+    let (offence, amount, left) = slashed(&r).unwrap();
+    assert_eq!(offence, "equivocation");
+    assert_eq!((amount, left), (200 * UNITS_PER_PHA, 1_800 * UNITS_PER_PHA));
+    assert_eq!(
+        pots::balance(&c.state, pots::TREASURY.0).unwrap(),
+        treasury + amount + r.fee_paid
+    );
+    let s = computation::session(&c.state, &id("worker-2"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.state, s.stake), (SessionState::CoolingDown, left));
+    assert_eq!(
+        computation::rewards::pool(&c.state).unwrap().total_share,
+        Default::default()
+    );
+    // Once per worker and round.
+    assert_eq!(
+        c.call("bob", equivocation(&c, "worker-2", round, 5, 7), t),
+        refused(Error::AlreadySlashed)
+    );
+    assert_eq!(counted_supply(&c), supply);
+}
+
+#[test]
+fn a_revoked_attestation_is_slashed_on_report_and_at_the_next_heartbeat() {
+    let mut c = mining_chain();
+    let keys = with_beacon(&mut c);
+    c.params.computation.heartbeats_per_hour = 1_000_000;
+    c.params.computation.max_heartbeats_per_worker_per_hour = 3_600;
+    let supply = counted_supply(&c);
+    for w in ["worker-2", "worker-3"] {
+        measure(&mut c, w, 100, NOW_MS);
+    }
+    let t = NOW_MS + 60 * SECOND;
+    for w in ["worker-2", "worker-3"] {
+        assert_eq!(c.call("operator", start(w, 2_000), t), TxStatus::Success);
+    }
+    let revoke = |w: &str| ComputationCall::ReportRevoked { worker: id(w) };
+    assert_eq!(
+        c.call("bob", revoke("worker-2"), t),
+        refused(Error::NotRevoked)
+    );
+
+    // The root removes the workers' measurement from the allow-list.
+    let mut policy = dev_policy();
+    policy.allowed_measurements = vec!["ab".repeat(32)];
+    let set = RegistryCall::SetAttestationPolicy { policy };
+    assert_eq!(c.call("alice", set, t), TxStatus::Success);
+
+    // Anyone reports it: 1 % of the stake, the session stopped; a second report is refused.
+    let r = c.call_receipt("bob", revoke("worker-2"), t + SECOND);
+    assert_eq!(r.status, TxStatus::Success);
+    let (offence, amount, _) = slashed(&r).unwrap();
+    assert_eq!(
+        (offence.as_str(), amount),
+        ("revoked_attestation", 20 * UNITS_PER_PHA)
+    );
+    assert_eq!(
+        c.call("bob", revoke("worker-2"), t + SECOND),
+        refused(Error::NotMining)
+    );
+
+    // worker-3 is found out at its next heartbeat: slashed and stopped instead of paid.
+    let round_ms = c.params.beacon.round_ms;
+    let t = t + 2 * round_ms;
+    let round = t / round_ms;
+    publish_seed(&mut c, &keys, round, t);
+    end_block(&mut c, t);
+    let owed = computation::session(&c.state, &id("worker-3"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(owed.owed_round, Some(round));
+    let r = heartbeat(&mut c, "worker-3", round, 500, t + SECOND);
+    assert_eq!(r.status, TxStatus::Success);
+    assert_eq!(paid(&r), None);
+    assert_eq!(slashed(&r).unwrap().0, "revoked_attestation");
+    let s = computation::session(&c.state, &id("worker-3"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.state, SessionState::CoolingDown);
+    assert_eq!(counted_supply(&c), supply);
 }

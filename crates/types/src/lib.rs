@@ -16,7 +16,9 @@ pub use account::{AccountId, ParseAccountError};
 pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
-pub use call::{BalancesCall, Call, ComputationCall, KeysCall, MqCall, RegistryCall};
+pub use call::{
+    BalancesCall, Call, ComputationCall, KeysCall, MqCall, RegistryCall, SignedHeartbeat,
+};
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{
     ChainMessage, Envelope, KeyKind, MAX_BEACON_PARTIAL, MAX_DKG_ACK, MAX_DKG_MESSAGE,

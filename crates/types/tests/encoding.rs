@@ -287,11 +287,17 @@ mod computation_calls {
             ComputationCall::Reclaim {
                 worker: worker.clone(),
             },
+            equivocation(&worker),
+            ComputationCall::ReportRevoked {
+                worker: worker.clone(),
+            },
         ];
         let names = [
             "computation.start_mining",
             "computation.stop_mining",
             "computation.reclaim",
+            "computation.report_equivocation",
+            "computation.report_revoked",
         ];
         for (tag, (call, name)) in calls.into_iter().zip(names).enumerate() {
             assert_eq!(call.name(), name);
@@ -312,6 +318,42 @@ mod computation_calls {
             hex::encode(&start.encode()[102..118]),
             "000000000000000000071afd498d0000"
         );
+    }
+
+    fn equivocation(worker: &AccountId) -> ComputationCall {
+        let beat = |seq, iterations| {
+            Box::new(phalanx_types::SignedHeartbeat {
+                seq,
+                iterations,
+                signature: ed25519::PrivateKey::from_seed(3).sign(b"ns", b"beat"),
+            })
+        };
+        ComputationCall::ReportEquivocation {
+            worker: worker.clone(),
+            round: 9,
+            first: beat(1, 2),
+            second: beat(3, 4),
+        }
+    }
+
+    /// After the worker: the round, then each heartbeat's sequence number, counter (big-endian)
+    /// and 64-byte signature.
+    #[test]
+    fn equivocation_evidence_encoding_is_frozen() {
+        let worker: AccountId = ed25519::PrivateKey::from_seed(3).public_key().into();
+        let tx = signed(equivocation(&worker).into());
+        let bytes = tx.encode();
+        assert_eq!(hex::encode(&bytes[102..110]), "0000000000000009");
+        assert_eq!(
+            hex::encode(&bytes[110..126]),
+            "00000000000000010000000000000002"
+        );
+        assert_eq!(
+            hex::encode(&bytes[190..206]),
+            "00000000000000030000000000000004"
+        );
+        assert_eq!(bytes[126..190], bytes[206..270]);
+        assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
     }
 
     #[test]

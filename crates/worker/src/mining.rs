@@ -121,11 +121,18 @@ impl Worker {
             .filter(|s| s.state != SessionState::CoolingDown);
         if let Some(session) = live {
             if let Some(round) = session.owed_round {
-                info!(round, iterations = count, state = ?session.state, "answering a heartbeat challenge");
-                self.send_message(Payload::MiningHeartbeat {
-                    round,
-                    iterations: count,
-                })?;
+                // One counter per round, saved before it is signed: a resend signs the same
+                // heartbeat again (only its sequence number may change), never a second one.
+                let iterations = match self.state.heartbeat_answer {
+                    Some((answered, iterations)) if answered == round => iterations,
+                    _ => {
+                        self.state.heartbeat_answer = Some((round, count));
+                        self.save()?;
+                        count
+                    }
+                };
+                info!(round, iterations, state = ?session.state, "answering a heartbeat challenge");
+                self.send_message(Payload::MiningHeartbeat { round, iterations })?;
             }
             return Ok(());
         }
@@ -251,6 +258,11 @@ impl Worker {
             self.send_message(Payload::BeaconShare { round, partial })?;
         }
         Ok(())
+    }
+
+    /// The newest beacon round this process signed, if any.
+    pub fn beacon_round_signed(&self) -> Option<u64> {
+        self.beacon_signed
     }
 
     fn beacon_partial_bytes(&self, share: &phalanx_threshold::Share, round: u64) -> Vec<u8> {

@@ -138,6 +138,12 @@ pub struct WorkerState {
     /// (hex).
     #[serde(default)]
     pub partials: BTreeMap<String, Vec<String>>,
+    /// The heartbeat counter this worker committed to for a challenge round: (round, counter).
+    /// Fixed before the first heartbeat of the round is signed and reused for any resend, so
+    /// the worker never signs two different heartbeats for one round (the chain slashes that
+    /// as equivocation).
+    #[serde(default)]
+    pub heartbeat_answer: Option<(u64, u64)>,
 }
 
 /// A share of a master key generation, from the DKG round whose output is its sharing.
@@ -164,6 +170,7 @@ impl WorkerState {
             key_shares: BTreeMap::new(),
             shared_generation: None,
             partials: BTreeMap::new(),
+            heartbeat_answer: None,
         })
     }
 

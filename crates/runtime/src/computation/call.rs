@@ -15,6 +15,15 @@ pub fn dispatch(
         }
         ComputationCall::StopMining { worker } => super::stop::stop_mining(state, ctx, worker),
         ComputationCall::Reclaim { worker } => super::reclaim::reclaim(state, ctx, worker),
+        ComputationCall::ReportEquivocation {
+            worker,
+            round,
+            first,
+            second,
+        } => super::slash::report_equivocation(state, ctx, worker, *round, first, second),
+        ComputationCall::ReportRevoked { worker } => {
+            super::slash::report_revoked(state, ctx, worker)
+        }
     }
 }
 
@@ -22,7 +31,10 @@ pub fn call_info(params: &Params, call: &ComputationCall) -> CallInfo {
     let worker = call.worker();
     let spends = match call {
         ComputationCall::StartMining { stake, .. } => *stake,
-        ComputationCall::StopMining { .. } | ComputationCall::Reclaim { .. } => 0,
+        ComputationCall::StopMining { .. }
+        | ComputationCall::Reclaim { .. }
+        | ComputationCall::ReportEquivocation { .. }
+        | ComputationCall::ReportRevoked { .. } => 0,
     };
     CallInfo {
         fee: params.fees.transfer_fee,

@@ -28,6 +28,16 @@ crate::error::component_errors! {
     NotChallenged = 18, "not_challenged",
         "the worker owes no heartbeat for this round (not challenged, already answered, or another round)";
     AlreadyPaid = 19, "already_paid", "the session was already paid in this block";
+    BadEvidence = 20, "bad_evidence",
+        "a heartbeat in the evidence is not signed by the worker for that round";
+    NotEquivocation = 21, "not_equivocation",
+        "the two heartbeats report the same counter: a resend, not an equivocation";
+    AlreadySlashed = 22, "already_slashed",
+        "this offence was already slashed (one slash per worker and round)";
+    EvidenceBeforeSession = 23, "evidence_before_session",
+        "the evidence is for a round before the worker's current session started";
+    NotRevoked = 24, "not_revoked",
+        "the worker's attestation still passes the policy";
 }
 
 impl From<super::value::Overflow> for crate::CallError {

@@ -62,4 +62,16 @@ pub enum Event {
         #[serde(with = "crate::amount_json")]
         slashed: Amount,
     },
+    /// The session's stake was slashed for `offence` (`equivocation` or `revoked_attestation`,
+    /// described by `evidence`): `amount` went to the treasury, `stake` is what is left, and the
+    /// session stopped.
+    Slashed {
+        worker: AccountId,
+        offence: String,
+        evidence: String,
+        #[serde(with = "crate::amount_json")]
+        amount: Amount,
+        #[serde(with = "crate::amount_json")]
+        stake: Amount,
+    },
 }

@@ -12,7 +12,8 @@ use phalanx_types::Amount;
 /// Answers the challenge of `round` for `sender`'s session, reporting its benchmark counter.
 ///
 /// Checks, each with its own refusal: a live session; the oldest owed challenge is `round`; no
-/// payout yet in this block. Then V is brought to the block's time (at the old instant P), the
+/// payout yet in this block. A worker whose attestation no longer passes the policy is then
+/// slashed and stopped instead (`slash.rs`). Then V is brought to the block's time (at the old instant P), the
 /// instant P is updated from the counter, and:
 /// * an unresponsive worker recovers (mining again, no payout for the gap);
 /// * a mining worker is paid what its share accrued since its last heartbeat (capped by the
@@ -37,6 +38,23 @@ pub fn mining_heartbeat(
     }
     if s.paid_height == ctx.env.height && s.paid_height != 0 {
         return Err(Error::AlreadyPaid.into());
+    }
+    // A worker whose attestation no longer passes the policy is slashed, not paid.
+    if let Some(reason) = super::slash::revocation(sender, &crate::registry::policy(state)?) {
+        let ratio = params.slash_revoked;
+        let event = super::slash::slash_and_stop(
+            state,
+            ctx,
+            worker,
+            s,
+            ratio,
+            "revoked_attestation",
+            reason,
+        )?;
+        return Ok(Handled {
+            events: vec![event.into()],
+            new_work: true,
+        });
     }
     s.settle(params, now)?;
     let challenge_time = s.owed_since_ms;

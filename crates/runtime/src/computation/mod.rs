@@ -6,8 +6,8 @@
 //! |------|------|
 //! | `params.rs` | every number of the economics (k, Rᵉ, V_max, ρ, costs, decay, tick, spans) |
 //! | `state_key.rs` | `benchmark(worker)` → [`BenchmarkRecord`], `session(worker)` → [`Session`], `bucket(prefix)`, `stats`, the `timeouts` log and its head |
-//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `challenged`, `unresponsive`, `heartbeat_paid`, `recovered`, `stake_reclaimed` |
-//! | `error.rs` | codes 1–19 |
+//! | `event.rs` | `benchmark_measured`, `mining_started`, `mining_stopped`, `challenged`, `unresponsive`, `heartbeat_paid`, `recovered`, `stake_reclaimed`, `slashed` |
+//! | `error.rs` | codes 1–24 |
 //! | `value.rs` | V in closed form between a worker's events; Vᵉ, minimum stake, share, instant P |
 //! | `session.rs` | a session's record and states; V brought forward to a block's time |
 //! | `benchmark.rs` | the `benchmark_report` message: P measured against block time |
@@ -16,6 +16,7 @@
 //! | `target.rs` | the heartbeat challenge target and the `hash XOR seed ≤ target` rule |
 //! | `challenge.rs` | the bucket index of live sessions, issuing a round's challenges, timeouts |
 //! | `rewards.rs` | the reward-per-share accumulator over the mining-rewards pot |
+//! | `slash.rs` | offences and their levels: equivocation and revoked attestations (`report_equivocation`, `report_revoked`, and at a heartbeat); offline is V's decay |
 //! | `heartbeat.rs` | the `mining_heartbeat` message: payout (80/20) or recovery |
 //! | `end_block.rs` | the block hook: spread new emission, challenges from a new seed, due timeouts |
 //! | `estimate.rs` | projected daily rewards and a new session's numbers (for `phalanx mining`) |
@@ -23,8 +24,8 @@
 //!
 //! Built so far: the arithmetic (checked against the reference), benchmark measurement,
 //! sessions (start, stop, cool-down, reclaim with `min(V/Vᵉ, 1)·S`), challenges from the
-//! beacon's seed, unresponsiveness, heartbeats with payouts and recovery. Slashing for
-//! equivocation and revoked attestations, and the worker's side, come next (issue 14's notes).
+//! beacon's seed, unresponsiveness, heartbeats with payouts and recovery, slashing for
+//! equivocation and revoked attestations.
 
 mod benchmark;
 mod call;
@@ -38,6 +39,7 @@ mod params;
 mod reclaim;
 pub mod rewards;
 mod session;
+pub mod slash;
 mod start;
 pub mod state_key;
 mod stop;

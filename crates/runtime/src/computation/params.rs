@@ -66,6 +66,13 @@ pub struct Params {
     pub heartbeat_window_ms: u64,
     /// The treasury's part of every payout (0.2).
     pub treasury_ratio: Fixed,
+    /// Share of a session's stake slashed for equivocation, two different signed heartbeats
+    /// for one challenge (0.1: the reference's "malicious" level). The session is also stopped.
+    pub slash_equivocation: Fixed,
+    /// Share of a session's stake slashed when its worker's attestation no longer passes the
+    /// policy (0.01: the reference's "bad result" level; a policy change is not proof of
+    /// misbehaviour, so not its 100 % "security risk"). The session is also stopped.
+    pub slash_revoked: Fixed,
 }
 
 impl Params {
@@ -117,6 +124,8 @@ impl Default for Params {
             max_heartbeats_per_worker_per_hour: 2,
             heartbeat_window_ms: 120_000,
             treasury_ratio: fp("0.2"),
+            slash_equivocation: fp("0.1"),
+            slash_revoked: fp("0.01"),
         }
     }
 }
@@ -163,6 +172,9 @@ impl ComponentParams for Params {
         if self.treasury_ratio > Fixed::ONE {
             return Err("treasury_ratio must be at most 1".into());
         }
+        if self.slash_equivocation > Fixed::ONE || self.slash_revoked > Fixed::ONE {
+            return Err("slash levels must be at most 1 (the whole stake)".into());
+        }
         if self.unresponsive_decay_per_tick >= Fixed::ONE {
             return Err("unresponsive_decay_per_tick must be below 1".into());
         }
@@ -203,8 +215,8 @@ impl ComponentParams for Params {
     }
 }
 
-/// Fixed-point fields: eleven scalars and the confidence factors.
-const FIXED_FIELDS: usize = 11 + MAX_CONFIDENCE_LEVEL as usize;
+/// Fixed-point fields: thirteen scalars and the confidence factors.
+const FIXED_FIELDS: usize = 13 + MAX_CONFIDENCE_LEVEL as usize;
 
 impl Write for Params {
     fn write(&self, buf: &mut impl BufMut) {
@@ -230,6 +242,8 @@ impl Write for Params {
         self.max_heartbeats_per_worker_per_hour.write(buf);
         self.heartbeat_window_ms.write(buf);
         self.treasury_ratio.write(buf);
+        self.slash_equivocation.write(buf);
+        self.slash_revoked.write(buf);
     }
 }
 
@@ -277,6 +291,8 @@ impl Read for Params {
             max_heartbeats_per_worker_per_hour: u64::read(buf)?,
             heartbeat_window_ms: u64::read(buf)?,
             treasury_ratio: Fixed::read(buf)?,
+            slash_equivocation: Fixed::read(buf)?,
+            slash_revoked: Fixed::read(buf)?,
         })
     }
 }

@@ -27,6 +27,13 @@ pub fn occupied() -> StateKey {
     state_key("computation", "occupied", b"")
 }
 
+/// Set once `worker`'s equivocation in `round` was slashed (one slash per worker and round).
+pub fn equivocation(worker: &WorkerId, round: u64) -> StateKey {
+    let mut id = worker.as_bytes().to_vec();
+    id.extend_from_slice(&round.to_be_bytes());
+    state_key("computation", "equivocation", &id)
+}
+
 /// Counters over all sessions: [`super::challenge::Stats`].
 pub fn stats() -> StateKey {
     state_key("computation", "stats", b"")

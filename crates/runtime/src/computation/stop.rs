@@ -1,6 +1,6 @@
 //! `computation.stop_mining`: the owner stops a session; it cools down.
 
-use super::{Error, Event, SessionState, session, state_key};
+use super::{Error, Event, Params, Session, SessionState, session, state_key};
 use crate::{CallResult, Ctx, fixed::Fixed, state::State};
 use commonware_codec::Encode;
 use phalanx_types::WorkerId;
@@ -15,16 +15,13 @@ pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &Worker
     if stopped.state == SessionState::CoolingDown {
         return Err(Error::NotMining.into());
     }
-    let now = ctx.env.timestamp_ms;
-    stopped.settle(&ctx.params.computation, now)?;
-    if stopped.state == SessionState::Mining {
-        // Its share leaves Σshare; what accrued since its last heartbeat stays in the pot.
-        super::rewards::replace_share(state, stopped.share, Fixed::ZERO)?;
-    }
-    stopped.state = SessionState::CoolingDown;
-    stopped.cool_down_since_ms = now;
-    stopped.owed_round = None;
-    super::challenge::leave(state, worker)?;
+    cool_down(
+        state,
+        &ctx.params.computation,
+        worker,
+        &mut stopped,
+        ctx.env.timestamp_ms,
+    )?;
     state.put(state_key::session(worker), Some(stopped.encode().to_vec()));
     Ok(vec![
         Event::MiningStopped {
@@ -34,4 +31,26 @@ pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &Worker
         }
         .into(),
     ])
+}
+
+/// Stops a live session at `now_ms` (its owner's stop, or a slash): V brought to `now_ms` and
+/// frozen, its share out of Σshare, out of the challenge index, nothing owed. The caller stores
+/// the session.
+pub(super) fn cool_down(
+    state: &mut (impl State + ?Sized),
+    params: &Params,
+    worker: &WorkerId,
+    live: &mut Session,
+    now_ms: u64,
+) -> CallResult<()> {
+    live.settle(params, now_ms)?;
+    if live.state == SessionState::Mining {
+        // Its share leaves Σshare; what accrued since its last heartbeat stays in the pot.
+        super::rewards::replace_share(state, live.share, Fixed::ZERO)?;
+    }
+    live.state = SessionState::CoolingDown;
+    live.cool_down_since_ms = now_ms;
+    live.owed_round = None;
+    super::challenge::leave(state, worker)?;
+    Ok(())
 }

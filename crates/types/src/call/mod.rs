@@ -13,7 +13,7 @@ mod mq;
 mod registry;
 
 pub use balances::BalancesCall;
-pub use computation::ComputationCall;
+pub use computation::{ComputationCall, SignedHeartbeat};
 pub use keys::KeysCall;
 pub use mq::MqCall;
 pub use registry::RegistryCall;
