@@ -13,6 +13,8 @@ mod keys;
 mod localnet;
 mod mining;
 mod network;
+mod plot;
+mod plot_text;
 mod show;
 mod tokenomics;
 mod tx;

@@ -28,8 +28,10 @@ pub enum TokenomicsCommand {
         /// always printed).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         every: Option<u64>,
-        /// Draw the cumulative emission and the daily budget to this SVG file (`.svg`).
-        #[arg(long)]
+        /// Draw the cumulative emission and the daily budget to this file, chosen by its
+        /// extension: SVG (`.svg`) or PNG (`.png`, 1100 × 640 pixels, its text drawn with
+        /// /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf from Debian's `fonts-dejavu-core`).
+        #[arg(long, value_name = "FILE")]
         plot: Option<PathBuf>,
         /// Use the parameters of the chain at `--rpc` instead of the genesis defaults.
         #[arg(long)]
@@ -47,16 +49,8 @@ pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Res
             plot,
             node,
         }) => {
-            if let Some(path) = &plot
-                && !is_svg(path)
-            {
-                return Err(CliError::new(
-                    Exit::Usage,
-                    format!(
-                        "--plot {}: only SVG plots are supported (name the file .svg)",
-                        path.display()
-                    ),
-                ));
+            if let Some(path) = &plot {
+                crate::plot::PlotFormat::of(path).map_err(|e| CliError::new(Exit::Usage, e))?;
             }
             let params = if node {
                 client::ChainInfo::fetch(rpc)?.params.tokenomics
@@ -66,7 +60,7 @@ pub fn run(rpc: &str, action: Option<TokenomicsCommand>, json_mode: bool) -> Res
             let every = every.unwrap_or_else(|| default_every(days));
             let rows = table(&params, days, every);
             if let Some(path) = &plot {
-                draw(&params, days, path)?;
+                crate::plot::draw(&params, days, path)?;
             }
             let v = json!({
                 "params": params,
@@ -99,14 +93,15 @@ fn default_every(days: u64) -> u64 {
 /// The mining reserve at genesis: 70 % of the supply.
 const RESERVE: Amount = phalanx_types::MAX_SUPPLY / 100 * 70;
 
-struct Row {
-    day: u64,
-    daily: Amount,
-    cumulative: Amount,
-    reserve_left: Amount,
+/// One day of the projection (the table's rows and the plot's points).
+pub struct Row {
+    pub day: u64,
+    pub daily: Amount,
+    pub cumulative: Amount,
+    pub reserve_left: Amount,
 }
 
-fn row(params: &tokenomics::Params, day: u64) -> Row {
+pub fn row(params: &tokenomics::Params, day: u64) -> Row {
     let cumulative = schedule::cumulative(params, day * DAY_MS);
     let before = schedule::cumulative(params, day.saturating_sub(1) * DAY_MS);
     Row {
@@ -170,96 +165,6 @@ fn text_table(params: &tokenomics::Params, rows: &[Row], plot: Option<&Path>) ->
     out
 }
 
-/// Draws the cumulative emission (left axis) and the daily budget (right axis).
-fn draw(params: &tokenomics::Params, days: u64, path: &Path) -> Result<(), String> {
-    use plotters::prelude::*;
-    if !is_svg(path) {
-        return Err(format!(
-            "{}: only SVG plots are supported (name the file .svg)",
-            path.display()
-        ));
-    }
-    let million = |a: Amount| a as f64 / (UNITS_PER_PHA as f64 * 1e6);
-    let thousand = |a: Amount| a as f64 / (UNITS_PER_PHA as f64 * 1e3);
-    let step = days.div_ceil(2_000).max(1);
-    let points: Vec<Row> = (0..=days)
-        .filter(|d| d % step == 0 || *d == days)
-        .map(|d| row(params, d.max(1)))
-        .collect();
-    let limit = million(schedule::supremum(params));
-    let top_daily = thousand(params.daily_emission) * 1.1;
-    let err = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
-    let root = SVGBackend::new(path, (1100, 640)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "PHA emission schedule (mining reserve to mining rewards)",
-            ("sans-serif", 24),
-        )
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(80)
-        .right_y_label_area_size(80)
-        .build_cartesian_2d(0f64..days as f64, 0f64..limit * 1.08)
-        .map_err(|e| err(&e))?
-        .set_secondary_coord(0f64..days as f64, 0f64..top_daily);
-    chart
-        .configure_mesh()
-        .x_desc("days since genesis")
-        .y_desc("cumulative emission (million PHA)")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_secondary_axes()
-        .y_desc("daily budget (thousand PHA per day)")
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(|e| err(&e))?;
-    let blue = RGBColor(31, 119, 180);
-    let orange = RGBColor(230, 120, 20);
-    chart
-        .draw_series(LineSeries::new(
-            points.iter().map(|r| (r.day as f64, million(r.cumulative))),
-            blue.stroke_width(2),
-        ))
-        .map_err(|e| err(&e))?
-        .label("cumulative emission (left)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(
-            [(0.0, limit), (days as f64, limit)],
-            BLACK.mix(0.5),
-        ))
-        .map_err(|e| err(&e))?
-        .label(format!("limit {:.1} million PHA", limit))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.5)));
-    chart
-        .draw_secondary_series(LineSeries::new(
-            points.iter().map(|r| (r.day as f64, thousand(r.daily))),
-            orange.stroke_width(2),
-        ))
-        .map_err(|e| err(&e))?
-        .label("daily budget (right)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::MiddleRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
-    Ok(())
-}
-
-fn is_svg(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
-}
-
 /// `phalanx tokenomics`: the schedule's state at the node's finalized head.
 fn status(rpc: &str, json_mode: bool) -> Result<(), CliError> {
     let t = endpoint::tokenomics(rpc)?;
@@ -302,18 +207,5 @@ mod tests {
         assert_eq!(rows.last().map(|r| r.day), Some(3650));
         assert_eq!(rows[0].daily, 720_000 * UNITS_PER_PHA);
         assert_eq!(pha(1_234_567 * UNITS_PER_PHA), "1,234,567");
-    }
-
-    #[test]
-    fn draws_an_svg_and_refuses_other_formats() {
-        let dir = std::env::temp_dir().join(format!("phalanx-plot-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap_or_default();
-        let svg = dir.join("schedule.svg");
-        let p = tokenomics::Params::default();
-        assert!(draw(&p, 3650, &svg).is_ok());
-        let text = std::fs::read_to_string(&svg).unwrap_or_default();
-        assert!(text.contains("<svg") && text.contains("cumulative emission"));
-        assert!(draw(&p, 10, &dir.join("schedule.bmp")).is_err());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

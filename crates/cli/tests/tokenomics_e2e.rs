@@ -107,7 +107,10 @@ fn schedule_projection_and_plot() {
         unused,
         &["tokenomics", "schedule", "--plot", bad.to_str().unwrap()],
     );
-    assert!(code == Some(2) && err.contains("SVG"), "{err}");
+    assert!(
+        code == Some(2) && err.contains(".svg") && err.contains(".png"),
+        "{err}"
+    );
     assert!(!bad.exists());
     // A node that cannot be reached: exit status 3, as for every client command.
     let (code, _, err) = common::cli_code(unused, &["tokenomics"]);

@@ -607,7 +607,12 @@ fn a_heartbeat_is_paid_from_the_emission_and_an_unresponsive_worker_recovers_unp
     assert_eq!((s.owed_round, s.rewards), (None, payout));
     // V gave back what it grew (the payout is far larger): it is Vᵉ again.
     assert_eq!(s.value.v, s.initial_value);
-    // Answering again is refused: nothing is owed.
+    // Answering again is refused: nothing is owed, neither in the same block (no second
+    // payout in one block) nor later.
+    assert_eq!(
+        heartbeat(&mut c, "worker-2", round, 550, t + SECOND).status,
+        refused(Error::NotChallenged)
+    );
     assert_eq!(
         heartbeat(&mut c, "worker-2", round, 600, t + 2 * SECOND).status,
         refused(Error::NotChallenged)
@@ -641,6 +646,28 @@ fn a_heartbeat_is_paid_from_the_emission_and_an_unresponsive_worker_recovers_unp
         .unwrap()
         .unwrap();
     assert_eq!(s.state, SessionState::Mining);
+
+    // Challenged, then unresponsive, then stopped: its late answer is refused.
+    let last = next + 20;
+    let t = last * round_ms;
+    publish_seed(&mut c, &keys, last, t);
+    end_block(&mut c, t);
+    end_block(&mut c, t + window);
+    assert_eq!(
+        computation::session(&c.state, &id("worker-2"))
+            .unwrap()
+            .unwrap()
+            .state,
+        SessionState::Unresponsive
+    );
+    assert_eq!(
+        c.call("operator", stop("worker-2"), t + window),
+        TxStatus::Success
+    );
+    assert_eq!(
+        heartbeat(&mut c, "worker-2", last, 2_000, t + window + SECOND).status,
+        refused(Error::NotMining)
+    );
     assert_eq!(counted_supply(&c), supply);
 }
 
