@@ -252,7 +252,8 @@ fn ago(head_ms: u64, at_ms: u64) -> String {
 
 /// `in 12 s` (or `now`) for a future block time.
 fn due_in(head_ms: u64, at_ms: u64) -> String {
-    match at_ms.saturating_sub(head_ms) / 1000 {
+    // Rounded up: "now" only once it is due.
+    match at_ms.saturating_sub(head_ms).div_ceil(1000) {
         0 => "now".into(),
         secs if secs < 7_200 => format!("in {secs} s"),
         secs => format!("in {:.1} days", secs as f64 / 86_400.0),
@@ -291,9 +292,13 @@ fn status_text(v: &Status) -> String {
             ),
             None => out.push_str("  benchmark P: no report\n"),
         }
+        let measured = w.benchmark.as_ref().is_some_and(|b| b.p > 0);
         match &w.session {
             Some(s) => out.push_str(&session_text(w.block_time_ms, s)),
-            None => out.push_str("  session:     none (ready: `phalanx mining start`)\n"),
+            None if measured => {
+                out.push_str("  session:     none (ready: `phalanx mining start`)\n")
+            }
+            None => out.push_str("  session:     none\n"),
         }
     }
     out.trim_end().to_string()
@@ -310,16 +315,26 @@ fn session_text(head_ms: u64, s: &SessionView) -> String {
             None => "cooling down".to_string(),
         },
     };
+    // Only a mining session's share counts in Σshare.
+    let share = if s.counted_share.is_zero() {
+        format!("{:.2} (not counted: not mining)", s.share.to_f64())
+    } else {
+        format!("{:.2}", s.counted_share.to_f64())
+    };
+    // The field starts at the session's start, before any challenge.
+    let answered = if s.last_challenge_answered_ms == s.started_ms {
+        "none yet".to_string()
+    } else {
+        ago(head_ms, s.last_challenge_answered_ms)
+    };
     let mut out = format!(
-        "  state:       {state}\n  owner:       {}\n  stake:       {}\n  P:           {:.0} (instant {:.1})\n  V:           {:.2} (Vᵉ {:.2})\n  share:       {:.2}\n  last answered challenge: {}\n",
+        "  state:       {state}\n  owner:       {}\n  stake:       {}\n  P:           {:.0} (instant {:.1})\n  V:           {:.2} (Vᵉ {:.2})\n  share:       {share}\n  last answered challenge: {answered}\n",
         s.owner,
         pha(s.stake.base_units),
         s.p_bench.to_f64(),
         s.p_instant.to_f64(),
         s.v.to_f64(),
         s.initial_value.to_f64(),
-        s.share.to_f64(),
-        ago(head_ms, s.last_challenge_answered_ms),
     );
     if let (Some(round), Some(since)) = (s.owed_round, s.owed_since_ms) {
         out.push_str(&format!(
@@ -349,8 +364,10 @@ pub struct EstimateView {
     pub network_share: phalanx_runtime::fixed::Fixed,
     pub daily_emission: phalanx_client::api::AmountView,
     pub projected_daily: phalanx_client::api::AmountView,
-    /// What `start` would refuse (the chain's error name), if anything.
-    pub refusal: Option<&'static str>,
+    /// What `start` would refuse (the chain's error code, as in failed receipts), if anything.
+    pub refusal: Option<String>,
+    /// P was above the chain's cap and counts as the cap.
+    pub p_capped: bool,
     pub refusal_reason: Option<String>,
 }
 
@@ -380,14 +397,16 @@ fn estimate_on(rpc: &str, stake: Amount, p: u32, confidence: u8) -> Result<Estim
         network_share: n.total_share,
         daily_emission: n.daily_emission,
         projected_daily: e.daily_reward.into(),
-        refusal: e.refusal.map(|r| r.name()),
+        refusal: e.refusal.map(|r| format!("computation.{}", r.name())),
+        p_capped: p > n.params.p_cap,
         refusal_reason: e.refusal.map(|r| r.to_string()),
     })
 }
 
 fn estimate_text(v: &EstimateView) -> String {
+    let capped = if v.p_capped { " (the chain's cap)" } else { "" };
     let mut out = format!(
-        "stake {} on P {} at confidence level {}:\n  least stake:  {}\n  Vᵉ:           {:.2}\n  share:        {:.2} (network Σshare now {:.2})\n  projected:    {} a day (of {} emitted a day, less the treasury's part)",
+        "stake {} on P {}{capped} at confidence level {}:\n  least stake:  {}\n  Vᵉ:           {:.2}\n  share:        {:.2} (network Σshare now {:.2})\n  projected:    {} a day (of {} emitted a day, less the treasury's part)",
         pha(v.stake.base_units),
         v.p,
         v.confidence,

@@ -63,6 +63,19 @@ fn insufficient_balance(message: &str) -> Option<String> {
     ))
 }
 
+/// Event fields that hold an amount in base units (shown in PHA).
+const AMOUNT_FIELDS: [&str; 9] = [
+    "amount", "emitted", "short", "stake", "returns", "payout", "treasury", "returned", "slashed",
+];
+/// Event fields that hold a fixed-point number (mining's V and P), shown to two decimals.
+const FIXED_FIELDS: [&str; 3] = ["v", "p_instant", "initial_value"];
+
+/// A fixed-point decimal string to two decimals (anything else as it is).
+fn fixed_text(s: &str) -> String {
+    s.parse::<f64>()
+        .map_or_else(|_| s.to_string(), |x| format!("{x:.2}"))
+}
+
 /// One event as `component.event field=value ...`, amounts in PHA. Events are the runtime's
 /// typed `Event`; this prints any of them the same way, so it walks the fields of its JSON form
 /// (free-form on purpose: a new event needs no new printing code).
@@ -78,7 +91,10 @@ pub fn event_text(e: &Event) -> String {
         .filter(|(k, _)| *k != "event" && *k != "component")
     {
         let v = match (k.as_str(), v) {
-            ("amount" | "emitted" | "short", v) => pha_field(v),
+            (k, v) if AMOUNT_FIELDS.contains(&k) => pha_field(v),
+            (k, Value::String(s)) if FIXED_FIELDS.contains(&k) => fixed_text(s),
+            // Free text (a slash's evidence) is quoted so it reads as one value.
+            (_, Value::String(s)) if s.contains(' ') => format!("{s:?}"),
             (_, Value::String(s)) => s.clone(),
             (_, v) => v.to_string(),
         };

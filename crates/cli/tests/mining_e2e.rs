@@ -73,7 +73,7 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
     assert_eq!(e["refusal"], Value::Null);
     let (ok, e, err) = cli(rpc, &["mining", "estimate", "--stake", "1", "--p", "100"]);
     assert!(ok, "{err}");
-    assert_eq!(e["refusal"], "stake_too_low");
+    assert_eq!(e["refusal"], "computation.stake_too_low");
     assert_eq!(units(&e["projected_daily"]), 0);
     let (code, _, err) = cli_code(rpc, &["mining", "estimate", "--stake", "1", "--p", "0"]);
     assert_eq!(code, Some(2), "{err}");
