@@ -22,6 +22,7 @@ pub mod mq;
 pub mod params;
 pub mod receipt;
 pub mod registry;
+pub mod stakepool;
 pub mod state;
 pub mod tokenomics;
 
