@@ -17,6 +17,7 @@ mod plot;
 mod plot_text;
 mod show;
 mod tokenomics;
+mod treasury;
 mod tx;
 mod verify;
 mod worker;
@@ -95,6 +96,9 @@ enum Command {
         #[command(subcommand)]
         action: mining::MiningCommand,
     },
+    /// The treasury: its balance and its income by source (fees, the 20 % of mining payouts,
+    /// slashes, stake lost to offline decay).
+    Treasury,
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -138,6 +142,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Info => info::run(rpc, json)?,
         Command::Tokenomics { action } => tokenomics::run(rpc, action, json)?,
         Command::Mining { action } => mining::run(rpc, action, json)?,
+        Command::Treasury => treasury::run(rpc, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,
     }
     Ok(())

@@ -59,6 +59,17 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
     assert!(later["network"]["beacon"]["round"].as_u64().is_some());
     assert_eq!(later["network"]["live_sessions"], 1);
 
+    // The treasury counts where its PHA came from: fees and 20 % of the payouts so far.
+    let (ok, t, err) = cli(rpc, &["treasury"]);
+    assert!(ok, "{err}");
+    assert!(units(&t["income"]["mining_payouts"]) > 0, "{t:#}");
+    assert!(units(&t["income"]["fees"]) > 0, "{t:#}");
+    let income: u128 = ["fees", "mining_payouts", "slashes", "lost_stake"]
+        .iter()
+        .map(|s| units(&t["income"][s]))
+        .sum();
+    assert_eq!(units(&t["balance"]), income, "{t:#}");
+
     // The estimate is the chain's own arithmetic: V_e = 1.3·(S + 0.3·P).
     let (ok, e, err) = cli(
         rpc,

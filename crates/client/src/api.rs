@@ -614,6 +614,19 @@ pub struct TokenomicsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Treasury
+
+/// `GET /treasury`: the treasury pot at the finalized head and where its PHA came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreasuryResponse {
+    pub finalized_height: u64,
+    pub balance: AmountView,
+    /// Received since genesis, by source (`fees`, `mining_payouts`, `slashes`, `lost_stake`),
+    /// net of refunded fees.
+    pub income: BTreeMap<String, AmountView>,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mining
 
 /// The newest beacon seed.

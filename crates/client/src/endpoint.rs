@@ -7,8 +7,8 @@ use crate::{
         AccountProofResponse, AccountResponse, BlockResponse, ChainResponse, CheckpointResponse,
         HeadersQuery, HeadersResponse, KeysResponse, MiningResponse, MiningWorkerResponse,
         StateRequest, StateResponse, SubmitBatchRequest, SubmitBatchResponse, SubmitRequest,
-        SubmitResponse, TokenomicsResponse, TxStatusResponse, WorkerView, WorkersQuery,
-        WorkersResponse,
+        SubmitResponse, TokenomicsResponse, TreasuryResponse, TxStatusResponse, WorkerView,
+        WorkersQuery, WorkersResponse,
     },
     http::{self, HttpError},
 };
@@ -103,6 +103,11 @@ pub fn keys(rpc: &str) -> Result<KeysResponse, HttpError> {
 /// `GET /tokenomics`.
 pub fn tokenomics(rpc: &str) -> Result<TokenomicsResponse, HttpError> {
     http::get(rpc, "/tokenomics")
+}
+
+/// `GET /treasury`.
+pub fn treasury(rpc: &str) -> Result<TreasuryResponse, HttpError> {
+    http::get(rpc, "/treasury")
 }
 
 /// `GET /mining`.

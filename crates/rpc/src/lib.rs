@@ -2,7 +2,7 @@
 //! proofs, chain info), a server-sent stream of finalized blocks, Prometheus metrics, and the
 //! transaction index that answers "where was this transaction finalized", and the light-client
 //! reads (headers with finality certificates, batched state proofs), and the emission schedule
-//! (`/tokenomics`), and mining (`/mining`, `/mining/{worker}`).
+//! (`/tokenomics`), mining (`/mining`, `/mining/{worker}`) and the treasury (`/treasury`).
 
 pub mod index;
 mod light;
@@ -10,6 +10,7 @@ mod mining;
 mod registry;
 pub mod server;
 mod tokenomics;
+mod treasury;
 
 pub use index::Index;
 pub use server::{RpcState, backfill, router, run_indexer};

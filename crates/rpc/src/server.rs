@@ -74,6 +74,7 @@ pub fn router(state: Shared) -> Router {
         .route("/worker/{id}", get(crate::registry::worker))
         .route("/keys", get(crate::registry::keys))
         .route("/tokenomics", get(crate::tokenomics::tokenomics))
+        .route("/treasury", get(crate::treasury::treasury))
         .route("/mining", get(crate::mining::mining))
         .route("/mining/{worker}", get(crate::mining::mining_worker))
         .route("/chain/spec", get(crate::light::spec))

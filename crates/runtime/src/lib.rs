@@ -25,6 +25,7 @@ pub mod registry;
 pub mod stakepool;
 pub mod state;
 pub mod tokenomics;
+pub mod treasury;
 
 pub use balances::{Allocation, Recipient};
 pub use components::{CallInfo, DispatchError, Event, Params, Quota, call_info};

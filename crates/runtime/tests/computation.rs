@@ -711,7 +711,8 @@ proptest::proptest! {
     /// supply never changes; payouts plus treasury parts never exceed what was emitted; the
     /// treasury gets 20 % of each payout (exactly, rounded to the base unit); an unresponsive
     /// worker is never paid; V ≤ V_max; Σshare is the mining sessions' shares; the stake pot
-    /// holds exactly the sessions' stakes.
+    /// holds exactly the sessions' stakes; the treasury's income by source adds up to its
+    /// balance.
     #[test]
     fn mining_runs_keep_every_invariant(steps in proptest::collection::vec(step(), 1..40)) {
         let mut c = mining_chain();
@@ -802,6 +803,12 @@ proptest::proptest! {
                 .map(|x| x.stake)
                 .sum();
             proptest::prop_assert_eq!(pots::balance(&c.state, pots::MINING_STAKE.0).unwrap(), stakes);
+            // The treasury's income by source adds up to its balance.
+            let income: Amount = phalanx_runtime::treasury::Source::ALL
+                .iter()
+                .map(|s| phalanx_runtime::treasury::income(&c.state, *s).unwrap())
+                .sum();
+            proptest::prop_assert_eq!(pots::balance(&c.state, pots::TREASURY.0).unwrap(), income);
             let mut mining_shares = phalanx_runtime::fixed::Fixed::ZERO;
             for w in workers {
                 if let Some(x) = computation::session(&c.state, &id(w)).unwrap() {

@@ -81,9 +81,12 @@ pub fn mining_heartbeat(
         if let Err(short) = pots::to_account(state, pots::MINING_REWARDS, &s.owner, payout)? {
             return Err(short.corruption(pots::MINING_REWARDS, why).into());
         }
-        if let Err(short) =
-            pots::move_between(state, pots::MINING_REWARDS, pots::TREASURY, treasury)?
-        {
+        if let Err(short) = crate::treasury::receive_from_pot(
+            state,
+            pots::MINING_REWARDS,
+            treasury,
+            crate::treasury::Source::MiningPayouts,
+        )? {
             return Err(short.corruption(pots::MINING_REWARDS, why).into());
         }
         let paid_pha = Fixed::from_units(payout).ok_or(Error::OutOfRange)?;

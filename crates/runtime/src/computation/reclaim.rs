@@ -24,7 +24,12 @@ pub fn reclaim(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) 
     if let Err(short) = pots::to_account(state, pots::MINING_STAKE, &ended.owner, returned)? {
         return Err(short.corruption(pots::MINING_STAKE, why).into());
     }
-    if let Err(short) = pots::move_between(state, pots::MINING_STAKE, pots::TREASURY, slashed)? {
+    if let Err(short) = crate::treasury::receive_from_pot(
+        state,
+        pots::MINING_STAKE,
+        slashed,
+        crate::treasury::Source::LostStake,
+    )? {
         return Err(short.corruption(pots::MINING_STAKE, why).into());
     }
     state.put(state_key::session(worker), None);

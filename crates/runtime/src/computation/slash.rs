@@ -56,7 +56,12 @@ pub(super) fn slash_and_stop(
     evidence: String,
 ) -> CallResult<Event> {
     let amount = super::treasury_part(live.stake, ratio);
-    if let Err(short) = pots::move_between(state, pots::MINING_STAKE, pots::TREASURY, amount)? {
+    if let Err(short) = crate::treasury::receive_from_pot(
+        state,
+        pots::MINING_STAKE,
+        amount,
+        crate::treasury::Source::Slashes,
+    )? {
         return Err(short
             .corruption(pots::MINING_STAKE, "a session's stake is in the stake pot")
             .into());

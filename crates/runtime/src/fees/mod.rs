@@ -16,7 +16,7 @@ pub use event::Event;
 pub use params::Params;
 
 use crate::{
-    balances::{self, TREASURY, pots},
+    balances::{self, TREASURY},
     state::{State, StateError},
 };
 use phalanx_types::{AccountId, Amount};
@@ -49,9 +49,10 @@ pub fn charge(
         _ => return Ok(Err(CannotPay { balance })),
     }
     Ok(
-        pots::from_account(state, payer, TREASURY, fee)?.map_err(|s| CannotPay {
-            balance: s.available,
-        }),
+        crate::treasury::receive_from_account(state, payer, fee, crate::treasury::Source::Fees)?
+            .map_err(|s| CannotPay {
+                balance: s.available,
+            }),
     )
 }
 
@@ -61,6 +62,6 @@ pub fn refund(
     payer: &AccountId,
     fee: Amount,
 ) -> Result<(), StateError> {
-    pots::to_account(state, TREASURY, payer, fee)?
+    crate::treasury::refund_to_account(state, payer, fee, crate::treasury::Source::Fees)?
         .map_err(|short| short.corruption(TREASURY, "the fee being refunded was just charged"))
 }
