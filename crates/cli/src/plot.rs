@@ -84,7 +84,15 @@ fn chart<DB: plotters::prelude::DrawingBackend>(
     let step = days.div_ceil(2_000).max(1);
     let points: Vec<Row> = (0..=days)
         .filter(|d| d % step == 0 || *d == days)
-        .map(|d| row(params, d.max(1)))
+        .map(|d| {
+            // Day 0 is genesis: nothing emitted yet, at the first day's rate.
+            let mut r = row(params, d.max(1));
+            if d == 0 {
+                r.day = 0;
+                r.cumulative = 0;
+            }
+            r
+        })
         .collect();
     let limit = million(schedule::supremum(params));
     let top_daily = thousand(params.daily_emission) * 1.1;
@@ -104,6 +112,8 @@ fn chart<DB: plotters::prelude::DrawingBackend>(
         .configure_mesh()
         .x_desc("days since genesis")
         .y_desc("cumulative emission (million PHA)")
+        // At most one label per whole day (a short projection would repeat `0 0 0 1 1`).
+        .x_labels((days as usize + 1).min(12))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;

@@ -324,10 +324,12 @@ pub fn send_checked(
             Ok(finalized) => break finalized,
             Err(Unfinalized::NonceTaken(e)) if attempt < NONCE_RETRIES => {
                 attempt += 1;
-                if !quiet {
+                // Said once: on stderr to a person, in the log otherwise.
+                if quiet {
+                    warn!(error = %e, attempt, "{what}: nonce taken, signing again");
+                } else {
                     eprintln!("{e}; signing {what} again with the next nonce");
                 }
-                warn!(error = %e, attempt, "{what}: nonce taken, signing again");
             }
             Err(e) => return Err(e.into()),
         }
