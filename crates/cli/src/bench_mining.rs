@@ -81,7 +81,15 @@ fn network(n: u64, now_ms: u64) -> Result<Network, String> {
         let stake = 10_000 * UNITS_PER_PHA;
         let ve = value::initial_value(&params.computation, stake, 1_000, 1)
             .map_err(|e| e.to_string())?;
-        let mut session = Session::start(operator.clone(), stake, ve, 1_000, 0, 1, now_ms);
+        let mut session = Session::start(
+            computation::SessionOwner::Account(operator.clone()),
+            stake,
+            ve,
+            1_000,
+            0,
+            1,
+            now_ms,
+        );
         session.share = session
             .current_share(&params.computation)
             .map_err(|e| e.to_string())?;
@@ -208,6 +216,7 @@ pub fn mining(counts: &[u64]) -> Result<Value, String> {
                 let handled = computation::mining_heartbeat(
                     &mut net.state,
                     &ctx,
+                    &phalanx_runtime::components::Wiring,
                     &net.records[i],
                     round,
                     1_000,

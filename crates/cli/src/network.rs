@@ -107,6 +107,7 @@ pub fn dev_spec(
     // cool-down); the economics are the production ones.
     genesis.params.computation = phalanx_runtime::computation::Params::dev();
     genesis.params.beacon = phalanx_runtime::beacon::Params::dev();
+    genesis.params.stakepool = phalanx_runtime::stakepool::Params::dev();
     let spec = ChainSpec {
         genesis,
         validators,

@@ -50,7 +50,7 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
     let s = &w["session"];
     assert_eq!(s["state"], "mining");
     assert_eq!(
-        s["owner"],
+        s["owner"]["account"],
         cli(rpc, &["balance", "dev:charlie"]).1["account"]
     );
     assert_eq!(units(&s["stake"]), 10_000 * 10u128.pow(12));

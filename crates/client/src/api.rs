@@ -18,7 +18,7 @@ use phalanx_runtime::{
 };
 use phalanx_types::{
     AccountId, Amount, AttestationPolicy, BalancesCall, Call, ComputationCall, EvidenceKind,
-    KeysCall, MqCall, Payload, RegistryCall, WorkerInfo, format_pha,
+    KeysCall, MqCall, Payload, RegistryCall, StakePoolCall, WorkerInfo, format_pha,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -310,6 +310,41 @@ pub enum CallView {
     },
     #[serde(rename = "computation.report_revoked")]
     ReportRevoked { worker: AccountId },
+    #[serde(rename = "stakepool.create")]
+    CreatePool {
+        commission_ppm: u32,
+        #[serde(with = "phalanx_runtime::amount_json::option")]
+        cap: Option<Amount>,
+    },
+    #[serde(rename = "stakepool.add_worker")]
+    PoolAddWorker { pool: u64, worker: AccountId },
+    #[serde(rename = "stakepool.remove_worker")]
+    PoolRemoveWorker { pool: u64, worker: AccountId },
+    #[serde(rename = "stakepool.start_mining")]
+    PoolStartMining {
+        pool: u64,
+        worker: AccountId,
+        #[serde(with = "amount_json")]
+        stake: Amount,
+        stake_pha: String,
+    },
+    #[serde(rename = "stakepool.stop_mining")]
+    PoolStopMining { pool: u64, worker: AccountId },
+    #[serde(rename = "stakepool.contribute")]
+    Contribute {
+        pool: u64,
+        #[serde(with = "amount_json")]
+        amount: Amount,
+        amount_pha: String,
+    },
+    #[serde(rename = "stakepool.withdraw")]
+    Withdraw {
+        pool: u64,
+        #[serde(with = "amount_json")]
+        shares: u128,
+    },
+    #[serde(rename = "stakepool.claim_commission")]
+    ClaimCommission { pool: u64 },
 }
 
 impl CallView {
@@ -327,6 +362,14 @@ impl CallView {
             CallView::Reclaim { .. } => "computation.reclaim",
             CallView::ReportEquivocation { .. } => "computation.report_equivocation",
             CallView::ReportRevoked { .. } => "computation.report_revoked",
+            CallView::CreatePool { .. } => "stakepool.create",
+            CallView::PoolAddWorker { .. } => "stakepool.add_worker",
+            CallView::PoolRemoveWorker { .. } => "stakepool.remove_worker",
+            CallView::PoolStartMining { .. } => "stakepool.start_mining",
+            CallView::PoolStopMining { .. } => "stakepool.stop_mining",
+            CallView::Contribute { .. } => "stakepool.contribute",
+            CallView::Withdraw { .. } => "stakepool.withdraw",
+            CallView::ClaimCommission { .. } => "stakepool.claim_commission",
         }
     }
 }
@@ -390,7 +433,40 @@ impl From<&Call> for CallView {
                     worker: worker.clone(),
                 }
             }
+            Call::StakePool(c) => stakepool_view(c),
         }
+    }
+}
+
+fn stakepool_view(call: &StakePoolCall) -> CallView {
+    match call.clone() {
+        StakePoolCall::Create {
+            commission_ppm,
+            cap,
+        } => CallView::CreatePool {
+            commission_ppm,
+            cap,
+        },
+        StakePoolCall::AddWorker { pool, worker } => CallView::PoolAddWorker { pool, worker },
+        StakePoolCall::RemoveWorker { pool, worker } => CallView::PoolRemoveWorker { pool, worker },
+        StakePoolCall::StartMining {
+            pool,
+            worker,
+            stake,
+        } => CallView::PoolStartMining {
+            pool,
+            worker,
+            stake,
+            stake_pha: format_pha(stake),
+        },
+        StakePoolCall::StopMining { pool, worker } => CallView::PoolStopMining { pool, worker },
+        StakePoolCall::Contribute { pool, amount } => CallView::Contribute {
+            pool,
+            amount,
+            amount_pha: format_pha(amount),
+        },
+        StakePoolCall::Withdraw { pool, shares } => CallView::Withdraw { pool, shares },
+        StakePoolCall::ClaimCommission { pool } => CallView::ClaimCommission { pool },
     }
 }
 
@@ -670,7 +746,7 @@ pub struct BenchmarkView {
 /// A mining session, with V and the share brought forward to the head's block time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
-    pub owner: AccountId,
+    pub owner: phalanx_runtime::computation::SessionOwner,
     pub state: SessionState,
     pub stake: AmountView,
     /// Vᵉ, fixed at the start.

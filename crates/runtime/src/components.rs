@@ -10,10 +10,11 @@ use crate::{
     BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, keys, mq,
     params::ComponentParams,
     registry::{self, WorkerRecord},
+    stakepool,
     state::{State, StateError},
     tokenomics,
 };
-use phalanx_types::{Amount, Call, ChainMessage, Payload};
+use phalanx_types::{Amount, Call, ChainMessage, Payload, PoolId, WorkerId};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened, for clients and indexers: `{"component": .., "event": .., ..}`.
@@ -28,6 +29,7 @@ pub enum Event {
     Tokenomics(tokenomics::Event),
     Computation(computation::Event),
     Beacon(beacon::Event),
+    StakePool(stakepool::Event),
 }
 
 macro_rules! event_from {
@@ -48,6 +50,7 @@ event_from!(
     tokenomics => Tokenomics,
     computation => Computation,
     beacon => Beacon,
+    stakepool => StakePool,
 );
 
 /// Why an included transaction's call failed: the component's own code. The fee is still
@@ -61,6 +64,7 @@ pub enum DispatchError {
     Keys(keys::Error),
     Computation(computation::Error),
     Beacon(beacon::Error),
+    StakePool(stakepool::Error),
 }
 
 macro_rules! dispatch_errors {
@@ -126,6 +130,7 @@ dispatch_errors!(
     keys => Keys = 3,
     computation => Computation = 4,
     beacon => Beacon = 5,
+    stakepool => StakePool = 6,
 );
 
 impl std::error::Error for DispatchError {}
@@ -165,11 +170,13 @@ pub struct Params {
     pub computation: computation::Params,
     #[serde(default)]
     pub beacon: beacon::Params,
+    #[serde(default)]
+    pub stakepool: stakepool::Params,
 }
 
 impl Params {
     /// The state keys they live under (for callers that prefetch).
-    pub fn keys() -> [crate::StateKey; 7] {
+    pub fn keys() -> [crate::StateKey; 8] {
         [
             balances::Params::key(),
             fees::Params::key(),
@@ -178,6 +185,7 @@ impl Params {
             tokenomics::Params::key(),
             computation::Params::key(),
             beacon::Params::key(),
+            stakepool::Params::key(),
         ]
     }
 
@@ -190,6 +198,7 @@ impl Params {
             tokenomics: tokenomics::Params::load(state)?,
             computation: computation::Params::load(state)?,
             beacon: beacon::Params::load(state)?,
+            stakepool: stakepool::Params::load(state)?,
         })
     }
 
@@ -201,6 +210,7 @@ impl Params {
         self.tokenomics.store(state);
         self.computation.store(state);
         self.beacon.store(state);
+        self.stakepool.store(state);
     }
 
     /// The first component whose parameters are unusable, and why.
@@ -212,7 +222,8 @@ impl Params {
         named("keys", self.keys.validate())?;
         named("tokenomics", self.tokenomics.validate())?;
         named("computation", self.computation.validate())?;
-        named("beacon", self.beacon.validate())
+        named("beacon", self.beacon.validate())?;
+        named("stakepool", self.stakepool.validate())
     }
 }
 
@@ -259,6 +270,7 @@ pub fn call_info(params: &Params, call: &Call) -> CallInfo {
         Call::Mq(c) => mq::call_info(params, c),
         Call::Keys(c) => keys::call_info(params, c),
         Call::Computation(c) => computation::call_info(params, c),
+        Call::StakePool(c) => stakepool::call_info(params, c),
     }
 }
 
@@ -269,7 +281,8 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &Call) -> Ca
         Call::Registry(c) => registry::dispatch(state, ctx, &Wiring, c),
         Call::Mq(c) => mq::dispatch(state, ctx, &Wiring, c),
         Call::Keys(c) => keys::dispatch(state, ctx, c),
-        Call::Computation(c) => computation::dispatch(state, ctx, c),
+        Call::Computation(c) => computation::dispatch(state, ctx, &Wiring, c),
+        Call::StakePool(c) => stakepool::dispatch(state, ctx, c),
     }
 }
 
@@ -354,7 +367,7 @@ impl mq::MessageHooks for Wiring {
                 beacon::beacon_share(state, ctx, sender, *round, partial)
             }
             Payload::MiningHeartbeat { round, iterations } => {
-                computation::mining_heartbeat(state, ctx, sender, *round, *iterations)
+                computation::mining_heartbeat(state, ctx, self, sender, *round, *iterations)
             }
             Payload::KeyShare { .. }
             | Payload::DkgDeal { .. }
@@ -363,5 +376,39 @@ impl mq::MessageHooks for Wiring {
             // `mq` records heartbeats itself and never hands them on.
             Payload::Heartbeat { .. } => Ok(mq::Handled::default()),
         }
+    }
+}
+
+impl computation::MiningHooks for Wiring {
+    fn pool_rewarded(
+        &self,
+        state: &mut (impl State + ?Sized),
+        _ctx: &Ctx,
+        pool: PoolId,
+        worker: &WorkerId,
+        amount: Amount,
+    ) -> CallResult {
+        stakepool::mining_hooks::rewarded(state, pool, worker, amount)
+    }
+
+    fn pool_slashed(
+        &self,
+        state: &mut (impl State + ?Sized),
+        _ctx: &Ctx,
+        pool: PoolId,
+        amount: Amount,
+    ) -> CallResult {
+        stakepool::mining_hooks::slashed(state, pool, amount)
+    }
+
+    fn pool_reclaimed(
+        &self,
+        state: &mut (impl State + ?Sized),
+        _ctx: &Ctx,
+        pool: PoolId,
+        stake: Amount,
+        returned: Amount,
+    ) -> CallResult {
+        stakepool::mining_hooks::reclaimed(state, pool, stake, returned)
     }
 }

@@ -134,6 +134,7 @@ impl GenesisConfig {
             balances::TREASURY,
             balances::MINING_REWARDS,
             balances::pots::MINING_STAKE,
+            balances::pots::STAKE_POOLS,
         ] {
             names.insert(pot.0.to_string());
         }

@@ -49,4 +49,22 @@ pub mod amount_json {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }
+
+    /// An optional amount: a decimal string or `null`.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_some(&v.to_string()),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| s.parse().map_err(serde::de::Error::custom))
+                .transpose()
+        }
+    }
 }

@@ -5,87 +5,15 @@
 
 mod common;
 
-use common::dkg::{WORKERS, message, next_seq};
+use common::dkg::WORKERS;
+use common::mining::*;
 use common::*;
 use phalanx_runtime::{
     State, StateKey,
     balances::pots,
     computation::{self, Error, SessionState},
 };
-use phalanx_types::{
-    Amount, ComputationCall, Payload, RegistryCall, SignedHeartbeat, WorkerMessage,
-};
-
-const SECOND: u64 = 1_000;
-
-/// Every pot of the test chain (from its genesis config).
-static POTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-
-/// Accounts plus pots: the supply, counted.
-fn counted_supply(c: &Chain) -> Amount {
-    let accounts: Amount = ["alice", "bob", "operator"]
-        .iter()
-        .map(|n| balance(c, n))
-        .sum();
-    let pots: Amount = POTS
-        .get()
-        .unwrap()
-        .iter()
-        .map(|p| pots::balance(&c.state, p).unwrap())
-        .sum();
-    accounts + pots
-}
-
-/// A chain whose operator can afford a stake, with the three test workers registered.
-fn mining_chain() -> Chain {
-    let chain = ChainId::new("phalanx-test").unwrap();
-    let funded: Vec<_> = [("alice", 1_000), ("bob", 100_000), ("operator", 100_000)]
-        .iter()
-        .map(|(n, pha)| (id(n), pha * UNITS_PER_PHA))
-        .collect();
-    // Emission starts at the test's "now", as on a fresh chain.
-    let mut config = GenesisConfig::standard(chain.clone(), NOW_MS, &funded).unwrap();
-    config.registry = registry::Genesis {
-        root: Some(id("alice")),
-        policy: dev_policy(),
-    };
-    let mut state = MemoryState::default();
-    config.build(&mut state, &genesis_hash()).unwrap();
-    POTS.get_or_init(|| config.pot_names());
-    let mut c = Chain {
-        state,
-        params: config.params,
-        chain,
-    };
-    for name in WORKERS {
-        let w = info(name);
-        let evidence = evidence(&w, "operator", &genesis_hash(), NOW_MS);
-        assert_eq!(
-            c.call("operator", register(&w, evidence), NOW_MS),
-            TxStatus::Success
-        );
-    }
-    c
-}
-
-/// `worker` reports its benchmark counter at `at_ms` (relayed by its operator).
-fn report(c: &mut Chain, worker: &str, iterations: u64, at_ms: u64) -> Receipt {
-    let m = message(
-        c,
-        worker,
-        worker,
-        next_seq(c, worker),
-        Payload::BenchmarkReport { iterations },
-    );
-    c.call_receipt("operator", m, at_ms)
-}
-
-/// Gives `worker` a measured P (reports 6 s apart at `p` iterations per 6 s).
-fn measure(c: &mut Chain, worker: &str, p: u64, at_ms: u64) {
-    assert_eq!(report(c, worker, 0, at_ms).status, TxStatus::Success);
-    let r = report(c, worker, p, at_ms + 6 * SECOND);
-    assert_eq!(r.status, TxStatus::Success);
-}
+use phalanx_types::{Amount, ComputationCall, RegistryCall};
 
 fn refused(e: Error) -> TxStatus {
     TxStatus::Failed(DispatchError::Computation(e))
@@ -104,10 +32,6 @@ fn stop(worker: &str) -> ComputationCall {
 
 fn reclaim(worker: &str) -> ComputationCall {
     ComputationCall::Reclaim { worker: id(worker) }
-}
-
-fn balance(c: &Chain, who: &str) -> Amount {
-    balances::account(&c.state, &id(who)).unwrap().balance
 }
 
 /// What a refusal must leave alone: the sessions, benchmarks and the stake pot.
@@ -262,20 +186,6 @@ fn every_bad_start_is_refused_with_its_own_error_and_changes_nothing() {
     );
 }
 
-/// Like [`measure`], for a worker whose operator is `operator`.
-fn measure_as(c: &mut Chain, worker: &str, operator: &str, p: u64, at_ms: u64) {
-    for (iterations, at) in [(0, at_ms), (p, at_ms + 6 * SECOND)] {
-        let m = message(
-            c,
-            worker,
-            worker,
-            next_seq(c, worker),
-            Payload::BenchmarkReport { iterations },
-        );
-        assert_eq!(c.call(operator, m, at), TxStatus::Success);
-    }
-}
-
 #[test]
 fn a_session_starts_stops_cools_down_and_returns_its_stake() {
     let mut c = mining_chain();
@@ -372,48 +282,6 @@ fn a_session_starts_stops_cools_down_and_returns_its_stake() {
     );
 }
 
-/// worker-1 becomes the only gatekeeper (1-of-1 master key), so its beacon share alone
-/// publishes a round's seed.
-fn with_beacon(c: &mut Chain) -> common::dkg::Finished {
-    common::dkg::promote(c, "worker-1");
-    common::dkg::run_round(c, &std::collections::BTreeMap::new())
-}
-
-fn publish_seed(c: &mut Chain, keys: &common::dkg::Finished, round: u64, at_ms: u64) {
-    use commonware_codec::Encode;
-    let partial = phalanx_threshold::beacon_partial(&keys.shares[&id("worker-1")], &c.chain, round)
-        .encode()
-        .to_vec();
-    let m = message(
-        c,
-        "worker-1",
-        "worker-1",
-        next_seq(c, "worker-1"),
-        Payload::BeaconShare { round, partial },
-    );
-    let receipt = c.call_receipt("operator", m, at_ms);
-    assert_eq!(receipt.status, TxStatus::Success);
-    assert!(
-        phalanx_runtime::beacon::latest(&c.state)
-            .unwrap()
-            .is_some_and(|s| s.round == round)
-    );
-}
-
-fn end_block(c: &mut Chain, at_ms: u64) -> Vec<phalanx_runtime::Event> {
-    let env = BlockEnv {
-        chain_id: c.chain.clone(),
-        height: 3,
-        timestamp_ms: at_ms,
-    };
-    // Only mining's events: emission has its own every block.
-    phalanx_runtime::end_block(&mut c.state, &c.params, &env)
-        .unwrap()
-        .into_iter()
-        .filter(|e| matches!(e, phalanx_runtime::Event::Computation(_)))
-        .collect()
-}
-
 #[test]
 fn a_seed_challenges_live_workers_and_an_unanswered_challenge_makes_them_unresponsive() {
     let mut c = mining_chain();
@@ -503,41 +371,6 @@ fn a_seed_challenges_live_workers_and_an_unanswered_challenge_makes_them_unrespo
     // A day at 0.1 % per hour takes V below Vᵉ: the reclaim will return less than the stake.
     assert!(stopped.value.v < stopped.initial_value);
     assert!(stopped.returned_stake() < 2_000 * UNITS_PER_PHA);
-}
-
-/// `worker`'s heartbeat, relayed by its operator in a block at `at_ms` whose height counts
-/// seconds (so two heartbeats a second apart are in different blocks).
-fn heartbeat(c: &mut Chain, worker: &str, round: u64, iterations: u64, at_ms: u64) -> Receipt {
-    let payload = Payload::MiningHeartbeat { round, iterations };
-    let call = message(c, worker, worker, next_seq(c, worker), payload);
-    let nonce = balances::account(&c.state, &id("operator")).unwrap().nonce;
-    let tx = TxBody {
-        chain_id: c.chain.clone(),
-        signer: id("operator"),
-        nonce,
-        fee: UNITS_PER_PHA,
-        call,
-    }
-    .sign(&dev_key("operator"));
-    let env = BlockEnv {
-        chain_id: c.chain.clone(),
-        height: at_ms / SECOND,
-        timestamp_ms: at_ms,
-    };
-    phalanx_runtime::apply_tx(&mut c.state, &c.params, &env, &tx)
-        .unwrap()
-        .unwrap()
-}
-
-fn paid(receipt: &Receipt) -> Option<(Amount, Amount)> {
-    receipt.events.iter().find_map(|e| match e {
-        phalanx_runtime::Event::Computation(computation::Event::HeartbeatPaid {
-            payout,
-            treasury,
-            ..
-        }) => Some((*payout, *treasury)),
-        _ => None,
-    })
 }
 
 #[test]
@@ -826,37 +659,6 @@ proptest::proptest! {
             proptest::prop_assert!(paid_total <= emitted - emitted_before, "{paid_total} > {}", emitted - emitted_before);
             proptest::prop_assert_eq!(counted_supply(&c), supply);
         }
-    }
-}
-
-/// `worker`'s signed heartbeat for `round` with counter `iterations`, as evidence.
-fn signed_heartbeat(
-    c: &Chain,
-    worker: &str,
-    seq: u64,
-    round: u64,
-    iterations: u64,
-) -> SignedHeartbeat {
-    let signed = WorkerMessage {
-        sender: id(worker),
-        seq,
-        payload: Payload::MiningHeartbeat { round, iterations },
-    }
-    .sign(&dev_key(worker), &c.chain);
-    SignedHeartbeat {
-        seq,
-        iterations,
-        signature: signed.signature,
-    }
-}
-
-/// Evidence that `worker` signed counters `a` and `b` for `round`.
-fn equivocation(c: &Chain, worker: &str, round: u64, a: u64, b: u64) -> ComputationCall {
-    ComputationCall::ReportEquivocation {
-        worker: id(worker),
-        round,
-        first: Box::new(signed_heartbeat(c, worker, 7, round, a)),
-        second: Box::new(signed_heartbeat(c, worker, 8, round, b)),
     }
 }
 

@@ -17,7 +17,8 @@ pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
 pub use call::{
-    BalancesCall, Call, ComputationCall, KeysCall, MqCall, RegistryCall, SignedHeartbeat,
+    BalancesCall, Call, ComputationCall, KeysCall, MqCall, PoolId, RegistryCall, SignedHeartbeat,
+    StakePoolCall,
 };
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{

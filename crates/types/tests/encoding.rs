@@ -378,3 +378,78 @@ mod computation_calls {
         assert_eq!(beat.topic(), "mining_heartbeat");
     }
 }
+
+mod stakepool_calls {
+    use super::*;
+    use phalanx_types::StakePoolCall;
+
+    /// Component tag 5 (stakepool), then the call's own tag and its fields, big-endian: the
+    /// pool id first where there is one.
+    #[test]
+    fn stakepool_call_encoding_is_frozen() {
+        let worker: AccountId = ed25519::PrivateKey::from_seed(3).public_key().into();
+        let calls = [
+            StakePoolCall::Create {
+                commission_ppm: 100_000,
+                cap: Some(5 * UNITS_PER_PHA),
+            },
+            StakePoolCall::AddWorker {
+                pool: 7,
+                worker: worker.clone(),
+            },
+            StakePoolCall::RemoveWorker {
+                pool: 7,
+                worker: worker.clone(),
+            },
+            StakePoolCall::StartMining {
+                pool: 7,
+                worker: worker.clone(),
+                stake: 2_000 * UNITS_PER_PHA,
+            },
+            StakePoolCall::StopMining {
+                pool: 7,
+                worker: worker.clone(),
+            },
+            StakePoolCall::Contribute {
+                pool: 7,
+                amount: UNITS_PER_PHA,
+            },
+            StakePoolCall::Withdraw { pool: 7, shares: 3 },
+            StakePoolCall::ClaimCommission { pool: 7 },
+        ];
+        let names = [
+            "stakepool.create",
+            "stakepool.add_worker",
+            "stakepool.remove_worker",
+            "stakepool.start_mining",
+            "stakepool.stop_mining",
+            "stakepool.contribute",
+            "stakepool.withdraw",
+            "stakepool.claim_commission",
+        ];
+        for (tag, (call, name)) in calls.into_iter().zip(names).enumerate() {
+            assert_eq!(call.name(), name);
+            let tx = signed(call.clone().into());
+            let bytes = tx.encode();
+            assert_eq!(bytes[68..70], [5, tag as u8]);
+            if tag > 0 {
+                assert_eq!(hex::encode(&bytes[70..78]), "0000000000000007");
+            }
+            if call.worker().is_some() {
+                assert_eq!(&bytes[78..110], worker.as_bytes());
+            }
+            assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
+        }
+        let create = signed(
+            StakePoolCall::Create {
+                commission_ppm: 100_000,
+                cap: Some(5 * UNITS_PER_PHA),
+            }
+            .into(),
+        );
+        assert_eq!(
+            hex::encode(&create.encode()[70..91]),
+            "000186a00100000000000000000000048c27395000"
+        );
+    }
+}

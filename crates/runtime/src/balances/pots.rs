@@ -19,6 +19,8 @@ pub const MINING_RESERVE: Pot = Pot("mining_reserve");
 pub const MINING_REWARDS: Pot = Pot("mining_rewards");
 /// The stake of every mining session, from start to reclaim.
 pub const MINING_STAKE: Pot = Pot("mining_stake");
+/// Every stake pool's free stake and unclaimed commission (what its sessions do not hold).
+pub const STAKE_POOLS: Pot = Pot("stake_pools");
 
 /// A pot's balance (by name: genesis may create pots of any name).
 pub fn balance(state: &(impl State + ?Sized), name: &str) -> Result<Amount, StateError> {

@@ -1,12 +1,14 @@
 //! Routes [`ComputationCall`] to its handlers, and answers what the executor, mempool and fees
 //! need to know about each call.
 
+use super::owner::MiningHooks;
 use crate::{CallInfo, CallResult, Ctx, Params, state::State};
 use phalanx_types::ComputationCall;
 
 pub fn dispatch(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl MiningHooks,
     call: &ComputationCall,
 ) -> CallResult {
     match call {
@@ -14,15 +16,15 @@ pub fn dispatch(
             super::start::start_mining(state, ctx, worker, *stake)
         }
         ComputationCall::StopMining { worker } => super::stop::stop_mining(state, ctx, worker),
-        ComputationCall::Reclaim { worker } => super::reclaim::reclaim(state, ctx, worker),
+        ComputationCall::Reclaim { worker } => super::reclaim::reclaim(state, ctx, hooks, worker),
         ComputationCall::ReportEquivocation {
             worker,
             round,
             first,
             second,
-        } => super::slash::report_equivocation(state, ctx, worker, *round, first, second),
+        } => super::slash::report_equivocation(state, ctx, hooks, worker, *round, first, second),
         ComputationCall::ReportRevoked { worker } => {
-            super::slash::report_revoked(state, ctx, worker)
+            super::slash::report_revoked(state, ctx, hooks, worker)
         }
     }
 }

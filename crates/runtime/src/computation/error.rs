@@ -18,7 +18,8 @@ crate::error::component_errors! {
     InsufficientBalance = 10, "insufficient_balance",
         "the balance cannot cover the stake and keep the existential deposit";
     NoSession = 11, "no_session", "the worker has no mining session";
-    NotSessionOwner = 12, "not_session_owner", "only the session's owner may stop it";
+    NotSessionOwner = 12, "not_session_owner",
+        "only the session's owner may stop it (a pool's session: its pool owner, with stakepool.stop_mining)";
     NotMining = 13, "not_mining", "the session is not mining (it is already cooling down)";
     NotCoolingDown = 14, "not_cooling_down", "the session must be stopped before its stake is reclaimed";
     CoolDownNotOver = 15, "cool_down_not_over", "the session's cool-down has not ended";

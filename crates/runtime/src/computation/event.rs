@@ -1,5 +1,6 @@
 //! Events of `computation`.
 
+use super::SessionOwner;
 use crate::fixed::Fixed;
 use phalanx_types::{AccountId, Amount};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ pub enum Event {
     /// A session started.
     MiningStarted {
         worker: AccountId,
-        owner: AccountId,
+        owner: SessionOwner,
         #[serde(with = "crate::amount_json")]
         stake: Amount,
         p: u32,
@@ -56,7 +57,7 @@ pub enum Event {
     /// treasury.
     StakeReclaimed {
         worker: AccountId,
-        owner: AccountId,
+        owner: SessionOwner,
         #[serde(with = "crate::amount_json")]
         returned: Amount,
         #[serde(with = "crate::amount_json")]

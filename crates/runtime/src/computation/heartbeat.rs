@@ -1,6 +1,10 @@
 //! The `mining_heartbeat` message: a challenged worker answers, and is paid.
 
-use super::{Error, Event, SessionState, rewards, session, state_key, value};
+use super::{
+    Error, Event, SessionState,
+    owner::{self, Credit, MiningHooks},
+    rewards, session, state_key, value,
+};
 use crate::{
     CallResult, Ctx, balances::pots, fixed::Fixed, mq::Handled, registry::WorkerRecord,
     state::State,
@@ -22,6 +26,7 @@ use phalanx_types::Amount;
 pub fn mining_heartbeat(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl MiningHooks,
     sender: &WorkerRecord,
     round: u64,
     iterations: u64,
@@ -42,9 +47,10 @@ pub fn mining_heartbeat(
     // A worker whose attestation no longer passes the policy is slashed, not paid.
     if let Some(reason) = super::slash::revocation(sender, &crate::registry::policy(state)?) {
         let ratio = params.slash_revoked;
-        let event = super::slash::slash_and_stop(
+        let events = super::slash::slash_and_stop(
             state,
             ctx,
+            hooks,
             worker,
             s,
             ratio,
@@ -52,7 +58,7 @@ pub fn mining_heartbeat(
             reason,
         )?;
         return Ok(Handled {
-            events: vec![event.into()],
+            events,
             new_work: true,
         });
     }
@@ -61,6 +67,7 @@ pub fn mining_heartbeat(
     s.bench.heartbeat(params, now, iterations, challenge_time)?;
     s.owed_round = None;
 
+    let mut credited = Vec::new();
     let event = if s.state == SessionState::Unresponsive {
         s.state = SessionState::Mining;
         s.value.deductible = Fixed::ZERO;
@@ -78,9 +85,15 @@ pub fn mining_heartbeat(
         let treasury = treasury_part(total, params.treasury_ratio);
         let payout = total - treasury;
         let why = "the payout was capped by the pot just read";
-        if let Err(short) = pots::to_account(state, pots::MINING_REWARDS, &s.owner, payout)? {
-            return Err(short.corruption(pots::MINING_REWARDS, why).into());
-        }
+        credited = owner::credit(
+            state,
+            ctx,
+            hooks,
+            pots::MINING_REWARDS,
+            &s.owner,
+            payout,
+            Credit::Reward(worker),
+        )?;
         if let Err(short) = crate::treasury::receive_from_pot(
             state,
             pots::MINING_REWARDS,
@@ -106,8 +119,10 @@ pub fn mining_heartbeat(
         }
     };
     state.put(state_key::session(worker), Some(s.encode().to_vec()));
+    let mut events = vec![event.into()];
+    events.extend(credited);
     Ok(Handled {
-        events: vec![event.into()],
+        events,
         new_work: true,
     })
 }

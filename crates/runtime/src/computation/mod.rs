@@ -12,7 +12,8 @@
 //! | `session.rs` | a session's record and states; V brought forward to a block's time |
 //! | `benchmark.rs` | the `benchmark_report` message: P measured against block time |
 //! | `call.rs` | [`ComputationCall`](phalanx_types::ComputationCall): fees, what start spends |
-//! | `start.rs`, `stop.rs`, `reclaim.rs` | one handler each |
+//! | `start.rs`, `stop.rs`, `reclaim.rs` | one handler each (start and stop also serve `stakepool`) |
+//! | `owner.rs` | paying a session's owner: an account, or a pool through [`MiningHooks`] |
 //! | `target.rs` | the heartbeat challenge target and the `hash XOR seed ≤ target` rule |
 //! | `challenge.rs` | the bucket index of live sessions, issuing a round's challenges, timeouts |
 //! | `rewards.rs` | the reward-per-share accumulator over the mining-rewards pot |
@@ -35,6 +36,7 @@ mod error;
 pub mod estimate;
 mod event;
 mod heartbeat;
+mod owner;
 mod params;
 mod reclaim;
 pub mod rewards;
@@ -55,8 +57,11 @@ pub use end_block::end_block;
 pub use error::Error;
 pub use event::Event;
 pub use heartbeat::{mining_heartbeat, treasury_part};
+pub use owner::{MiningHooks, NoPools};
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};
 pub use session::{Session, SessionOwner, SessionState, ticks_between};
+pub use start::{Funding, start_session};
+pub use stop::stop_session;
 
 use crate::state::{State, StateError, read_decoded};
 use phalanx_types::WorkerId;

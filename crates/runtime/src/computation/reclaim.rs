@@ -1,13 +1,23 @@
 //! `computation.reclaim`: after the cool-down, the stake goes back to the session's owner.
 
-use super::{Error, Event, SessionState, session, state_key};
+use super::{
+    Error, Event, SessionState,
+    owner::{self, Credit, MiningHooks},
+    session, state_key,
+};
 use crate::{CallResult, Ctx, balances::pots, state::State};
 use phalanx_types::WorkerId;
 
 /// Anyone may finish a cooled-down session (the stake goes to its owner either way): a stake
-/// pool's delegators will need to. `min(V/Vᵉ, 1)·S` goes to the owner, the rest of S to the
-/// treasury; the session ends and the worker is ready to mine again.
-pub fn reclaim(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) -> CallResult {
+/// pool's delegators waiting for their withdrawals need to. `min(V/Vᵉ, 1)·S` goes to the owner
+/// (a pool's back into the pool's free stake), the rest of S to the treasury; the session ends
+/// and the worker is ready to mine again.
+pub fn reclaim(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    hooks: &impl MiningHooks,
+    worker: &WorkerId,
+) -> CallResult {
     let ended = session(state, worker)?.ok_or(Error::NoSession)?;
     if ended.state != SessionState::CoolingDown {
         return Err(Error::NotCoolingDown.into());
@@ -21,9 +31,6 @@ pub fn reclaim(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) 
     let returned = ended.returned_stake();
     let slashed = ended.stake - returned;
     let why = "the pot holds every live session's stake";
-    if let Err(short) = pots::to_account(state, pots::MINING_STAKE, &ended.owner, returned)? {
-        return Err(short.corruption(pots::MINING_STAKE, why).into());
-    }
     if let Err(short) = crate::treasury::receive_from_pot(
         state,
         pots::MINING_STAKE,
@@ -33,7 +40,16 @@ pub fn reclaim(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) 
         return Err(short.corruption(pots::MINING_STAKE, why).into());
     }
     state.put(state_key::session(worker), None);
-    Ok(vec![
+    let credited = owner::credit(
+        state,
+        ctx,
+        hooks,
+        pots::MINING_STAKE,
+        &ended.owner,
+        returned,
+        Credit::Reclaim { stake: ended.stake },
+    )?;
+    let mut events = vec![
         Event::StakeReclaimed {
             worker: worker.clone(),
             owner: ended.owner,
@@ -41,5 +57,7 @@ pub fn reclaim(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) 
             slashed,
         }
         .into(),
-    ])
+    ];
+    events.extend(credited);
+    Ok(events)
 }

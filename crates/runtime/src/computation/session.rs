@@ -12,7 +12,7 @@ use crate::fixed::Fixed;
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, Write};
 use num_bigint::BigUint;
-use phalanx_types::{AccountId, Amount};
+use phalanx_types::{AccountId, Amount, PoolId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,9 +23,71 @@ pub enum SessionState {
     CoolingDown = 2,
 }
 
-/// Who a session pays and returns stake to. An account today; the stake-pools issue makes a
-/// pool the owner of its workers' sessions, which is a new variant here, not a new field.
-pub type SessionOwner = AccountId;
+/// Who a session pays and returns stake to: the account that started it, or the stake pool
+/// whose owner started it with the pool's stake. In JSON `{"account": ".."}` or `{"pool": 3}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionOwner {
+    Account(AccountId),
+    Pool(PoolId),
+}
+
+impl SessionOwner {
+    const TAG_ACCOUNT: u8 = 0;
+    const TAG_POOL: u8 = 1;
+
+    /// The account, for a session an account owns.
+    pub fn account(&self) -> Option<&AccountId> {
+        match self {
+            SessionOwner::Account(a) => Some(a),
+            SessionOwner::Pool(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SessionOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionOwner::Account(a) => write!(f, "{a}"),
+            SessionOwner::Pool(id) => write!(f, "pool {id}"),
+        }
+    }
+}
+
+impl Write for SessionOwner {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            SessionOwner::Account(a) => {
+                Self::TAG_ACCOUNT.write(buf);
+                a.write(buf);
+            }
+            SessionOwner::Pool(id) => {
+                Self::TAG_POOL.write(buf);
+                id.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for SessionOwner {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            SessionOwner::Account(_) => AccountId::SIZE,
+            SessionOwner::Pool(_) => 8,
+        }
+    }
+}
+
+impl Read for SessionOwner {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        match u8::read(buf)? {
+            Self::TAG_ACCOUNT => Ok(SessionOwner::Account(AccountId::read(buf)?)),
+            Self::TAG_POOL => Ok(SessionOwner::Pool(u64::read(buf)?)),
+            tag => Err(CodecError::InvalidEnum(tag)),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -171,7 +233,7 @@ impl Write for Session {
 
 impl EncodeSize for Session {
     fn encode_size(&self) -> usize {
-        AccountId::SIZE
+        self.owner.encode_size()
             + 1
             + Amount::SIZE
             + 5 * Fixed::SIZE
@@ -193,7 +255,7 @@ impl EncodeSize for Session {
 impl Read for Session {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
-        let owner = AccountId::read(buf)?;
+        let owner = SessionOwner::read(buf)?;
         let state = match u8::read(buf)? {
             0 => SessionState::Mining,
             1 => SessionState::Unresponsive,
@@ -237,8 +299,8 @@ mod tests {
 
     fn session(v: u64, initial: u64) -> Session {
         Session {
-            owner: AccountId::from(commonware_cryptography::Signer::public_key(
-                &phalanx_crypto::dev_key("owner"),
+            owner: SessionOwner::Account(AccountId::from(
+                commonware_cryptography::Signer::public_key(&phalanx_crypto::dev_key("owner")),
             )),
             state: SessionState::CoolingDown,
             stake: 1_000 * UNITS_PER_PHA,
@@ -291,9 +353,14 @@ mod tests {
 
     #[test]
     fn a_session_round_trips_its_encoding() {
-        let s = session(1_500, 3_000);
+        let mut s = session(1_500, 3_000);
         let bytes = s.encode();
         assert_eq!(bytes.len(), s.encode_size());
+        assert_eq!(Session::decode(bytes).ok(), Some(s.clone()));
+        s.owner = SessionOwner::Pool(7);
+        let bytes = s.encode();
+        assert_eq!(bytes.len(), s.encode_size());
+        assert_eq!(&bytes[..9], &[1, 0, 0, 0, 0, 0, 0, 0, 7]);
         assert_eq!(Session::decode(bytes).ok(), Some(s));
     }
 }

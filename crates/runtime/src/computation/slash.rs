@@ -12,7 +12,12 @@
 //! sequence number may differ, which is not an offence). One equivocation is slashed once per
 //! worker and round.
 
-use super::{Error, Event, Session, SessionState, session, state_key, stop::cool_down};
+use super::{
+    Error, Event, Session, SessionState,
+    owner::{self, MiningHooks},
+    session, state_key,
+    stop::cool_down,
+};
 use crate::{
     CallResult, Ctx,
     balances::pots,
@@ -45,16 +50,18 @@ pub fn revocation(record: &WorkerRecord, policy: &AttestationPolicy) -> Option<S
 }
 
 /// Slashes `ratio` of `live`'s stake into the treasury, stops the session and stores it.
-/// Returns the `slashed` event.
+/// Returns the `slashed` event, then the pool's if a pool owns the session.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn slash_and_stop(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl MiningHooks,
     worker: &WorkerId,
     mut live: Session,
     ratio: Fixed,
     offence: &str,
     evidence: String,
-) -> CallResult<Event> {
+) -> CallResult {
     let amount = super::treasury_part(live.stake, ratio);
     if let Err(short) = crate::treasury::receive_from_pot(
         state,
@@ -77,13 +84,18 @@ pub(super) fn slash_and_stop(
         )?;
     }
     state.put(state_key::session(worker), Some(live.encode().to_vec()));
-    Ok(Event::Slashed {
-        worker: worker.clone(),
-        offence: offence.into(),
-        evidence,
-        amount,
-        stake: live.stake,
-    })
+    let mut events = vec![
+        Event::Slashed {
+            worker: worker.clone(),
+            offence: offence.into(),
+            evidence,
+            amount,
+            stake: live.stake,
+        }
+        .into(),
+    ];
+    events.extend(owner::slashed(state, ctx, hooks, &live.owner, amount)?);
+    Ok(events)
 }
 
 /// `computation.report_equivocation`: anyone proves that `worker` signed two heartbeats with
@@ -91,6 +103,7 @@ pub(super) fn slash_and_stop(
 pub fn report_equivocation(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl MiningHooks,
     worker: &WorkerId,
     round: u64,
     first: &SignedHeartbeat,
@@ -118,8 +131,16 @@ pub fn report_equivocation(
         first.iterations, first.seq, second.iterations, second.seq
     );
     let ratio = ctx.params.computation.slash_equivocation;
-    let event = slash_and_stop(state, ctx, worker, live, ratio, "equivocation", evidence)?;
-    Ok(vec![event.into()])
+    slash_and_stop(
+        state,
+        ctx,
+        hooks,
+        worker,
+        live,
+        ratio,
+        "equivocation",
+        evidence,
+    )
 }
 
 /// `computation.report_revoked`: anyone asks the chain to check `worker`'s attestation against
@@ -127,6 +148,7 @@ pub fn report_equivocation(
 pub fn report_revoked(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl MiningHooks,
     worker: &WorkerId,
 ) -> CallResult {
     let live = session(state, worker)?.ok_or(Error::NoSession)?;
@@ -137,14 +159,14 @@ pub fn report_revoked(
     let policy = registry::policy(state)?;
     let reason = revocation(&record, &policy).ok_or(Error::NotRevoked)?;
     let ratio = ctx.params.computation.slash_revoked;
-    let event = slash_and_stop(
+    slash_and_stop(
         state,
         ctx,
+        hooks,
         worker,
         live,
         ratio,
         "revoked_attestation",
         reason,
-    )?;
-    Ok(vec![event.into()])
+    )
 }

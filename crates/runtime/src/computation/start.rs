@@ -1,32 +1,69 @@
-//! `computation.start_mining`: an operator stakes PHA on one of its workers.
+//! `computation.start_mining`: an operator stakes PHA on one of its workers; `stakepool` starts
+//! its pools' sessions through the same checks.
 
 use super::{
-    Error, Event, Session, SessionState, benchmark, challenge, rewards, session, state_key, value,
+    Error, Event, Session, SessionOwner, SessionState, benchmark, challenge, rewards, session,
+    state_key, value,
 };
 use crate::{
     CallResult, Ctx,
-    balances::{self, pots},
+    balances::{
+        self,
+        pots::{self, Pot},
+    },
     fixed::Fixed,
     registry,
     state::State,
 };
 use commonware_codec::Encode;
-use phalanx_types::{Amount, WorkerId};
+use phalanx_types::{AccountId, Amount, WorkerId};
 
-/// Checks, in order, each with its own refusal: the worker is registered, operated by the
-/// signer, attested within the policy's age, measured (P ≥ min_p) and has no session; the stake
-/// is at least k·√P and gives Vᵉ ≤ V_max; the signer can pay it and keep the existential
-/// deposit. Then the stake moves into the mining stake pot and the session starts with V = Vᵉ.
+/// Where a new session's stake comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Funding<'a> {
+    /// The account's balance, which must keep the existential deposit.
+    Account(&'a AccountId),
+    /// A pot the caller has already checked covers the stake (a pool's free stake).
+    Pot(Pot),
+}
+
+/// `computation.start_mining`: the signer stakes its own PHA on a worker it operates, and owns
+/// the session.
 pub fn start_mining(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
     worker: &WorkerId,
     stake: Amount,
 ) -> CallResult {
+    start_session(
+        state,
+        ctx,
+        worker,
+        SessionOwner::Account(ctx.signer.clone()),
+        ctx.signer,
+        stake,
+        Funding::Account(ctx.signer),
+    )
+}
+
+/// Starts a session for `owner` with `stake` from `funding`. Checks, in order, each with its
+/// own refusal: the worker is registered, operated by `operator`, attested within the policy's
+/// age, measured (P ≥ min_p) and has no session; the stake is at least k·√P and gives
+/// Vᵉ ≤ V_max; the funding covers it (an account keeps the existential deposit). Then the stake
+/// moves into the mining stake pot and the session starts with V = Vᵉ.
+pub fn start_session(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    worker: &WorkerId,
+    owner: SessionOwner,
+    operator: &AccountId,
+    stake: Amount,
+    funding: Funding<'_>,
+) -> CallResult {
     let params = &ctx.params.computation;
     let now = ctx.env.timestamp_ms;
     let record = registry::worker(state, worker)?.ok_or(Error::UnknownWorker)?;
-    if &record.operator != ctx.signer {
+    if &record.operator != operator {
         return Err(Error::NotOperator.into());
     }
     let max_age_ms = registry::policy(state)?
@@ -59,20 +96,25 @@ pub fn start_mining(
     if challenge::bucket_is_full(state, worker)? {
         return Err(Error::BucketFull.into());
     }
-    let balance = balances::account(state, ctx.signer)?.balance;
-    let keeps = balance
-        .checked_sub(stake)
-        .ok_or(Error::InsufficientBalance)?;
-    if keeps < ctx.params.balances.existential_deposit {
-        return Err(Error::InsufficientBalance.into());
-    }
-    if let Err(short) = pots::from_account(state, ctx.signer, pots::MINING_STAKE, stake)? {
-        return Err(short
-            .corruption(pots::MINING_STAKE, "the signer's balance was just checked")
-            .into());
-    }
+    let moved = match funding {
+        Funding::Account(payer) => {
+            let balance = balances::account(state, payer)?.balance;
+            let keeps = balance
+                .checked_sub(stake)
+                .ok_or(Error::InsufficientBalance)?;
+            if keeps < ctx.params.balances.existential_deposit {
+                return Err(Error::InsufficientBalance.into());
+            }
+            pots::from_account(state, payer, pots::MINING_STAKE, stake)?.map_err(|short| {
+                short.corruption(pots::MINING_STAKE, "the payer's balance was just checked")
+            })
+        }
+        Funding::Pot(pot) => pots::move_between(state, pot, pots::MINING_STAKE, stake)?
+            .map_err(|short| short.corruption(pot, "the caller checked the pot covers the stake")),
+    };
+    moved?;
     let mut new = Session::start(
-        ctx.signer.clone(),
+        owner.clone(),
         stake,
         initial_value,
         p,
@@ -87,7 +129,7 @@ pub fn start_mining(
     Ok(vec![
         Event::MiningStarted {
             worker: worker.clone(),
-            owner: ctx.signer.clone(),
+            owner,
             stake,
             p,
             initial_value,

@@ -5,13 +5,20 @@ use crate::{CallResult, Ctx, fixed::Fixed, state::State};
 use commonware_codec::Encode;
 use phalanx_types::WorkerId;
 
-/// Brings V to the block's time and freezes it: the reclaim after the cool-down returns
-/// `min(V/Vᵉ, 1)·S`, announced in the event.
+/// The account that owns a session stops it (a pool's sessions stop through `stakepool`).
 pub fn stop_mining(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) -> CallResult {
-    let mut stopped = session(state, worker)?.ok_or(Error::NoSession)?;
-    if &stopped.owner != ctx.signer {
+    let owned = session(state, worker)?.ok_or(Error::NoSession)?;
+    if owned.owner.account() != Some(ctx.signer) {
         return Err(Error::NotSessionOwner.into());
     }
+    stop_session(state, ctx, worker)
+}
+
+/// Stops `worker`'s session, whoever asked (the caller decided they may): V is brought to the
+/// block's time and frozen; the reclaim after the cool-down returns `min(V/Vᵉ, 1)·S`, announced
+/// in the event.
+pub fn stop_session(state: &mut (impl State + ?Sized), ctx: &Ctx, worker: &WorkerId) -> CallResult {
+    let mut stopped = session(state, worker)?.ok_or(Error::NoSession)?;
     if stopped.state == SessionState::CoolingDown {
         return Err(Error::NotMining.into());
     }

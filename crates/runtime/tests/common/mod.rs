@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod dkg;
+pub mod mining;
 
 pub use commonware_cryptography::Signer;
 pub use phalanx_attestation::sim;

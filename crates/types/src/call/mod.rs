@@ -11,12 +11,14 @@ mod computation;
 mod keys;
 mod mq;
 mod registry;
+mod stakepool;
 
 pub use balances::BalancesCall;
 pub use computation::{ComputationCall, SignedHeartbeat};
 pub use keys::KeysCall;
 pub use mq::MqCall;
 pub use registry::RegistryCall;
+pub use stakepool::{PoolId, StakePoolCall};
 
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
@@ -29,6 +31,7 @@ pub enum Call {
     Mq(MqCall),
     Keys(KeysCall),
     Computation(ComputationCall),
+    StakePool(StakePoolCall),
 }
 
 impl Call {
@@ -37,6 +40,7 @@ impl Call {
     const TAG_MQ: u8 = 2;
     const TAG_KEYS: u8 = 3;
     const TAG_COMPUTATION: u8 = 4;
+    const TAG_STAKEPOOL: u8 = 5;
 
     /// `component.call`, used in events, logs and the RPC.
     pub fn name(&self) -> &'static str {
@@ -46,6 +50,7 @@ impl Call {
             Call::Mq(c) => c.name(),
             Call::Keys(c) => c.name(),
             Call::Computation(c) => c.name(),
+            Call::StakePool(c) => c.name(),
         }
     }
 }
@@ -75,6 +80,11 @@ impl From<ComputationCall> for Call {
         Call::Computation(c)
     }
 }
+impl From<StakePoolCall> for Call {
+    fn from(c: StakePoolCall) -> Self {
+        Call::StakePool(c)
+    }
+}
 
 impl Write for Call {
     fn write(&self, buf: &mut impl BufMut) {
@@ -99,6 +109,10 @@ impl Write for Call {
                 Self::TAG_COMPUTATION.write(buf);
                 c.write(buf);
             }
+            Call::StakePool(c) => {
+                Self::TAG_STAKEPOOL.write(buf);
+                c.write(buf);
+            }
         }
     }
 }
@@ -111,6 +125,7 @@ impl EncodeSize for Call {
             Call::Mq(c) => c.encode_size(),
             Call::Keys(c) => c.encode_size(),
             Call::Computation(c) => c.encode_size(),
+            Call::StakePool(c) => c.encode_size(),
         }
     }
 }
@@ -124,6 +139,7 @@ impl Read for Call {
             Self::TAG_MQ => Ok(Call::Mq(MqCall::read(buf)?)),
             Self::TAG_KEYS => Ok(Call::Keys(KeysCall::read(buf)?)),
             Self::TAG_COMPUTATION => Ok(Call::Computation(ComputationCall::read(buf)?)),
+            Self::TAG_STAKEPOOL => Ok(Call::StakePool(StakePoolCall::read(buf)?)),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
     }
