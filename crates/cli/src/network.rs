@@ -108,6 +108,7 @@ pub fn dev_spec(
     genesis.params.computation = phalanx_runtime::computation::Params::dev();
     genesis.params.beacon = phalanx_runtime::beacon::Params::dev();
     genesis.params.stakepool = phalanx_runtime::stakepool::Params::dev();
+    genesis.params.governance = phalanx_runtime::governance::Params::dev();
     let spec = ChainSpec {
         genesis,
         validators,

@@ -18,7 +18,7 @@ use phalanx_runtime::{
 };
 use phalanx_types::{
     AccountId, Amount, AttestationPolicy, BalancesCall, Call, ComputationCall, EvidenceKind,
-    KeysCall, MqCall, Payload, RegistryCall, StakePoolCall, WorkerInfo, format_pha,
+    GovernanceCall, KeysCall, MqCall, Payload, RegistryCall, StakePoolCall, WorkerInfo, format_pha,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -345,6 +345,18 @@ pub enum CallView {
     },
     #[serde(rename = "stakepool.claim_commission")]
     ClaimCommission { pool: u64 },
+    #[serde(rename = "governance.propose")]
+    Propose {
+        /// The action's kind (`set_params`, `treasury_spend`, ...).
+        kind: String,
+        voting_ms: u64,
+    },
+    #[serde(rename = "governance.vote")]
+    Vote {
+        proposal: u64,
+        choice: String,
+        pools: Vec<u64>,
+    },
 }
 
 impl CallView {
@@ -370,6 +382,8 @@ impl CallView {
             CallView::Contribute { .. } => "stakepool.contribute",
             CallView::Withdraw { .. } => "stakepool.withdraw",
             CallView::ClaimCommission { .. } => "stakepool.claim_commission",
+            CallView::Propose { .. } => "governance.propose",
+            CallView::Vote { .. } => "governance.vote",
         }
     }
 }
@@ -434,6 +448,19 @@ impl From<&Call> for CallView {
                 }
             }
             Call::StakePool(c) => stakepool_view(c),
+            Call::Governance(GovernanceCall::Propose { action, voting_ms }) => CallView::Propose {
+                kind: action.kind().into(),
+                voting_ms: *voting_ms,
+            },
+            Call::Governance(GovernanceCall::Vote {
+                proposal,
+                choice,
+                pools,
+            }) => CallView::Vote {
+                proposal: *proposal,
+                choice: choice.name().into(),
+                pools: pools.clone(),
+            },
         }
     }
 }

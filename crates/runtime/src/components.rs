@@ -7,7 +7,7 @@
 //! implements here, so no component imports one that depends on it.
 
 use crate::{
-    BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, keys, mq,
+    BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, governance, keys, mq,
     params::ComponentParams,
     registry::{self, WorkerRecord},
     stakepool,
@@ -30,6 +30,7 @@ pub enum Event {
     Computation(computation::Event),
     Beacon(beacon::Event),
     StakePool(stakepool::Event),
+    Governance(governance::Event),
 }
 
 macro_rules! event_from {
@@ -51,6 +52,7 @@ event_from!(
     computation => Computation,
     beacon => Beacon,
     stakepool => StakePool,
+    governance => Governance,
 );
 
 /// Why an included transaction's call failed: the component's own code. The fee is still
@@ -65,6 +67,7 @@ pub enum DispatchError {
     Computation(computation::Error),
     Beacon(beacon::Error),
     StakePool(stakepool::Error),
+    Governance(governance::Error),
 }
 
 macro_rules! dispatch_errors {
@@ -131,6 +134,7 @@ dispatch_errors!(
     computation => Computation = 4,
     beacon => Beacon = 5,
     stakepool => StakePool = 6,
+    governance => Governance = 7,
 );
 
 impl std::error::Error for DispatchError {}
@@ -172,11 +176,13 @@ pub struct Params {
     pub beacon: beacon::Params,
     #[serde(default)]
     pub stakepool: stakepool::Params,
+    #[serde(default)]
+    pub governance: governance::Params,
 }
 
 impl Params {
     /// The state keys they live under (for callers that prefetch).
-    pub fn keys() -> [crate::StateKey; 8] {
+    pub fn keys() -> [crate::StateKey; 9] {
         [
             balances::Params::key(),
             fees::Params::key(),
@@ -186,6 +192,7 @@ impl Params {
             computation::Params::key(),
             beacon::Params::key(),
             stakepool::Params::key(),
+            governance::Params::key(),
         ]
     }
 
@@ -199,6 +206,7 @@ impl Params {
             computation: computation::Params::load(state)?,
             beacon: beacon::Params::load(state)?,
             stakepool: stakepool::Params::load(state)?,
+            governance: governance::Params::load(state)?,
         })
     }
 
@@ -211,6 +219,7 @@ impl Params {
         self.computation.store(state);
         self.beacon.store(state);
         self.stakepool.store(state);
+        self.governance.store(state);
     }
 
     /// The first component whose parameters are unusable, and why.
@@ -223,7 +232,86 @@ impl Params {
         named("tokenomics", self.tokenomics.validate())?;
         named("computation", self.computation.validate())?;
         named("beacon", self.beacon.validate())?;
-        named("stakepool", self.stakepool.validate())
+        named("stakepool", self.stakepool.validate())?;
+        named("governance", self.governance.validate())
+    }
+}
+
+/// Something done with one component's parameter type, chosen by the component's name (for
+/// governance's parameter changes, and clients that build them from JSON).
+pub trait ParamsVisitor {
+    type Output;
+    fn visit<P>(self) -> Self::Output
+    where
+        P: ComponentParams + Serialize + serde::de::DeserializeOwned;
+}
+
+/// Runs `visitor` on the parameter type of `component`; `None` for an unknown name.
+pub fn visit_params<V: ParamsVisitor>(component: &str, visitor: V) -> Option<V::Output> {
+    macro_rules! by_name {
+        ($($c:ident),+ $(,)?) => {
+            $(if component == <$c::Params as ComponentParams>::COMPONENT {
+                return Some(visitor.visit::<$c::Params>());
+            })+
+        };
+    }
+    by_name!(
+        balances,
+        fees,
+        registry,
+        keys,
+        tokenomics,
+        computation,
+        beacon,
+        stakepool,
+        governance
+    );
+    None
+}
+
+/// The names of every component with parameters.
+pub const PARAMS_COMPONENTS: [&str; 9] = [
+    "balances",
+    "fees",
+    "registry",
+    "keys",
+    "tokenomics",
+    "computation",
+    "beacon",
+    "stakepool",
+    "governance",
+];
+
+/// Decodes `encoded` as `P` and validates it.
+fn decode_valid<P: ComponentParams>(encoded: &[u8]) -> Result<P, String> {
+    let params = <P as commonware_codec::DecodeExt<()>>::decode(commonware_codec::Copying(encoded))
+        .map_err(|e| format!("not {} parameters: {e}", P::COMPONENT))?;
+    params.validate()?;
+    Ok(params)
+}
+
+struct CheckParams<'a>(&'a [u8]);
+
+impl ParamsVisitor for CheckParams<'_> {
+    type Output = Result<(), String>;
+    fn visit<P>(self) -> Self::Output
+    where
+        P: ComponentParams + Serialize + serde::de::DeserializeOwned,
+    {
+        decode_valid::<P>(self.0).map(|_| ())
+    }
+}
+
+struct StoreParams<'a, S: ?Sized>(&'a mut S, &'a [u8]);
+
+impl<S: State + ?Sized> ParamsVisitor for StoreParams<'_, S> {
+    type Output = Result<(), String>;
+    fn visit<P>(self) -> Self::Output
+    where
+        P: ComponentParams + Serialize + serde::de::DeserializeOwned,
+    {
+        decode_valid::<P>(self.1)?.store(self.0);
+        Ok(())
     }
 }
 
@@ -271,6 +359,7 @@ pub fn call_info(params: &Params, call: &Call) -> CallInfo {
         Call::Keys(c) => keys::call_info(params, c),
         Call::Computation(c) => computation::call_info(params, c),
         Call::StakePool(c) => stakepool::call_info(params, c),
+        Call::Governance(c) => governance::call_info(params, c),
     }
 }
 
@@ -283,6 +372,7 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &Call) -> Ca
         Call::Keys(c) => keys::dispatch(state, ctx, c),
         Call::Computation(c) => computation::dispatch(state, ctx, &Wiring, c),
         Call::StakePool(c) => stakepool::dispatch(state, ctx, c),
+        Call::Governance(c) => governance::dispatch(state, ctx, &Wiring, c),
     }
 }
 
@@ -311,6 +401,7 @@ pub fn end_block(
 ) -> Result<Vec<Event>, StateError> {
     let mut events = tokenomics::end_block(state, &params.tokenomics, env)?;
     events.extend(computation::end_block(state, params, env)?);
+    events.extend(governance::end_block(state, params, env, &Wiring)?);
     Ok(events)
 }
 
@@ -410,5 +501,37 @@ impl computation::MiningHooks for Wiring {
         returned: Amount,
     ) -> CallResult {
         stakepool::mining_hooks::reclaimed(state, pool, stake, returned)
+    }
+}
+
+impl governance::GovernanceHooks for Wiring {
+    fn check_params(
+        &self,
+        component: &str,
+        encoded: &[u8],
+    ) -> Result<(), governance::ParamsRefusal> {
+        visit_params(component, CheckParams(encoded))
+            .ok_or(governance::ParamsRefusal::UnknownComponent)?
+            .map_err(governance::ParamsRefusal::Invalid)
+    }
+
+    fn set_params(
+        &self,
+        state: &mut (impl State + ?Sized),
+        component: &str,
+        encoded: &[u8],
+    ) -> Result<Result<(), governance::ParamsRefusal>, StateError> {
+        Ok(visit_params(component, StoreParams(state, encoded))
+            .ok_or(governance::ParamsRefusal::UnknownComponent)
+            .and_then(|r| r.map_err(governance::ParamsRefusal::Invalid)))
+    }
+
+    fn promote_gatekeeper(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        worker: &WorkerId,
+    ) -> CallResult {
+        registry::promote(state, ctx, self, worker)
     }
 }

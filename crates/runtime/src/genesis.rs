@@ -135,6 +135,7 @@ impl GenesisConfig {
             balances::MINING_REWARDS,
             balances::pots::MINING_STAKE,
             balances::pots::STAKE_POOLS,
+            balances::pots::GOVERNANCE_DEPOSITS,
         ] {
             names.insert(pot.0.to_string());
         }

@@ -17,6 +17,7 @@ pub mod executor;
 pub mod fees;
 pub mod fixed;
 pub mod genesis;
+pub mod governance;
 pub mod keys;
 pub mod mq;
 pub mod params;
@@ -28,7 +29,10 @@ pub mod tokenomics;
 pub mod treasury;
 
 pub use balances::{Allocation, Recipient};
-pub use components::{CallInfo, DispatchError, Event, Params, Quota, call_info};
+pub use components::{
+    CallInfo, DispatchError, Event, PARAMS_COMPONENTS, Params, ParamsVisitor, Quota, call_info,
+    visit_params,
+};
 pub use context::{BlockEnv, Ctx};
 pub use error::{CallError, CallResult};
 pub use executor::{Exclusion, apply_tx, begin_block, check_stateless, end_block, required_fee};

@@ -453,3 +453,78 @@ mod stakepool_calls {
         );
     }
 }
+
+mod governance_calls {
+    use super::*;
+    use phalanx_types::{GovernanceCall, ProposalAction, VoteChoice};
+
+    /// Component tag 6 (governance), then the call's tag; a proposal's action has its own tag
+    /// (0 params, 1 policy, 2 promotion, 3 rotation, 4 spend, 5 signal) and the voting period
+    /// follows it; a vote is the proposal id, the choice (0 yes, 1 no, 2 abstain) and the pools.
+    #[test]
+    fn governance_call_encoding_is_frozen() {
+        let to: AccountId = ed25519::PrivateKey::from_seed(3).public_key().into();
+        let actions = [
+            ProposalAction::SetParams {
+                component: "fees".into(),
+                params: vec![1, 2],
+            },
+            ProposalAction::SetAttestationPolicy {
+                policy: phalanx_types::AttestationPolicy::default(),
+            },
+            ProposalAction::PromoteGatekeeper { worker: to.clone() },
+            ProposalAction::RotateMasterKey,
+            ProposalAction::TreasurySpend {
+                to: to.clone(),
+                amount: 5,
+            },
+            ProposalAction::Signal { text: "hi".into() },
+        ];
+        for (tag, action) in actions.into_iter().enumerate() {
+            let tx = signed(
+                GovernanceCall::Propose {
+                    action,
+                    voting_ms: 9,
+                }
+                .into(),
+            );
+            let bytes = tx.encode();
+            assert_eq!(bytes[68..71], [6, 0, tag as u8]);
+            assert_eq!(SignedTx::decode(tx.encode()).unwrap(), tx);
+        }
+        let signal = signed(
+            GovernanceCall::Propose {
+                action: ProposalAction::Signal { text: "hi".into() },
+                voting_ms: 9,
+            }
+            .into(),
+        );
+        assert_eq!(
+            hex::encode(&signal.encode()[68..82]),
+            "0600050268690000000000000009"
+        );
+        let vote = signed(
+            GovernanceCall::Vote {
+                proposal: 7,
+                choice: VoteChoice::Abstain,
+                pools: vec![1],
+            }
+            .into(),
+        );
+        assert_eq!(
+            hex::encode(&vote.encode()[68..88]),
+            "0601000000000000000702010000000000000001"
+        );
+        assert_eq!(SignedTx::decode(vote.encode()).unwrap(), vote);
+        // More pools than a vote may name are refused when decoding.
+        let many = signed(
+            GovernanceCall::Vote {
+                proposal: 7,
+                choice: VoteChoice::Yes,
+                pools: (0..17).collect(),
+            }
+            .into(),
+        );
+        assert!(SignedTx::decode(many.encode()).is_err());
+    }
+}

@@ -12,4 +12,6 @@ crate::error::component_errors! {
     Overflow = 4, "overflow", "the recipient's balance would overflow";
     SelfTransfer = 5, "self_transfer", "an account cannot transfer to itself";
     ZeroAmount = 6, "zero_amount", "amount must be greater than zero";
+    BalanceLocked = 7, "balance_locked",
+        "the amount is locked by a vote until the vote ends (see the account's lock)";
 }

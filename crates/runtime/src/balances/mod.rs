@@ -7,6 +7,7 @@
 //! | `event.rs` | `transfer`, `endowed` |
 //! | `error.rs` | codes 1–6 |
 //! | `genesis.rs` | the allocation: every PHA that will ever exist, to accounts and pots |
+//! | `lock.rs` | what an account may not spend until a time (votes) |
 //! | `pots.rs` | the only functions that move PHA into or out of a pot |
 //! | `call.rs` | [`BalancesCall`](phalanx_types::BalancesCall): fee class and prefetch keys |
 //! | `transfer.rs` | the transfer handler |
@@ -19,6 +20,7 @@ mod call;
 mod error;
 mod event;
 mod genesis;
+pub mod lock;
 mod params;
 pub mod pots;
 pub mod state_key;
@@ -28,6 +30,7 @@ pub use call::{call_info, dispatch};
 pub use error::Error;
 pub use event::Event;
 pub use genesis::{Allocation, Genesis, Recipient};
+pub use lock::{Lock, spendable};
 pub use params::Params;
 pub use pots::{MINING_RESERVE, MINING_REWARDS, Pot, TREASURY};
 

@@ -21,6 +21,8 @@ pub const MINING_REWARDS: Pot = Pot("mining_rewards");
 pub const MINING_STAKE: Pot = Pot("mining_stake");
 /// Every stake pool's free stake and unclaimed commission (what its sessions do not hold).
 pub const STAKE_POOLS: Pot = Pot("stake_pools");
+/// Deposits of proposals still open (returned, or forfeited to the treasury, when they close).
+pub const GOVERNANCE_DEPOSITS: Pot = Pot("governance_deposits");
 
 /// A pot's balance (by name: genesis may create pots of any name).
 pub fn balance(state: &(impl State + ?Sized), name: &str) -> Result<Amount, StateError> {

@@ -17,3 +17,8 @@ pub fn pot(name: &str) -> StateKey {
 pub fn total_issuance() -> StateKey {
     state_key("balances", "total_issuance", b"")
 }
+
+/// What an account may not spend until a time (votes lock it): [`super::lock::Lock`].
+pub fn lock(id: &AccountId) -> StateKey {
+    state_key("balances", "lock", id.as_bytes())
+}

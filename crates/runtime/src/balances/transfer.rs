@@ -29,6 +29,9 @@ pub fn transfer(
     if left < existential_deposit {
         return Err(Error::SenderBelowExistentialDeposit.into());
     }
+    if left < super::lock::locked(state, from, ctx.env.timestamp_ms)? {
+        return Err(Error::BalanceLocked.into());
+    }
     let received = recipient
         .balance
         .checked_add(amount)

@@ -16,7 +16,7 @@ crate::error::component_errors! {
     CoolingDown = 9, "cooling_down",
         "the worker's last session is cooling down: reclaim its stake first";
     InsufficientBalance = 10, "insufficient_balance",
-        "the balance cannot cover the stake and keep the existential deposit";
+        "the balance cannot cover the stake and keep the existential deposit and what votes lock";
     NoSession = 11, "no_session", "the worker has no mining session";
     NotSessionOwner = 12, "not_session_owner",
         "only the session's owner may stop it (a pool's session: its pool owner, with stakepool.stop_mining)";

@@ -102,7 +102,8 @@ pub fn start_session(
             let keeps = balance
                 .checked_sub(stake)
                 .ok_or(Error::InsufficientBalance)?;
-            if keeps < ctx.params.balances.existential_deposit {
+            let locked = balances::lock::locked(state, payer, ctx.env.timestamp_ms)?;
+            if keeps < ctx.params.balances.existential_deposit.max(locked) {
                 return Err(Error::InsufficientBalance.into());
             }
             pots::from_account(state, payer, pots::MINING_STAKE, stake)?.map_err(|short| {

@@ -37,6 +37,7 @@ pub use error::Error;
 pub use event::Event;
 pub use messages::handle_payload;
 pub use params::Params;
+pub use rotate::rotate;
 pub use round::{Ids as LoggedDealers, RoundRecord, StoredDeal, gatekeepers_changed, round_info};
 
 use crate::state::{State, StateError, read_decoded};

@@ -1,4 +1,4 @@
-//! `keys.rotate_master_key` (root only; governance later).
+//! `keys.rotate_master_key` (the root account), and a passed rotation proposal.
 
 use super::{Error, Event, active, generation, round::start_fresh};
 use crate::{CallResult, Ctx, mq, registry, state::State};
@@ -11,6 +11,11 @@ pub fn rotate_master_key(state: &mut (impl State + ?Sized), ctx: &Ctx) -> CallRe
     if !registry::is_root(state, ctx.signer)? {
         return Err(Error::NotRoot.into());
     }
+    rotate(state, ctx)
+}
+
+/// Starts the rotation, whoever decided it (the root account, or a governance proposal).
+pub fn rotate(state: &mut (impl State + ?Sized), ctx: &Ctx) -> CallResult {
     let current = generation(state)?.ok_or(Error::NoMasterKey)?;
     if active(state)?.is_some() {
         return Err(Error::RotationPending.into());

@@ -32,8 +32,10 @@ pub use event::Event;
 pub use genesis::Genesis;
 pub use hooks::RegistryHooks;
 pub use params::Params;
+pub use promote::promote;
 pub use record::{TeeCode, WorkerRecord};
 pub use register::{Verdict, verify_registration};
+pub use set_policy::{apply_attestation_policy, policy_allowed};
 
 use crate::state::{State, StateError, StateKey, read_decoded as read};
 use commonware_codec::FixedSize;

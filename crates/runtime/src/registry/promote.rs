@@ -21,6 +21,16 @@ pub fn promote_gatekeeper(
     if !is_root(state, ctx.signer)? {
         return Err(Error::NotRoot.into());
     }
+    promote(state, ctx, hooks, id)
+}
+
+/// Promotes `id`, whoever decided it (the root account, or a governance proposal).
+pub fn promote(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    hooks: &impl RegistryHooks,
+    id: &WorkerId,
+) -> CallResult {
     let mut record = worker(state, id)?.ok_or(Error::UnknownWorker)?;
     let max_age_ms = super::policy(state)?
         .max_evidence_age_secs

@@ -16,8 +16,21 @@ pub fn set_attestation_policy(
     if !is_root(state, ctx.signer)? {
         return Err(Error::NotRoot.into());
     }
-    if policy.validate().is_err() || (policy.allow_simulated && !ctx.env.chain_id.is_development())
-    {
+    apply_attestation_policy(state, ctx, policy)
+}
+
+/// Whether `policy` may be set on this chain: valid, and simulation only on development ids.
+pub fn policy_allowed(ctx: &Ctx, policy: &AttestationPolicy) -> bool {
+    policy.validate().is_ok() && (!policy.allow_simulated || ctx.env.chain_id.is_development())
+}
+
+/// Sets the policy, whoever decided it (the root account, or a governance proposal).
+pub fn apply_attestation_policy(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    policy: &AttestationPolicy,
+) -> CallResult {
+    if !policy_allowed(ctx, policy) {
         return Err(Error::InvalidPolicy.into());
     }
     state.put(state_key::policy(), Some(policy.encode().to_vec()));

@@ -11,7 +11,8 @@ use crate::{
 };
 use phalanx_types::{Amount, PoolId};
 
-/// `amount` leaves the signer's balance (which keeps the existential deposit) for the pool's
+/// `amount` leaves the signer's balance (which keeps the existential deposit and what votes
+/// lock) for the pool's
 /// free stake, for `⌊amount · shares / value⌋` shares; the new free stake pays queued
 /// withdrawals first.
 pub fn contribute(
@@ -28,7 +29,8 @@ pub fn contribute(
     let keeps = balance
         .checked_sub(amount)
         .ok_or(Error::InsufficientBalance)?;
-    if keeps < ctx.params.balances.existential_deposit {
+    let locked = balances::lock::locked(state, ctx.signer, ctx.env.timestamp_ms)?;
+    if keeps < ctx.params.balances.existential_deposit.max(locked) {
         return Err(Error::InsufficientBalance.into());
     }
     let (shares, paid) = found.ledger.contribute(amount)?;

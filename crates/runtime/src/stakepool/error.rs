@@ -22,9 +22,9 @@ crate::error::component_errors! {
     ContributionTooSmall = 14, "contribution_too_small",
         "the contribution is below min_contribution, or buys no share at the pool's price";
     InsufficientBalance = 15, "insufficient_balance",
-        "the balance cannot cover the contribution and keep the existential deposit";
+        "the balance cannot cover the contribution and keep the existential deposit and what votes lock";
     NotEnoughShares = 16, "not_enough_shares",
-        "more shares than the signer holds outside its queued withdrawals";
+        "more shares than the signer holds outside its queued withdrawals and the shares its votes lock";
     NotEnoughFree = 17, "not_enough_free", "the pool's free stake cannot cover the stake";
     QueueFull = 18, "queue_full",
         "the pool's withdrawal queue is full (max_queue): try again when it moves";

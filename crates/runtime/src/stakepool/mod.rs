@@ -42,4 +42,4 @@ pub use call::{call_info, dispatch};
 pub use error::Error;
 pub use event::Event;
 pub use params::{MAX_QUEUE_LIMIT, MAX_WORKERS_LIMIT, Params};
-pub use pool::{Pool, Position, pool, pool_count, position, worker_pool};
+pub use pool::{Pool, Position, lock_shares, pool, pool_count, position, worker_pool};

@@ -31,6 +31,42 @@ pub struct Position {
     /// Base units contributed, and paid back, since the first contribution.
     pub contributed: Amount,
     pub withdrawn: Amount,
+    /// Shares a governance vote counted, which cannot be withdrawn before `locked_until_ms`.
+    pub locked_shares: u128,
+    pub locked_until_ms: u64,
+}
+
+impl Position {
+    /// Shares locked by votes at `now_ms`.
+    pub fn locked_at(&self, now_ms: u64) -> u128 {
+        if now_ms < self.locked_until_ms {
+            self.locked_shares
+        } else {
+            0
+        }
+    }
+}
+
+/// Locks at least `shares` of `delegator`'s position in `pool` until at least `until_ms` (a
+/// vote counted them); like balance locks, a new lock extends the old one rather than adding.
+pub fn lock_shares(
+    state: &mut (impl State + ?Sized),
+    pool: PoolId,
+    delegator: &AccountId,
+    shares: u128,
+    until_ms: u64,
+    now_ms: u64,
+) -> Result<(), StateError> {
+    let mut p = position(state, pool, delegator)?;
+    let active = p.locked_at(now_ms);
+    p.locked_shares = active.max(shares);
+    p.locked_until_ms = if active > 0 {
+        p.locked_until_ms.max(until_ms)
+    } else {
+        until_ms
+    };
+    set_position(state, pool, delegator, &p);
+    Ok(())
 }
 
 pub fn pool(state: &(impl State + ?Sized), id: PoolId) -> Result<Option<Pool>, StateError> {
@@ -87,12 +123,14 @@ impl Write for Position {
         self.shares.write(buf);
         self.contributed.write(buf);
         self.withdrawn.write(buf);
+        self.locked_shares.write(buf);
+        self.locked_until_ms.write(buf);
     }
 }
 
 impl EncodeSize for Position {
     fn encode_size(&self) -> usize {
-        48
+        72
     }
 }
 
@@ -103,6 +141,8 @@ impl Read for Position {
             shares: u128::read(buf)?,
             contributed: Amount::read(buf)?,
             withdrawn: Amount::read(buf)?,
+            locked_shares: u128::read(buf)?,
+            locked_until_ms: u64::read(buf)?,
         })
     }
 }
@@ -242,6 +282,8 @@ mod tests {
             shares: 1,
             contributed: 2,
             withdrawn: 3,
+            locked_shares: 4,
+            locked_until_ms: 5,
         };
         assert_eq!(Position::decode(position.encode()).ok(), Some(position));
     }

@@ -18,7 +18,11 @@ pub fn withdraw(
     if found.ledger.queue.len() >= ctx.params.stakepool.max_queue as usize {
         return Err(Error::QueueFull.into());
     }
-    let held = pool::position(state, id, ctx.signer)?.shares;
+    // Shares a vote locked stay until the vote ends.
+    let position = pool::position(state, id, ctx.signer)?;
+    let held = position
+        .shares
+        .saturating_sub(position.locked_at(ctx.env.timestamp_ms));
     let paid = found
         .ledger
         .withdraw(ctx.signer, held, shares, ctx.env.timestamp_ms)?;

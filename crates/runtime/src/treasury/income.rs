@@ -21,14 +21,17 @@ pub enum Source {
     Slashes,
     /// Stake a reclaim did not return because V fell below Vᵉ (offline decay).
     LostStake,
+    /// Deposits of proposals whose turnout fell far short of the quorum.
+    ForfeitedDeposits,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [
+    pub const ALL: [Source; 5] = [
         Source::Fees,
         Source::MiningPayouts,
         Source::Slashes,
         Source::LostStake,
+        Source::ForfeitedDeposits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Source {
             Source::MiningPayouts => "mining_payouts",
             Source::Slashes => "slashes",
             Source::LostStake => "lost_stake",
+            Source::ForfeitedDeposits => "forfeited_deposits",
         }
     }
 }
@@ -96,6 +100,26 @@ pub fn refund_to_account(
         return Ok(Err(short));
     }
     count(state, source, |n| n.saturating_sub(amount))?;
+    Ok(Ok(()))
+}
+
+/// What the treasury has paid out by governance since genesis.
+pub fn spent(state: &(impl State + ?Sized)) -> Result<Amount, StateError> {
+    Ok(read_decoded(state, state_key::spent())?.unwrap_or(0))
+}
+
+/// Pays `amount` from the treasury to `to` (a spend governance passed), or says what the
+/// treasury holds. Counted in [`spent`], so income − spent = balance.
+pub fn spend(
+    state: &mut (impl State + ?Sized),
+    to: &AccountId,
+    amount: Amount,
+) -> Result<Result<(), Shortfall>, StateError> {
+    if let Err(short) = pots::to_account(state, TREASURY, to, amount)? {
+        return Ok(Err(short));
+    }
+    let total = spent(state)?.saturating_add(amount);
+    state.put(state_key::spent(), Some(total.encode().to_vec()));
     Ok(Ok(()))
 }
 

@@ -1,6 +1,6 @@
 //! `treasury`: the chain's own PHA (DESIGN §4, issue 15). It receives fees, the treasury's part
 //! of every mining payout, slashed stake and the stake a reclaim does not return; it spends only
-//! by governance (not built yet). Every PHA that enters the `treasury` pot goes through this
+//! by governance (`spend`, a passed treasury-spend proposal). Every PHA that enters the `treasury` pot goes through this
 //! component, which counts it by source, so `GET /treasury` can say where the balance came from
 //! and the counts always add up to what the pot received.
 //!
@@ -12,4 +12,6 @@
 mod income;
 pub mod state_key;
 
-pub use income::{Source, income, receive_from_account, receive_from_pot, refund_to_account};
+pub use income::{
+    Source, income, receive_from_account, receive_from_pot, refund_to_account, spend, spent,
+};

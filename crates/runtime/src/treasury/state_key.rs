@@ -7,3 +7,8 @@ use crate::state::{StateKey, state_key};
 pub fn income(source: Source) -> StateKey {
     state_key("treasury", "income", source.name().as_bytes())
 }
+
+/// Base units paid out by governance since genesis: u128.
+pub fn spent() -> StateKey {
+    state_key("treasury", "spent", b"")
+}

@@ -8,6 +8,7 @@
 
 mod balances;
 mod computation;
+mod governance;
 mod keys;
 mod mq;
 mod registry;
@@ -15,6 +16,10 @@ mod stakepool;
 
 pub use balances::BalancesCall;
 pub use computation::{ComputationCall, SignedHeartbeat};
+pub use governance::{
+    GovernanceCall, MAX_COMPONENT_NAME, MAX_PARAMS_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS,
+    ProposalAction, VoteChoice,
+};
 pub use keys::KeysCall;
 pub use mq::MqCall;
 pub use registry::RegistryCall;
@@ -32,6 +37,7 @@ pub enum Call {
     Keys(KeysCall),
     Computation(ComputationCall),
     StakePool(StakePoolCall),
+    Governance(GovernanceCall),
 }
 
 impl Call {
@@ -41,6 +47,7 @@ impl Call {
     const TAG_KEYS: u8 = 3;
     const TAG_COMPUTATION: u8 = 4;
     const TAG_STAKEPOOL: u8 = 5;
+    const TAG_GOVERNANCE: u8 = 6;
 
     /// `component.call`, used in events, logs and the RPC.
     pub fn name(&self) -> &'static str {
@@ -51,6 +58,7 @@ impl Call {
             Call::Keys(c) => c.name(),
             Call::Computation(c) => c.name(),
             Call::StakePool(c) => c.name(),
+            Call::Governance(c) => c.name(),
         }
     }
 }
@@ -85,6 +93,11 @@ impl From<StakePoolCall> for Call {
         Call::StakePool(c)
     }
 }
+impl From<GovernanceCall> for Call {
+    fn from(c: GovernanceCall) -> Self {
+        Call::Governance(c)
+    }
+}
 
 impl Write for Call {
     fn write(&self, buf: &mut impl BufMut) {
@@ -113,6 +126,10 @@ impl Write for Call {
                 Self::TAG_STAKEPOOL.write(buf);
                 c.write(buf);
             }
+            Call::Governance(c) => {
+                Self::TAG_GOVERNANCE.write(buf);
+                c.write(buf);
+            }
         }
     }
 }
@@ -126,6 +143,7 @@ impl EncodeSize for Call {
             Call::Keys(c) => c.encode_size(),
             Call::Computation(c) => c.encode_size(),
             Call::StakePool(c) => c.encode_size(),
+            Call::Governance(c) => c.encode_size(),
         }
     }
 }
@@ -140,6 +158,7 @@ impl Read for Call {
             Self::TAG_KEYS => Ok(Call::Keys(KeysCall::read(buf)?)),
             Self::TAG_COMPUTATION => Ok(Call::Computation(ComputationCall::read(buf)?)),
             Self::TAG_STAKEPOOL => Ok(Call::StakePool(StakePoolCall::read(buf)?)),
+            Self::TAG_GOVERNANCE => Ok(Call::Governance(GovernanceCall::read(buf)?)),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
     }
