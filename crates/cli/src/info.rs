@@ -52,6 +52,14 @@ pub fn text(v: &ChainResponse) -> String {
         }
         None => s.push_str("\n  fee parameters:       not yet known (no finalized state)"),
     }
+    match &v.root {
+        Some(root) => s.push_str(&format!(
+            "\n  root account:         {root} (development convenience: its policy, promotion and rotation calls bypass governance)"
+        )),
+        None => s.push_str(
+            "\n  root account:         none (policy, promotion and rotation only through governance: phalanx gov)",
+        ),
+    }
     s
 }
 

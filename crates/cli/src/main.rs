@@ -8,6 +8,7 @@ mod bench_dkg;
 mod bench_mining;
 mod block;
 mod exit;
+mod gov;
 mod info;
 mod keys;
 mod localnet;
@@ -96,9 +97,15 @@ enum Command {
         #[command(subcommand)]
         action: mining::MiningCommand,
     },
-    /// The treasury: its balance and its income by source (fees, the 20 % of mining payouts,
-    /// slashes, stake lost to offline decay).
+    /// The treasury: its balance, its income by source (fees, the 20 % of mining payouts,
+    /// slashes, stake lost to offline decay, forfeited deposits) and what governance spent.
     Treasury,
+    /// Governance: propose parameter changes, policy, promotions, rotations, treasury spends
+    /// or signals; vote with your balance and pool shares; follow the tally.
+    Gov {
+        #[command(subcommand)]
+        action: gov::GovCommand,
+    },
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -143,6 +150,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Tokenomics { action } => tokenomics::run(rpc, action, json)?,
         Command::Mining { action } => mining::run(rpc, action, json)?,
         Command::Treasury => treasury::run(rpc, json)?,
+        Command::Gov { action } => gov::run(rpc, action, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,
     }
     Ok(())

@@ -23,6 +23,9 @@ fn text(t: &TreasuryResponse) -> String {
         let label = source.replace('_', " ");
         out.push_str(&format!("  {label:<16} {}\n", pha(amount.base_units)));
     }
-    out.push_str("spending: by governance only (not built yet)");
+    out.push_str(&format!(
+        "spent by governance: {} (a treasury spend passes only by vote: phalanx gov propose spend)",
+        pha(t.spent.base_units)
+    ));
     out
 }

@@ -85,6 +85,11 @@ pub struct ChainResponse {
     pub finalized: Head,
     /// Transactions waiting in the node's pool.
     pub mempool: usize,
+    /// The genesis root account, whose privileged calls (policy, promotion, rotation) bypass
+    /// governance: development convenience; a production chain has none, and those calls are
+    /// reachable only through governance proposals.
+    #[serde(default)]
+    pub root: Option<AccountId>,
 }
 
 /// `GET /account/{id}`: an account in the finalized state (a never-created one reads as zero
@@ -724,9 +729,11 @@ pub struct TokenomicsResponse {
 pub struct TreasuryResponse {
     pub finalized_height: u64,
     pub balance: AmountView,
-    /// Received since genesis, by source (`fees`, `mining_payouts`, `slashes`, `lost_stake`),
-    /// net of refunded fees.
+    /// Received since genesis, by source (`fees`, `mining_payouts`, `slashes`, `lost_stake`,
+    /// `forfeited_deposits`), net of refunded fees.
     pub income: BTreeMap<String, AmountView>,
+    /// Paid out by governance since genesis (income − spent = balance).
+    pub spent: AmountView,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,6 +884,7 @@ mod tests {
                 genesis: "00".into(),
                 finalized: Head::default(),
                 mempool: 3,
+                root: None,
             };
             round_trip(&c, None);
         }

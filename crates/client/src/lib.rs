@@ -6,4 +6,5 @@
 pub mod api;
 pub mod client;
 pub mod endpoint;
+pub mod gov;
 pub mod http;

@@ -4,6 +4,7 @@
 //! reads (headers with finality certificates, batched state proofs), and the emission schedule
 //! (`/tokenomics`), mining (`/mining`, `/mining/{worker}`) and the treasury (`/treasury`).
 
+mod governance;
 pub mod index;
 mod light;
 mod mining;

@@ -75,6 +75,8 @@ pub fn router(state: Shared) -> Router {
         .route("/keys", get(crate::registry::keys))
         .route("/tokenomics", get(crate::tokenomics::tokenomics))
         .route("/treasury", get(crate::treasury::treasury))
+        .route("/proposals", get(crate::governance::proposals))
+        .route("/proposal/{id}", get(crate::governance::proposal))
         .route("/mining", get(crate::mining::mining))
         .route("/mining/{worker}", get(crate::mining::mining_worker))
         .route("/chain/spec", get(crate::light::spec))
@@ -88,12 +90,17 @@ pub fn router(state: Shared) -> Router {
 }
 
 async fn chain(State(s): State<Shared>) -> Json<ChainResponse> {
+    let root = crate::registry::read(&s, phalanx_runtime::registry::state_key::root().into())
+        .await
+        .ok()
+        .flatten();
     Json(ChainResponse {
         chain_id: s.admission.chain_id.to_string(),
         params: s.admission.params().await,
         genesis: s.genesis_digest.clone(),
         finalized: s.index.head(),
         mempool: s.admission.mempool.len(),
+        root,
     })
 }
 

@@ -30,10 +30,15 @@ pub async fn treasury(State(s): State<Shared>) -> Response {
             Err(r) => return r,
         }
     }
+    let spent: Amount = match read(&s, treasury::state_key::spent().into()).await {
+        Ok(v) => v.unwrap_or(0),
+        Err(r) => return r,
+    };
     Json(TreasuryResponse {
         finalized_height: head.height,
         balance: AmountView::from(balance),
         income,
+        spent: AmountView::from(spent),
     })
     .into_response()
 }

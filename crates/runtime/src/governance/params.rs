@@ -50,14 +50,14 @@ impl Default for Params {
 
 impl Params {
     /// Development chains: a vote of at least 20 s, enacted 5 s after it ends, with a quorum
-    /// two dev accounts reach.
+    /// of 1.5 M PHA: two of the dev accounts (1 M each) reach it, one alone does not.
     pub fn dev() -> Self {
         Self {
             proposal_deposit: 10 * UNITS_PER_PHA,
             min_voting_ms: 20_000,
             max_voting_ms: 3_600_000,
             enactment_delay_ms: 5_000,
-            quorum: 100_000 * UNITS_PER_PHA,
+            quorum: 1_500_000 * UNITS_PER_PHA,
             ..Self::default()
         }
     }
