@@ -16,6 +16,7 @@ mod mining;
 mod network;
 mod plot;
 mod plot_text;
+mod pool;
 mod show;
 mod tokenomics;
 mod treasury;
@@ -97,6 +98,13 @@ enum Command {
         #[command(subcommand)]
         action: mining::MiningCommand,
     },
+    /// Stake pools: delegators' PHA that an owner mines with, for shares whose price payouts
+    /// raise; withdrawals paid at once or queued (see `phalanx pool --help`).
+    #[command(long_about = pool::POOL_HELP)]
+    Pool {
+        #[command(subcommand)]
+        action: pool::PoolCommand,
+    },
     /// The treasury: its balance, its income by source (fees, the 20 % of mining payouts,
     /// slashes, stake lost to offline decay, forfeited deposits) and what governance spent.
     Treasury,
@@ -149,6 +157,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Info => info::run(rpc, json)?,
         Command::Tokenomics { action } => tokenomics::run(rpc, action, json)?,
         Command::Mining { action } => mining::run(rpc, action, json)?,
+        Command::Pool { action } => pool::run(rpc, action, json)?,
         Command::Treasury => treasury::run(rpc, json)?,
         Command::Gov { action } => gov::run(rpc, action, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,

@@ -94,7 +94,7 @@ fn parse_stake(s: &str) -> Result<Amount, String> {
     }
 }
 
-fn worker_id(text: &str) -> Result<WorkerId, CliError> {
+pub(crate) fn worker_id(text: &str) -> Result<WorkerId, CliError> {
     AccountId::from_hex(text.trim())
         .map_err(|e| CliError::new(Exit::Usage, format!("worker id `{text}`: {e}")))
 }
@@ -240,7 +240,7 @@ fn registered_workers(rpc: &str) -> Result<Vec<WorkerId>, CliError> {
 }
 
 /// `12 s ago` for a block time relative to the head's.
-fn ago(head_ms: u64, at_ms: u64) -> String {
+pub(crate) fn ago(head_ms: u64, at_ms: u64) -> String {
     let secs = head_ms.saturating_sub(at_ms) / 1000;
     match secs {
         0..=119 => format!("{secs} s ago"),
@@ -251,7 +251,7 @@ fn ago(head_ms: u64, at_ms: u64) -> String {
 }
 
 /// `in 12 s` (or `now`) for a future block time.
-fn due_in(head_ms: u64, at_ms: u64) -> String {
+pub(crate) fn due_in(head_ms: u64, at_ms: u64) -> String {
     // Rounded up: "now" only once it is due.
     match at_ms.saturating_sub(head_ms).div_ceil(1000) {
         0 => "now".into(),

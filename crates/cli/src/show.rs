@@ -64,9 +64,22 @@ fn insufficient_balance(message: &str) -> Option<String> {
 }
 
 /// Event fields that hold an amount in base units (shown in PHA).
-const AMOUNT_FIELDS: [&str; 9] = [
-    "amount", "emitted", "short", "stake", "returns", "payout", "treasury", "returned", "slashed",
+const AMOUNT_FIELDS: [&str; 12] = [
+    "amount",
+    "emitted",
+    "short",
+    "stake",
+    "returns",
+    "payout",
+    "treasury",
+    "returned",
+    "slashed",
+    "cap",
+    "commission",
+    "value",
 ];
+/// Event fields that hold stake-pool shares (counted like base units, shown as decimals).
+const SHARE_FIELDS: [&str; 1] = ["shares"];
 /// Event fields that hold a fixed-point number (mining's V and P), shown to two decimals.
 const FIXED_FIELDS: [&str; 3] = ["v", "p_instant", "initial_value"];
 
@@ -92,6 +105,9 @@ pub fn event_text(e: &Event) -> String {
     {
         let v = match (k.as_str(), v) {
             (k, v) if AMOUNT_FIELDS.contains(&k) => pha_field(v),
+            (k, Value::String(s)) if SHARE_FIELDS.contains(&k) => {
+                s.parse::<u128>().map_or_else(|_| s.clone(), format_pha)
+            }
             (k, Value::String(s)) if FIXED_FIELDS.contains(&k) => fixed_text(s),
             // Free text (a slash's evidence) is quoted so it reads as one value.
             (_, Value::String(s)) if s.contains(' ') => format!("{s:?}"),
@@ -166,6 +182,39 @@ mod tests {
         assert!(!text.contains("128100000"), "{text}");
         let pending = TxStatusResponse::Pending { hash: "ab".into() };
         assert_eq!(tx_text(&pending), "ab pending");
+    }
+
+    #[test]
+    fn pool_events_show_pha_and_shares_as_decimals() {
+        use commonware_cryptography::Signer;
+        let who = phalanx_types::AccountId::from(phalanx_crypto::dev_key("bob").public_key());
+        let e = Event::StakePool(phalanx_runtime::stakepool::Event::Contributed {
+            pool: 0,
+            delegator: who.clone(),
+            amount: 2_500_000_000_000,
+            shares: 2_000_000_000_000,
+        });
+        // (The component's name is the runtime's: `stake_pool` so far.)
+        let text = event_text(&e);
+        assert!(
+            text.ends_with(&format!(
+                ".contributed pool=0 delegator={who} amount=2.5 PHA shares=2"
+            )),
+            "{text}"
+        );
+        let e = Event::StakePool(phalanx_runtime::stakepool::Event::Created {
+            pool: 3,
+            owner: who.clone(),
+            commission_ppm: 100_000,
+            cap: None,
+        });
+        let text = event_text(&e);
+        assert!(
+            text.ends_with(&format!(
+                ".created pool=3 owner={who} commission_ppm=100000 cap=null"
+            )),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,10 +4,16 @@
 //! its P, V, share and rewards growing. `estimate` computes what a stake would earn; every bad
 //! input to `start`, `stop` and `reclaim` is refused with the chain's specific code, and `stop`
 //! starts the cool-down.
+//!
+//! Then, in the same run (one node: the cool-down is the long wait), the worker moves to a stake
+//! pool: while its session cools down dev:charlie creates pool 0, dev:bob contributes, and bad
+//! pool calls are refused; after the reclaim (the dev worker does not start mining again by
+//! itself) the worker joins the pool and mines with the delegated stake, payouts raise the
+//! share price, and bob's `withdraw --all` is paid in part at once and queued for the rest.
 
 mod common;
 
-use common::{cli, cli_code, free_port, start_dev_with, wait_height};
+use common::{cli, cli_code, cli_text, free_port, http_get, start_dev_with, wait_height};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -189,5 +195,280 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
     assert_eq!(
         cli(rpc, &["mining", "status"]).1["network"]["live_sessions"],
         0
+    );
+    let reclaimable_at = s["reclaimable_at_ms"].as_u64().unwrap();
+
+    pools(rpc, &worker, reclaimable_at);
+}
+
+/// `pool show ID --json` (with bob's position) until `done` holds (at most `secs`).
+fn pool_until(rpc: &str, secs: u64, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let (ok, v, err) = cli(rpc, &["pool", "show", "0", "--delegator", "dev:bob"]);
+        assert!(ok, "{err}");
+        if done(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "not reached in {secs} s: {v:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The pool part of the run: `worker` is cooling down from dev:charlie's own session, its stake
+/// reclaimable at block time `reclaimable_at`.
+fn pools(rpc: &str, worker: &str, reclaimable_at: u64) {
+    const PHA: u128 = 1_000_000_000_000;
+    let refused = |args: &[&str], code: &str| {
+        let (status, v, err) = cli_code(rpc, args);
+        assert_eq!(status, Some(5), "{args:?}: {err}");
+        assert_eq!(v["error"]["code"], code, "{args:?}");
+    };
+    let (ok, v, err) = cli(rpc, &["pool", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(v["count"], 0);
+
+    // A commission above 100 % never leaves the CLI.
+    let (code, v, err) = cli_code(
+        rpc,
+        &[
+            "pool",
+            "create",
+            "--commission",
+            "101%",
+            "--from",
+            "dev:charlie",
+        ],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(v["error"]["kind"], "usage");
+    let (ok, created, err) = cli(
+        rpc,
+        &[
+            "pool",
+            "create",
+            "--commission",
+            "10%",
+            "--from",
+            "dev:charlie",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(created["pool"], 0, "{created:#}");
+    assert_eq!(created["transaction"]["status"], "finalized");
+    // The worker still has its (cooling-down) session.
+    refused(
+        &["pool", "add-worker", "0", worker, "--from", "dev:charlie"],
+        "stakepool.worker_has_session",
+    );
+
+    // bob delegates 20,000 PHA: one share per base unit.
+    let (ok, v, err) = cli(
+        rpc,
+        &["pool", "contribute", "0", "20000", "--from", "dev:bob"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["status"], "finalized", "{v:#}");
+    // Bad input: each refused with its code and exit status.
+    let (code, v, err) = cli_code(
+        rpc,
+        &["pool", "contribute", "0", "5", "--from", "dev:nobody"],
+    );
+    assert_eq!(code, Some(4), "an account without funds: {err}");
+    assert_eq!(v["error"]["code"], "insufficient_balance");
+    refused(
+        &["pool", "contribute", "0", "0.5", "--from", "dev:bob"],
+        "stakepool.contribution_too_small",
+    );
+    refused(
+        &["pool", "contribute", "7", "5", "--from", "dev:bob"],
+        "stakepool.unknown_pool",
+    );
+    refused(
+        &[
+            "pool",
+            "withdraw",
+            "0",
+            "20000.000000000001",
+            "--from",
+            "dev:bob",
+        ],
+        "stakepool.not_enough_shares",
+    );
+    refused(
+        &["pool", "claim", "0", "--from", "dev:bob"],
+        "stakepool.not_pool_owner",
+    );
+    let (code, _, err) = cli_code(rpc, &["pool", "withdraw", "0", "0", "--from", "dev:bob"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, v, err) = cli_code(rpc, &["pool", "show", "9"]);
+    assert_eq!(code, Some(4), "{err}");
+    assert_eq!(v["error"]["code"], "unknown_pool");
+    let (status, v) = http_get(rpc, "/pools?limit=lots");
+    assert_eq!(
+        (status, &v["error"]["code"]),
+        (400, &Value::from("malformed"))
+    );
+    let (status, v) = http_get(rpc, "/workers?offset=-1");
+    assert_eq!(
+        (status, &v["error"]["code"]),
+        (400, &Value::from("malformed"))
+    );
+    let (status, v) = http_get(rpc, "/pool/first");
+    assert_eq!(
+        (status, &v["error"]["code"]),
+        (400, &Value::from("malformed"))
+    );
+    let (status, v) = http_get(rpc, "/pool/0?delegator=zz");
+    assert_eq!(
+        (status, &v["error"]["code"]),
+        (400, &Value::from("malformed"))
+    );
+
+    // After the cool-down the stake returns to charlie, and the dev worker stays idle (it
+    // starts charlie's session once per process), so it can join the pool.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (ok, v, err) = cli(rpc, &["mining", "status", worker]);
+        assert!(ok, "{err}");
+        if v["workers"][0]["block_time_ms"].as_u64().unwrap() >= reclaimable_at {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cool-down did not end");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (ok, _, err) = cli(rpc, &["mining", "reclaim", worker, "--from", "dev:charlie"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(
+        rpc,
+        &["pool", "add-worker", "0", worker, "--from", "dev:charlie"],
+    );
+    assert!(ok, "{err}");
+    refused(
+        &["pool", "add-worker", "0", worker, "--from", "dev:charlie"],
+        "stakepool.worker_in_pool",
+    );
+    refused(
+        &[
+            "pool",
+            "start",
+            "0",
+            worker,
+            "--stake",
+            "30000",
+            "--from",
+            "dev:charlie",
+        ],
+        "stakepool.not_enough_free",
+    );
+    let (ok, _, err) = cli(
+        rpc,
+        &[
+            "pool",
+            "start",
+            "0",
+            worker,
+            "--stake",
+            "10000",
+            "--from",
+            "dev:charlie",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, v, err) = cli(rpc, &["mining", "status", worker]);
+    assert!(ok, "{err}");
+    assert_eq!(v["workers"][0]["session"]["owner"]["pool"], 0, "{v:#}");
+    // Only the owner may stop it while no withdrawal waits.
+    refused(
+        &["pool", "stop", "0", worker, "--from", "dev:bob"],
+        "stakepool.grace_not_over",
+    );
+
+    // Payouts raise the price above 1.
+    let v = pool_until(rpc, 120, |v| units(&v["pool"]["rewards"]) > 0);
+    let p = &v["pool"];
+    assert!(
+        p["price"].as_str().unwrap().parse::<f64>().unwrap() > 1.0,
+        "{v:#}"
+    );
+    assert_eq!(p["commission_ppm"], 100_000);
+    assert_eq!(units(&p["locked"]), 10_000 * PHA);
+    assert_eq!(units(&p["value"]), units(&p["free"]) + units(&p["locked"]));
+    assert!(units(&p["commission"]) > 0);
+    assert_eq!(p["total_shares"], (20_000 * PHA).to_string());
+    assert_eq!(v["workers"][0]["worker"], worker);
+    assert_eq!(v["workers"][0]["state"], "mining");
+    assert_eq!(units(&v["workers"][0]["stake"]), 10_000 * PHA);
+    assert_eq!(v["withdrawal_grace_ms"], 60_000);
+    assert_eq!(v["cool_down_ms"], 60_000);
+    let position = &v["position"];
+    assert_eq!(position["shares"], (20_000 * PHA).to_string());
+    assert_eq!(units(&position["contributed"]), 20_000 * PHA);
+    let gain: i128 = position["rewards_so_far"]["base_units"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(gain > 0, "{v:#}");
+
+    // bob withdraws everything: the free stake is paid at once, the rest (about the locked
+    // 10,000 PHA) waits in the queue.
+    let (ok, w, err) = cli(
+        rpc,
+        &["pool", "withdraw", "0", "--all", "--from", "dev:bob"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(w["shares"], (20_000 * PHA).to_string(), "{w:#}");
+    let paid: u128 = w["paid"].as_str().unwrap().parse().unwrap();
+    let queued: u128 = w["queued"].as_str().unwrap().parse().unwrap();
+    assert!(paid > 10_000 * PHA, "{w:#}");
+    assert!(queued > 5_000 * PHA && queued < 10_000 * PHA, "{w:#}");
+    let (ok, v, err) = cli(rpc, &["pool", "show", "0", "--from", "dev:bob"]);
+    assert!(ok, "{err}");
+    let q = &v["queue"][0];
+    assert_eq!(q["delegator"], position["delegator"], "{v:#}");
+    let requested = q["requested_ms"].as_u64().unwrap();
+    assert_eq!(q["paid_by_ms"].as_u64().unwrap(), requested + 120_000);
+    assert_eq!(w["paid_by_ms"].as_u64(), Some(requested + 120_000));
+    // Payouts since may have paid part of it.
+    let still: u128 = q["shares"].as_str().unwrap().parse().unwrap();
+    assert!(still <= queued && still > 0, "{v:#}");
+    // (The position's shares are read a moment after the pool: a payment may fall between.)
+    assert_eq!(v["position"]["queued_shares"], q["shares"]);
+    let held: u128 = v["position"]["shares"].as_str().unwrap().parse().unwrap();
+    assert!(held <= queued, "{v:#}");
+    assert!(units(&v["position"]["withdrawn"]) >= paid);
+    // Nothing left to ask for, and more than held is refused.
+    let (code, _, err) = cli_code(
+        rpc,
+        &["pool", "withdraw", "0", "--all", "--from", "dev:bob"],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    refused(
+        &["pool", "withdraw", "0", "1", "--from", "dev:bob"],
+        "stakepool.not_enough_shares",
+    );
+
+    // The owner takes its commission.
+    let (ok, _, err) = cli(rpc, &["pool", "claim", "0", "--from", "dev:charlie"]);
+    assert!(ok, "{err}");
+
+    // The text forms.
+    let (code, text, err) = cli_text(rpc, &["pool", "show", "0", "--delegator", "dev:bob"]);
+    assert_eq!(code, Some(0), "{err}");
+    for part in [
+        "PHA per share",
+        "commission:  10 % of mining payouts",
+        "mining, stake 10000 PHA",
+        "paid at worst by",
+        "rewards so far: +",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let (code, text, err) = cli_text(rpc, &["pool", "list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        text.starts_with("1 pool(s)") && text.contains("pool 0: price 1."),
+        "{text}"
     );
 }

@@ -825,6 +825,204 @@ pub struct MiningWorkerResponse {
     pub session: Option<SessionView>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Stake pools
+
+/// Most pools one `GET /pools` returns.
+pub const MAX_POOLS_PAGE: u64 = 100;
+
+fn default_pools_limit() -> u64 {
+    MAX_POOLS_PAGE
+}
+
+/// `GET /pools?offset=&limit=` (by id; `limit` at most [`MAX_POOLS_PAGE`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolsQuery {
+    #[serde(default)]
+    pub offset: u64,
+    #[serde(default = "default_pools_limit")]
+    pub limit: u64,
+}
+
+/// `GET /pool/{id}?delegator=ACCOUNT`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolQuery {
+    /// An account id (hex) whose position to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegator: Option<String>,
+}
+
+/// `GET /pools`: how many pools exist (ids `0..count`) and a page of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolsResponse {
+    pub finalized_height: u64,
+    pub count: u64,
+    pub offset: u64,
+    pub pools: Vec<PoolView>,
+}
+
+/// A pool's ledger at the finalized head. Shares are counted like base units (a pool's first
+/// contributions buy one share per base unit), as decimal strings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolView {
+    pub id: u64,
+    pub owner: AccountId,
+    /// The owner's part of every mining payout, parts per million.
+    pub commission_ppm: u32,
+    /// The most the pool's value may reach through contributions, if bounded.
+    pub cap: Option<AmountView>,
+    /// What the delegators own together: `free + locked`.
+    pub value: AmountView,
+    /// Stake not staked on a worker: pays withdrawals at once.
+    pub free: AmountView,
+    /// Stake in the pool's mining sessions (cooling-down ones included).
+    pub locked: AmountView,
+    /// Commission held for the owner (not part of the value).
+    pub commission: AmountView,
+    #[serde(with = "amount_json")]
+    pub total_shares: u128,
+    /// PHA per share: value / total shares, rounded down to 12 decimals; `1` without shares.
+    pub price: String,
+    pub worker_count: u64,
+    /// Withdrawal requests waiting for free stake.
+    pub queue_len: u64,
+    /// Mining payouts received after commission, since creation.
+    pub rewards: AmountView,
+    pub created_ms: u64,
+    /// Value zero with shares outstanding: the pool takes no contributions.
+    pub bankrupt: bool,
+}
+
+/// A pool worker's mining session, as `computation` holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolWorkerState {
+    None,
+    Mining,
+    Unresponsive,
+    CoolingDown,
+}
+
+impl From<Option<SessionState>> for PoolWorkerState {
+    fn from(state: Option<SessionState>) -> Self {
+        match state {
+            None => PoolWorkerState::None,
+            Some(SessionState::Mining) => PoolWorkerState::Mining,
+            Some(SessionState::Unresponsive) => PoolWorkerState::Unresponsive,
+            Some(SessionState::CoolingDown) => PoolWorkerState::CoolingDown,
+        }
+    }
+}
+
+/// One of a pool's workers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolWorkerView {
+    pub worker: AccountId,
+    pub state: PoolWorkerState,
+    /// Who the session pays (the pool, unless its operator mines with it as an account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_owner: Option<computation::SessionOwner>,
+    /// The session's stake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stake: Option<AmountView>,
+    /// Cooling down: when anyone may reclaim the stake (`cool_down_since_ms + cool_down_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclaimable_at_ms: Option<u64>,
+}
+
+/// A withdrawal waiting in a pool's queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedWithdrawalView {
+    pub delegator: AccountId,
+    #[serde(with = "amount_json")]
+    pub shares: u128,
+    /// What the shares are worth at the head (the payment is at the price of its moment).
+    pub worth: AmountView,
+    pub requested_ms: u64,
+    /// The worst case: after `withdrawal_grace_ms` anyone may stop the pool's workers, and
+    /// their stake frees after mining's cool-down (`requested_ms + grace + cool_down_ms`).
+    pub paid_by_ms: u64,
+}
+
+/// A signed amount (rewards so far may be negative after a slash): base units as a decimal
+/// string with its sign, and PHA.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedAmountView {
+    #[serde(with = "signed_amount_json")]
+    pub base_units: i128,
+    pub pha: String,
+}
+
+impl SignedAmountView {
+    /// `plus − minus`, saturating at i128's range (far beyond the supply).
+    pub fn difference(plus: Amount, minus: Amount) -> Self {
+        let base_units = if plus >= minus {
+            i128::try_from(plus - minus).unwrap_or(i128::MAX)
+        } else {
+            i128::try_from(minus - plus).map_or(i128::MIN, |v| -v)
+        };
+        let sign = if base_units < 0 { "-" } else { "" };
+        Self {
+            base_units,
+            pha: format!("{sign}{}", format_pha(base_units.unsigned_abs())),
+        }
+    }
+}
+
+/// An i128 as a decimal string (JSON numbers lose precision above 2^53).
+mod signed_amount_json {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A delegator's place in a pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionView {
+    pub delegator: AccountId,
+    /// Shares held, queued ones included.
+    #[serde(with = "amount_json")]
+    pub shares: u128,
+    /// Shares waiting in the withdrawal queue.
+    #[serde(with = "amount_json")]
+    pub queued_shares: u128,
+    /// What the held shares are worth at the head.
+    pub worth: AmountView,
+    /// Contributed and paid back since the first contribution.
+    pub contributed: AmountView,
+    pub withdrawn: AmountView,
+    /// `worth + withdrawn − contributed`: negative after a slash.
+    pub rewards_so_far: SignedAmountView,
+}
+
+/// `GET /pool/{id}`: the pool, its workers' sessions, its queue, and a delegator's position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolResponse {
+    pub finalized_height: u64,
+    /// The head's block time, ms since the Unix epoch.
+    pub block_time_ms: u64,
+    pub pool: PoolView,
+    /// How long a withdrawal may wait before anyone may stop the pool's workers (`stakepool`).
+    pub withdrawal_grace_ms: u64,
+    /// Mining's cool-down before a stopped session's stake frees (`computation`).
+    pub cool_down_ms: u64,
+    pub workers: Vec<PoolWorkerView>,
+    /// In payment order.
+    pub queue: Vec<QueuedWithdrawalView>,
+    /// With `?delegator=`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<PositionView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1116,6 +1314,104 @@ mod tests {
                 holders: None,
             },
             Some(r#"{"generation":0,"public_key":"ab","round":1}"#),
+        );
+    }
+
+    #[test]
+    fn pool_answers_keep_big_and_signed_numbers_as_strings() {
+        let pool = PoolView {
+            id: 3,
+            owner: account(1),
+            commission_ppm: 100_000,
+            cap: None,
+            value: AmountView::from(u128::MAX),
+            free: AmountView::from(1),
+            locked: AmountView::from(0),
+            commission: AmountView::from(0),
+            total_shares: u128::MAX,
+            price: "1.000000000000".into(),
+            worker_count: 1,
+            queue_len: 1,
+            rewards: AmountView::from(0),
+            created_ms: 9,
+            bankrupt: false,
+        };
+        let v = PoolResponse {
+            finalized_height: 5,
+            block_time_ms: 6,
+            pool: pool.clone(),
+            withdrawal_grace_ms: 60_000,
+            cool_down_ms: 60_000,
+            workers: vec![
+                PoolWorkerView {
+                    worker: account(2),
+                    state: PoolWorkerState::CoolingDown,
+                    session_owner: Some(computation::SessionOwner::Pool(3)),
+                    stake: Some(AmountView::from(7)),
+                    reclaimable_at_ms: Some(8),
+                },
+                PoolWorkerView {
+                    worker: account(4),
+                    state: PoolWorkerState::None,
+                    session_owner: None,
+                    stake: None,
+                    reclaimable_at_ms: None,
+                },
+            ],
+            queue: vec![QueuedWithdrawalView {
+                delegator: account(3),
+                shares: u128::MAX,
+                worth: AmountView::from(2),
+                requested_ms: 1,
+                paid_by_ms: 120_001,
+            }],
+            position: Some(PositionView {
+                delegator: account(3),
+                shares: u128::MAX,
+                queued_shares: 1,
+                worth: AmountView::from(2),
+                contributed: AmountView::from(5),
+                withdrawn: AmountView::from(1),
+                rewards_so_far: SignedAmountView::difference(3, 5),
+            }),
+        };
+        round_trip(&v, None);
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["pool"]["total_shares"], u128::MAX.to_string());
+        assert_eq!(json["workers"][0]["state"], "cooling_down");
+        assert_eq!(json["workers"][0]["session_owner"]["pool"], 3);
+        assert_eq!(json["workers"][1]["state"], "none");
+        assert_eq!(
+            json["position"]["rewards_so_far"],
+            serde_json::json!({"base_units": "-2", "pha": "-0.000000000002"})
+        );
+        round_trip(
+            &PoolsResponse {
+                finalized_height: 1,
+                count: 4,
+                offset: 3,
+                pools: vec![pool],
+            },
+            None,
+        );
+        // Beyond i128 the difference saturates (the supply is far below it).
+        assert_eq!(
+            SignedAmountView::difference(0, u128::MAX).base_units,
+            i128::MIN
+        );
+        assert_eq!(
+            SignedAmountView::difference(u128::MAX, 0).base_units,
+            i128::MAX
+        );
+        assert_eq!(SignedAmountView::difference(7, 7).pha, "0");
+        // Unknown query fields are refused rather than ignored (a misspelt `delegator`).
+        assert!(serde_json::from_str::<PoolQuery>(r#"{"delegater":"ab"}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<PoolsQuery>("{}").ok(),
+            Some(PoolsQuery {
+                offset: 0,
+                limit: MAX_POOLS_PAGE
+            })
         );
     }
 

@@ -6,9 +6,9 @@ use crate::{
     api::{
         AccountProofResponse, AccountResponse, BlockResponse, ChainResponse, CheckpointResponse,
         HeadersQuery, HeadersResponse, KeysResponse, MiningResponse, MiningWorkerResponse,
-        StateRequest, StateResponse, SubmitBatchRequest, SubmitBatchResponse, SubmitRequest,
-        SubmitResponse, TokenomicsResponse, TreasuryResponse, TxStatusResponse, WorkerView,
-        WorkersQuery, WorkersResponse,
+        PoolResponse, PoolsQuery, PoolsResponse, StateRequest, StateResponse, SubmitBatchRequest,
+        SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse, TreasuryResponse,
+        TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
     },
     http::{self, HttpError},
 };
@@ -118,6 +118,22 @@ pub fn mining(rpc: &str) -> Result<MiningResponse, HttpError> {
 /// `GET /mining/{worker}`.
 pub fn mining_worker(rpc: &str, worker: &AccountId) -> Result<MiningWorkerResponse, HttpError> {
     http::get(rpc, &format!("/mining/{worker}"))
+}
+
+/// `GET /pools?offset=&limit=`.
+pub fn pools(rpc: &str, query: &PoolsQuery) -> Result<PoolsResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/pools?offset={}&limit={}", query.offset, query.limit),
+    )
+}
+
+/// `GET /pool/{id}[?delegator=ACCOUNT]`.
+pub fn pool(rpc: &str, id: u64, delegator: Option<&AccountId>) -> Result<PoolResponse, HttpError> {
+    match delegator {
+        Some(d) => http::get(rpc, &format!("/pool/{id}?delegator={d}")),
+        None => http::get(rpc, &format!("/pool/{id}")),
+    }
 }
 
 /// `GET /light/headers?from=&limit=`.

@@ -6,7 +6,7 @@
 use crate::server::{Shared, error};
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, Query, State, rejection::QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -40,7 +40,14 @@ pub(crate) async fn read<T: Read<Cfg = ()>>(
 }
 
 /// `GET /workers?offset=&limit=`.
-pub async fn workers(State(s): State<Shared>, Query(page): Query<WorkersQuery>) -> Response {
+pub async fn workers(
+    State(s): State<Shared>,
+    page: Result<Query<WorkersQuery>, QueryRejection>,
+) -> Response {
+    let Query(page) = match page {
+        Ok(q) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e.body_text()),
+    };
     let limit = page.limit.clamp(1, MAX_PAGE);
     let count: u64 = match read(&s, registry::state_key::workers().len_key().into()).await {
         Ok(c) => c.unwrap_or(0),

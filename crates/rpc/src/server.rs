@@ -79,6 +79,8 @@ pub fn router(state: Shared) -> Router {
         .route("/proposal/{id}", get(crate::governance::proposal))
         .route("/mining", get(crate::mining::mining))
         .route("/mining/{worker}", get(crate::mining::mining_worker))
+        .route("/pools", get(crate::stakepool::pools))
+        .route("/pool/{id}", get(crate::stakepool::pool))
         .route("/chain/spec", get(crate::light::spec))
         .route("/light/headers", get(crate::light::headers))
         .route("/light/checkpoint/{hash}", get(crate::light::checkpoint))

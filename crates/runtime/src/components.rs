@@ -29,6 +29,7 @@ pub enum Event {
     Tokenomics(tokenomics::Event),
     Computation(computation::Event),
     Beacon(beacon::Event),
+    #[serde(rename = "stakepool")]
     StakePool(stakepool::Event),
     Governance(governance::Event),
 }
@@ -471,6 +472,14 @@ impl mq::MessageHooks for Wiring {
 }
 
 impl computation::MiningHooks for Wiring {
+    fn worker_pool(
+        &self,
+        state: &(impl State + ?Sized),
+        worker: &WorkerId,
+    ) -> Result<Option<PoolId>, StateError> {
+        stakepool::worker_pool(state, worker)
+    }
+
     fn pool_rewarded(
         &self,
         state: &mut (impl State + ?Sized),

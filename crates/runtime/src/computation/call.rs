@@ -13,7 +13,7 @@ pub fn dispatch(
 ) -> CallResult {
     match call {
         ComputationCall::StartMining { worker, stake } => {
-            super::start::start_mining(state, ctx, worker, *stake)
+            super::start::start_mining(state, ctx, hooks, worker, *stake)
         }
         ComputationCall::StopMining { worker } => super::stop::stop_mining(state, ctx, worker),
         ComputationCall::Reclaim { worker } => super::reclaim::reclaim(state, ctx, hooks, worker),

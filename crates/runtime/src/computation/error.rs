@@ -39,6 +39,8 @@ crate::error::component_errors! {
         "the evidence is for a round before the worker's current session started";
     NotRevoked = 24, "not_revoked",
         "the worker's attestation still passes the policy";
+    WorkerInPool = 25, "worker_in_pool",
+        "the worker belongs to a stake pool: only its pool's owner starts it, with the pool's stake (stakepool.start_mining)";
 }
 
 impl From<super::value::Overflow> for crate::CallError {

@@ -14,6 +14,13 @@ use phalanx_types::{Amount, PoolId, WorkerId};
 /// What happens to a pool's session money, for the pool's ledger. The PHA itself has already
 /// moved when a hook runs.
 pub trait MiningHooks {
+    /// The pool `worker` belongs to, if any (its sessions are then the pool's to start).
+    fn worker_pool(
+        &self,
+        state: &(impl State + ?Sized),
+        worker: &WorkerId,
+    ) -> Result<Option<PoolId>, crate::StateError>;
+
     /// `amount` of a payout for `worker` is now in the stake-pools pot for `pool`.
     fn pool_rewarded(
         &self,
@@ -113,6 +120,14 @@ impl NoPools {
 }
 
 impl MiningHooks for NoPools {
+    fn worker_pool(
+        &self,
+        _: &(impl State + ?Sized),
+        _: &WorkerId,
+    ) -> Result<Option<PoolId>, crate::StateError> {
+        Ok(None)
+    }
+
     fn pool_rewarded(
         &self,
         _: &mut (impl State + ?Sized),

@@ -28,13 +28,17 @@ pub enum Funding<'a> {
 }
 
 /// `computation.start_mining`: the signer stakes its own PHA on a worker it operates, and owns
-/// the session.
+/// the session. A worker in a stake pool mines only for its pool (`stakepool.start_mining`).
 pub fn start_mining(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
+    hooks: &impl super::MiningHooks,
     worker: &WorkerId,
     stake: Amount,
 ) -> CallResult {
+    if hooks.worker_pool(state, worker)?.is_some() {
+        return Err(Error::WorkerInPool.into());
+    }
     start_session(
         state,
         ctx,
