@@ -84,6 +84,9 @@ pub enum ProposeCommand {
     Policy { file: std::path::PathBuf },
     /// Make a registered worker a gatekeeper.
     Promote { worker: String },
+    /// Take a gatekeeper out of the set: the master key is reshared to the others, so it
+    /// holds no share of what follows (the last gatekeeper cannot be removed).
+    RemoveGatekeeper { worker: String },
     /// Start a fresh DKG for the next master-key generation.
     Rotate,
     /// A text-only proposal: it changes nothing, it records what holders think.
@@ -189,6 +192,9 @@ fn action(rpc: &str, cmd: ProposeCommand) -> Result<ProposalAction, CliError> {
             ProposalAction::SetAttestationPolicy { policy }
         }
         ProposeCommand::Promote { worker } => ProposalAction::PromoteGatekeeper {
+            worker: keys::resolve_account(&worker).map_err(usage)?,
+        },
+        ProposeCommand::RemoveGatekeeper { worker } => ProposalAction::RemoveGatekeeper {
             worker: keys::resolve_account(&worker).map_err(usage)?,
         },
         ProposeCommand::Rotate => ProposalAction::RotateMasterKey,

@@ -29,7 +29,8 @@ fn action_json(action: &ProposalAction) -> Value {
             Err(e) => json!({ "component": component, "undecodable": e }),
         },
         ProposalAction::SetAttestationPolicy { policy } => json!({ "policy": policy }),
-        ProposalAction::PromoteGatekeeper { worker } => json!({ "worker": worker }),
+        ProposalAction::PromoteGatekeeper { worker }
+        | ProposalAction::RemoveGatekeeper { worker } => json!({ "worker": worker }),
         ProposalAction::RotateMasterKey => json!({}),
         ProposalAction::TreasurySpend { to, amount } => json!({
             "to": to,

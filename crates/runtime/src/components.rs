@@ -441,6 +441,15 @@ impl registry::RegistryHooks for Wiring {
         )?;
         keys::gatekeepers_changed(state, ctx.env)
     }
+
+    fn gatekeeper_removed(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        _removed: &WorkerRecord,
+    ) -> CallResult {
+        keys::gatekeepers_changed(state, ctx.env)
+    }
 }
 
 impl mq::MessageHooks for Wiring {
@@ -542,5 +551,14 @@ impl governance::GovernanceHooks for Wiring {
         worker: &WorkerId,
     ) -> CallResult {
         registry::promote(state, ctx, self, worker)
+    }
+
+    fn remove_gatekeeper(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        worker: &WorkerId,
+    ) -> CallResult {
+        registry::remove(state, ctx, self, worker)
     }
 }

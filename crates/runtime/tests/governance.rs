@@ -535,3 +535,63 @@ fn every_bad_proposal_and_vote_is_refused_with_its_own_error_and_changes_nothing
     );
     assert_eq!(snapshot(&c), before);
 }
+
+#[test]
+fn a_gatekeeper_removed_by_vote_leaves_the_set_and_the_key_is_reshared_without_it() {
+    let (mut c, reshared) = common::dkg::chain_with_master_key();
+    c.params.governance = governance::Params {
+        proposal_deposit: 10 * PHA,
+        min_voting_ms: MINUTE,
+        max_voting_ms: 60 * MINUTE,
+        enactment_delay_ms: 10 * SECOND,
+        quorum: 100 * PHA,
+        ..governance::Params::default()
+    };
+    let remove = |who: &str| propose(ProposalAction::RemoveGatekeeper { worker: id(who) });
+    let t0 = NOW_MS + MINUTE;
+    assert_eq!(
+        c.call("bob", remove("worker-3"), t0),
+        refused(Error::NotGatekeeper)
+    );
+    assert_eq!(c.call("bob", remove("worker-2"), t0), TxStatus::Success);
+    assert_eq!(
+        c.call("bob", vote(0, VoteChoice::Yes), t0),
+        TxStatus::Success
+    );
+    gov_events(&mut c, t0 + MINUTE);
+    let ran = gov_events(&mut c, t0 + MINUTE + 10 * SECOND);
+    assert_eq!(
+        ran,
+        vec![governance::Event::Enacted {
+            proposal: 0,
+            kind: "remove_gatekeeper".into()
+        }]
+    );
+    let registry = phalanx_runtime::registry::gatekeepers(&c.state).unwrap();
+    assert_eq!(registry, vec![id("worker-1")]);
+    assert!(
+        !phalanx_runtime::registry::worker(&c.state, &id("worker-2"))
+            .unwrap()
+            .unwrap()
+            .gatekeeper
+    );
+    // A reshare of the same generation to the remaining gatekeeper has started.
+    let round = phalanx_runtime::keys::active(&c.state).unwrap().unwrap();
+    assert_eq!(round.previous, Some(reshared.round));
+    assert_eq!(round.players, vec![id("worker-1")]);
+    // The last gatekeeper cannot be removed: that proposal fails when it runs.
+    assert_eq!(
+        c.call("bob", remove("worker-1"), t0 + 2 * MINUTE),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("bob", vote(1, VoteChoice::Yes), t0 + 2 * MINUTE),
+        TxStatus::Success
+    );
+    gov_events(&mut c, t0 + 3 * MINUTE);
+    let ran = gov_events(&mut c, t0 + 3 * MINUTE + 10 * SECOND);
+    assert!(
+        matches!(&ran[..], [governance::Event::EnactmentFailed { reason, .. }] if reason.starts_with("registry.last_gatekeeper")),
+        "{ran:?}"
+    );
+}

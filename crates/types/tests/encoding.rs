@@ -459,7 +459,7 @@ mod governance_calls {
     use phalanx_types::{GovernanceCall, ProposalAction, VoteChoice};
 
     /// Component tag 6 (governance), then the call's tag; a proposal's action has its own tag
-    /// (0 params, 1 policy, 2 promotion, 3 rotation, 4 spend, 5 signal) and the voting period
+    /// (0 params, 1 policy, 2 promotion, 3 rotation, 4 spend, 5 signal, 6 removal) and the voting period
     /// follows it; a vote is the proposal id, the choice (0 yes, 1 no, 2 abstain) and the pools.
     #[test]
     fn governance_call_encoding_is_frozen() {
@@ -479,6 +479,7 @@ mod governance_calls {
                 amount: 5,
             },
             ProposalAction::Signal { text: "hi".into() },
+            ProposalAction::RemoveGatekeeper { worker: to.clone() },
         ];
         for (tag, action) in actions.into_iter().enumerate() {
             let tx = signed(

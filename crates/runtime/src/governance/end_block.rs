@@ -127,6 +127,9 @@ fn enact(
         ProposalAction::PromoteGatekeeper { worker } => {
             refusal(hooks.promote_gatekeeper(state, &ctx, worker))?
         }
+        ProposalAction::RemoveGatekeeper { worker } => {
+            refusal(hooks.remove_gatekeeper(state, &ctx, worker))?
+        }
         ProposalAction::RotateMasterKey => refusal(keys::rotate(state, &ctx))?,
         ProposalAction::TreasurySpend { to, amount } => {
             match treasury::spend(state, to, *amount)? {

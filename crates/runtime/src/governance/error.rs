@@ -21,4 +21,5 @@ crate::error::component_errors! {
     NoVotingPower = 12, "no_voting_power",
         "the signer has no balance and no shares in the pools it named to vote with";
     BadPoolList = 13, "bad_pool_list", "a pool is named twice, or does not exist";
+    NotGatekeeper = 14, "not_gatekeeper", "the worker to remove is not a gatekeeper";
 }

@@ -35,4 +35,12 @@ pub trait GovernanceHooks {
         ctx: &Ctx,
         worker: &WorkerId,
     ) -> CallResult;
+
+    /// Removes a gatekeeper, resharing the master key to the others.
+    fn remove_gatekeeper(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        worker: &WorkerId,
+    ) -> CallResult;
 }

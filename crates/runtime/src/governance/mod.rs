@@ -1,16 +1,16 @@
 //! `governance`: PHA holders decide parameter changes, the attestation policy, gatekeeper
-//! promotions, master-key rotations and treasury spends by vote (issue 15, DESIGN §4).
+//! promotions and removals, master-key rotations and treasury spends by vote (issue 15, DESIGN §4).
 //!
 //! | file | what |
 //! |------|------|
 //! | `params.rs` | deposit, voting period bounds, enactment delay, quorum, the forfeit threshold |
 //! | `state_key.rs` | `next_id`, `proposal(id)` → [`Proposal`], `ballot(id, voter)` → [`Ballot`], `active` → [`Active`] |
 //! | `event.rs` | `proposed`, `voted`, `closed`, `enacted`, `enactment_failed` |
-//! | `error.rs` | codes 1–13 |
+//! | `error.rs` | codes 1–14 |
 //! | `proposal.rs` | the records; the tally rule (yes > no, turnout ≥ quorum; a tie fails) |
 //! | `call.rs` | [`GovernanceCall`](phalanx_types::GovernanceCall) |
 //! | `propose.rs`, `vote.rs` | the handlers |
-//! | `hooks.rs` | [`GovernanceHooks`]: checking and setting any component's parameters, promotion |
+//! | `hooks.rs` | [`GovernanceHooks`]: checking and setting any component's parameters, promotion and removal |
 //! | `end_block.rs` | closing votes and running passed actions |
 //!
 //! Voting power is an account's balance plus the worth of its pool shares, locked until the

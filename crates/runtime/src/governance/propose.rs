@@ -102,6 +102,12 @@ fn check_action(
         ProposalAction::PromoteGatekeeper { worker } => {
             registry::worker(state, worker)?.ok_or(Error::UnknownWorker)?;
         }
+        ProposalAction::RemoveGatekeeper { worker } => {
+            let record = registry::worker(state, worker)?.ok_or(Error::UnknownWorker)?;
+            if !record.gatekeeper {
+                return Err(Error::NotGatekeeper.into());
+            }
+        }
         ProposalAction::TreasurySpend { amount, .. } => {
             if *amount == 0 {
                 return Err(Error::InvalidSpend.into());

@@ -31,4 +31,7 @@ crate::error::component_errors! {
         "the worker's last attestation is older than the policy allows";
     EncryptionKeyChanged = 18, "encryption_key_changed",
         "a registered worker cannot change its encryption key (key shares were sealed to it)";
+    NotGatekeeper = 19, "not_gatekeeper", "the worker is not a gatekeeper";
+    LastGatekeeper = 20, "last_gatekeeper",
+        "the last gatekeeper cannot be removed: nobody would hold the master key";
 }

@@ -22,4 +22,6 @@ pub enum Event {
     },
     /// A worker became a gatekeeper.
     GatekeeperPromoted { worker: AccountId },
+    /// A gatekeeper left the set (by governance); the master key is reshared without it.
+    GatekeeperRemoved { worker: AccountId },
 }

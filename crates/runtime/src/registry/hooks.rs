@@ -21,4 +21,12 @@ pub trait RegistryHooks {
         ctx: &Ctx,
         promoted: &WorkerRecord,
     ) -> CallResult;
+
+    /// `removed` left the gatekeeper set.
+    fn gatekeeper_removed(
+        &self,
+        state: &mut (impl State + ?Sized),
+        ctx: &Ctx,
+        removed: &WorkerRecord,
+    ) -> CallResult;
 }

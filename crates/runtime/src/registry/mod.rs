@@ -32,7 +32,7 @@ pub use event::Event;
 pub use genesis::Genesis;
 pub use hooks::RegistryHooks;
 pub use params::Params;
-pub use promote::promote;
+pub use promote::{promote, remove};
 pub use record::{TeeCode, WorkerRecord};
 pub use register::{Verdict, verify_registration};
 pub use set_policy::{apply_attestation_policy, policy_allowed};

@@ -1,4 +1,4 @@
-//! `registry.promote_gatekeeper` (root only).
+//! `registry.promote_gatekeeper` (root only), and promotion and removal as governance runs them.
 
 use super::{
     Error, Event, MAX_GATEKEEPERS, RegistryHooks, gatekeepers, is_root, set_gatekeepers, state_key,
@@ -51,5 +51,31 @@ pub fn promote(
     state.put(state_key::worker(id), Some(record.encode().to_vec()));
     let mut events = vec![Event::GatekeeperPromoted { worker: id.clone() }.into()];
     events.extend(hooks.gatekeeper_promoted(state, ctx, &record)?);
+    Ok(events)
+}
+
+/// Removes `id` from the gatekeeper set (a governance decision; there is no root call for it).
+/// The hooks then reshare the master key to the remaining set, so the removed worker holds no
+/// share of the generations that follow. The last gatekeeper cannot be removed.
+pub fn remove(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    hooks: &impl RegistryHooks,
+    id: &WorkerId,
+) -> CallResult {
+    let mut record = worker(state, id)?.ok_or(Error::UnknownWorker)?;
+    if !record.gatekeeper {
+        return Err(Error::NotGatekeeper.into());
+    }
+    let mut list = gatekeepers(state)?;
+    if list.len() <= 1 {
+        return Err(Error::LastGatekeeper.into());
+    }
+    list.retain(|g| g != id);
+    set_gatekeepers(state, &list);
+    record.gatekeeper = false;
+    state.put(state_key::worker(id), Some(record.encode().to_vec()));
+    let mut events = vec![Event::GatekeeperRemoved { worker: id.clone() }.into()];
+    events.extend(hooks.gatekeeper_removed(state, ctx, &record)?);
     Ok(events)
 }

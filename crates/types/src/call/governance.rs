@@ -25,6 +25,8 @@ pub enum ProposalAction {
     SetAttestationPolicy { policy: AttestationPolicy },
     /// Make a registered, freshly attested worker a gatekeeper.
     PromoteGatekeeper { worker: WorkerId },
+    /// Take a gatekeeper out of the set; the master key is reshared to the others.
+    RemoveGatekeeper { worker: WorkerId },
     /// Start a fresh DKG for the next master key generation.
     RotateMasterKey,
     /// Pay `amount` from the treasury to `to`.
@@ -40,6 +42,7 @@ impl ProposalAction {
     const TAG_ROTATE_MASTER_KEY: u8 = 3;
     const TAG_TREASURY_SPEND: u8 = 4;
     const TAG_SIGNAL: u8 = 5;
+    const TAG_REMOVE_GATEKEEPER: u8 = 6;
 
     /// Its kind, for events and lists.
     pub fn kind(&self) -> &'static str {
@@ -47,6 +50,7 @@ impl ProposalAction {
             ProposalAction::SetParams { .. } => "set_params",
             ProposalAction::SetAttestationPolicy { .. } => "set_attestation_policy",
             ProposalAction::PromoteGatekeeper { .. } => "promote_gatekeeper",
+            ProposalAction::RemoveGatekeeper { .. } => "remove_gatekeeper",
             ProposalAction::RotateMasterKey => "rotate_master_key",
             ProposalAction::TreasurySpend { .. } => "treasury_spend",
             ProposalAction::Signal { .. } => "signal",
@@ -70,6 +74,10 @@ impl Write for ProposalAction {
                 Self::TAG_PROMOTE_GATEKEEPER.write(buf);
                 worker.write(buf);
             }
+            ProposalAction::RemoveGatekeeper { worker } => {
+                Self::TAG_REMOVE_GATEKEEPER.write(buf);
+                worker.write(buf);
+            }
             ProposalAction::RotateMasterKey => Self::TAG_ROTATE_MASTER_KEY.write(buf),
             ProposalAction::TreasurySpend { to, amount } => {
                 Self::TAG_TREASURY_SPEND.write(buf);
@@ -91,7 +99,9 @@ impl EncodeSize for ProposalAction {
                 component.as_bytes().to_vec().encode_size() + params.encode_size()
             }
             ProposalAction::SetAttestationPolicy { policy } => policy.encode_size(),
-            ProposalAction::PromoteGatekeeper { .. } => AccountId::SIZE,
+            ProposalAction::PromoteGatekeeper { .. } | ProposalAction::RemoveGatekeeper { .. } => {
+                AccountId::SIZE
+            }
             ProposalAction::RotateMasterKey => 0,
             ProposalAction::TreasurySpend { .. } => AccountId::SIZE + Amount::SIZE,
             ProposalAction::Signal { text } => text.as_bytes().to_vec().encode_size(),
@@ -117,6 +127,9 @@ impl Read for ProposalAction {
                 policy: AttestationPolicy::read(buf)?,
             }),
             Self::TAG_PROMOTE_GATEKEEPER => Ok(ProposalAction::PromoteGatekeeper {
+                worker: WorkerId::read(buf)?,
+            }),
+            Self::TAG_REMOVE_GATEKEEPER => Ok(ProposalAction::RemoveGatekeeper {
                 worker: WorkerId::read(buf)?,
             }),
             Self::TAG_ROTATE_MASTER_KEY => Ok(ProposalAction::RotateMasterKey),
