@@ -73,8 +73,15 @@ pub fn balance(rpc: &str, args: BalanceArgs, json_mode: bool) -> Result<(), CliE
     } else {
         let a = endpoint::account(rpc, &id)?;
         print(json_mode, &a, || {
+            let lock = a.lock.as_ref().map_or(String::new(), |l| {
+                format!(
+                    "\n  locked:  {} by votes, until {} (fees may still be paid from it)",
+                    crate::show::pha(l.amount.base_units),
+                    crate::pool::utc_text(l.until_ms)
+                )
+            });
             format!(
-                "{id}\n  balance: {} PHA\n  nonce:   {}\n  (finalized height {})",
+                "{id}\n  balance: {} PHA{lock}\n  nonce:   {}\n  (finalized height {})",
                 a.balance_pha, a.nonce, a.finalized_height
             )
         });

@@ -41,20 +41,26 @@ pub enum GovCommand {
     /// those pools. They are locked (cannot be transferred, staked, delegated or withdrawn)
     /// until the vote ends. Voting again replaces your vote.
     Vote {
-        /// The proposal's id.
+        /// The proposal's id (`phalanx gov list`).
         proposal: u64,
+        /// yes, no or abstain (abstain counts toward the quorum only).
         choice: Choice,
         /// A pool whose shares you hold, to vote with their worth (repeat for several).
         #[arg(long = "pool")]
         pools: Vec<PoolId>,
+        /// The voter: a key name, keystore file, or `dev:NAME`.
         #[arg(long)]
         from: String,
     },
     /// One proposal: its action, the tally so far, the quorum, whether it would pass now, and
     /// when the vote ends and the action runs.
-    Show { proposal: u64 },
+    Show {
+        /// The proposal's id.
+        proposal: u64,
+    },
     /// Every proposal (the first 100 from --offset), newest last.
     List {
+        /// The first proposal id to list.
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
@@ -63,9 +69,13 @@ pub enum GovCommand {
 #[derive(Subcommand)]
 pub enum ProposeCommand {
     /// Change a component's parameters: `phalanx gov propose params stakepool
-    /// withdrawal_grace_ms=120000`. Fields not named keep their value in force. Components:
-    /// balances, fees, registry, keys, tokenomics, computation, beacon, stakepool, governance.
+    /// withdrawal_grace_ms=120000`. Fields not named keep the value in force now; if another
+    /// change to the same component is enacted first, this one fails when its time comes
+    /// (propose it again). Amounts are base units (10^-12 PHA), times milliseconds; the fields
+    /// and their values in force: `phalanx info --json`.
     Params {
+        /// balances, fees, registry, keys, tokenomics, computation, beacon, stakepool or
+        /// governance.
         component: String,
         /// `field=value` (a JSON value: numbers, "quoted strings", true/false; amounts are
         /// base units in quotes or bare).
@@ -81,16 +91,28 @@ pub enum ProposeCommand {
     },
     /// Replace the attestation policy with the one in a JSON file (as `phalanx worker policy`
     /// prints it).
-    Policy { file: std::path::PathBuf },
+    Policy {
+        /// The policy, JSON.
+        file: std::path::PathBuf,
+    },
     /// Make a registered worker a gatekeeper.
-    Promote { worker: String },
+    Promote {
+        /// The worker's identity (hex).
+        worker: String,
+    },
     /// Take a gatekeeper out of the set: the master key is reshared to the others, so it
     /// holds no share of what follows (the last gatekeeper cannot be removed).
-    RemoveGatekeeper { worker: String },
+    RemoveGatekeeper {
+        /// The gatekeeper's worker identity (hex).
+        worker: String,
+    },
     /// Start a fresh DKG for the next master-key generation.
     Rotate,
     /// A text-only proposal: it changes nothing, it records what holders think.
-    Signal { text: String },
+    Signal {
+        /// At most 1,024 bytes.
+        text: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -231,7 +253,9 @@ pub fn run(rpc: &str, cmd: GovCommand, json_mode: bool) -> Result<(), CliError> 
             voting,
             from,
         } => {
-            let from = from.ok_or_else(|| usage("--from: who proposes (and pays the deposit)"))?;
+            let from = from.ok_or_else(|| {
+                usage("--from is required: the account that proposes (and pays the deposit)")
+            })?;
             let action = action(rpc, what)?;
             let voting_ms = match voting {
                 Some(ms) => ms,
@@ -305,7 +329,7 @@ pub fn run(rpc: &str, cmd: GovCommand, json_mode: bool) -> Result<(), CliError> 
                 let mut out = String::new();
                 for p in &r.proposals {
                     out.push_str(&format!(
-                        "{:>4}  {:<22} {:<9} yes {} / no {} / abstain {}  {}\n",
+                        "{:>4}  {:<22} {:<9} yes {} / no {} / abstain {} {}\n",
                         p.id,
                         p.kind,
                         status_name(p),
@@ -349,18 +373,29 @@ fn status_name(p: &ProposalView) -> &'static str {
 
 fn when(p: &ProposalView, now_ms: u64) -> String {
     use phalanx_runtime::governance::Status;
-    let secs = |t: u64| t.saturating_sub(now_ms).div_ceil(1_000);
     match p.status {
-        Status::Voting => format!("ends in {} s", secs(p.ends_ms)),
-        Status::Passed => format!("runs in {} s", secs(p.enact_ms)),
+        Status::Voting => format!("(ends {})", crate::mining::due_in(now_ms, p.ends_ms)),
+        Status::Passed => format!("(runs {})", crate::mining::due_in(now_ms, p.enact_ms)),
         _ => String::new(),
     }
 }
 
 fn show(p: &ProposalView, now_ms: u64) -> String {
+    use phalanx_runtime::governance::Status;
     let action = serde_json::to_string_pretty(&p.action).unwrap_or_default();
+    let verdict = match p.status {
+        Status::Voting => {
+            if p.passing {
+                "it would pass if the vote ended now"
+            } else {
+                "it would not pass now (it needs more yes than no, and the quorum)"
+            }
+        }
+        Status::Passed | Status::Enacted | Status::Failed => "passed",
+        Status::Rejected => "rejected",
+    };
     let mut out = format!(
-        "proposal {}: {} by {}\n  action:   {}\n  status:   {} {}\n  tally:    yes {} / no {} / abstain {} ({} voters)\n  turnout:  {} of a {} quorum; {}\n  deposit:  {}\n",
+        "proposal {}: {} by {}\n  action:   {}\n  status:   {} {}\n  tally:    yes {} / no {} / abstain {} ({} voters)\n  turnout:  {} of a {} quorum: {}\n  deposit:  {}\n",
         p.id,
         p.kind,
         p.proposer,
@@ -373,20 +408,16 @@ fn show(p: &ProposalView, now_ms: u64) -> String {
         p.voters,
         pha(p.turnout.base_units),
         pha(p.quorum.base_units),
-        if p.passing {
-            "it would pass if the vote ended now"
-        } else {
-            "it would not pass now (needs yes > no and the quorum)"
-        },
+        verdict,
         pha(p.deposit.base_units),
     );
     out.push_str(&format!(
-        "  ends at:  {} ms; enacts at: {}",
-        p.ends_ms,
+        "  ends:     {}\n  runs:     {}",
+        crate::pool::utc_text(p.ends_ms),
         if p.enact_ms == 0 {
-            "(if it passes) after the enactment delay".to_string()
+            "after the enactment delay, if it passes".to_string()
         } else {
-            format!("{} ms", p.enact_ms)
+            crate::pool::utc_text(p.enact_ms)
         }
     ));
     if !p.outcome.is_empty() {

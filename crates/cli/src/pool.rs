@@ -251,7 +251,7 @@ fn percent_text(ppm: u32) -> String {
 }
 
 /// `2026-03-01 12:00:05 UTC` for ms since the Unix epoch.
-fn utc_text(ms: u64) -> String {
+pub(crate) fn utc_text(ms: u64) -> String {
     let secs = ms / 1000;
     let days = secs / 86_400;
     let rem = secs % 86_400;
@@ -724,7 +724,7 @@ fn show_text(v: &PoolResponse) -> String {
         out.push_str("  queue:       empty (withdrawals are paid at once while the free stake covers them)\n");
     } else {
         out.push_str(&format!(
-            "  queue ({}, paid in order as stake frees; after {grace} s anyone may stop the workers, whose stake frees {cool} s later):\n",
+            "  queue ({}, paid in order as stake frees; after {grace} s anyone may stop the workers (phalanx pool stop), and their stake frees {cool} s later by phalanx mining reclaim; the dates below assume both are sent when possible, and move if governance changes those periods):\n",
             v.queue.len()
         ));
         for (i, w) in v.queue.iter().enumerate() {

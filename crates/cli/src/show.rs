@@ -64,7 +64,7 @@ fn insufficient_balance(message: &str) -> Option<String> {
 }
 
 /// Event fields that hold an amount in base units (shown in PHA).
-const AMOUNT_FIELDS: [&str; 12] = [
+const AMOUNT_FIELDS: [&str; 18] = [
     "amount",
     "emitted",
     "short",
@@ -77,6 +77,12 @@ const AMOUNT_FIELDS: [&str; 12] = [
     "cap",
     "commission",
     "value",
+    "deposit",
+    "weight",
+    "quorum",
+    "yes",
+    "no",
+    "abstain",
 ];
 /// Event fields that hold stake-pool shares (counted like base units, shown as decimals).
 const SHARE_FIELDS: [&str; 1] = ["shares"];

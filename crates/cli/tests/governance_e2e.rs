@@ -124,6 +124,13 @@ fn two_accounts_vote_through_a_parameter_change_and_a_treasury_spend() {
         ],
         "balances.balance_locked",
     );
+    // `balance` shows the lock and when it ends.
+    let (_, alice, _) = cli(rpc, &["balance", "dev:alice"]);
+    assert!(
+        units(&alice["lock"]["amount"]) > 900_000 * 10u128.pow(12),
+        "{alice:#}"
+    );
+    assert!(alice["lock"]["until_ms"].as_u64().is_some(), "{alice:#}");
     refused(
         &["gov", "vote", "99", "yes", "--from", "dev:bob"],
         "governance.unknown_proposal",

@@ -104,6 +104,18 @@ pub struct AccountResponse {
     pub nonce: u64,
     /// The height of the finalized block whose state this is (at least).
     pub finalized_height: u64,
+    /// Base units a governance vote locks (not transferable, stakeable or delegable; fees may
+    /// still be paid from them) until `locked_until_ms`; absent when nothing is locked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<LockView>,
+}
+
+/// Part of a balance locked by votes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockView {
+    pub amount: AmountView,
+    /// Block time from which it is spendable again, ms since the Unix epoch.
+    pub until_ms: u64,
 }
 
 /// Whether a state proof shows a value or its absence.

@@ -312,13 +312,28 @@ async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
         Ok(id) => id,
         Err(e) => return error(StatusCode::BAD_REQUEST, "malformed", e),
     };
+    let head = s.index.head();
+    let lock: Option<phalanx_runtime::balances::Lock> =
+        match crate::registry::read(&s, phalanx_runtime::balances::state_key::lock(&id).into())
+            .await
+        {
+            Ok(lock) => lock,
+            Err(r) => return r,
+        };
+    let lock =
+        lock.filter(|l| l.at(head.timestamp_ms) > 0)
+            .map(|l| phalanx_client::api::LockView {
+                amount: l.amount.into(),
+                until_ms: l.until_ms,
+            });
     match s.admission.account(&id).await {
         Some(a) => Json(AccountResponse {
             account: id,
             balance: a.balance,
             balance_pha: format_pha(a.balance),
             nonce: a.nonce,
-            finalized_height: s.index.head().height,
+            finalized_height: head.height,
+            lock,
         })
         .into_response(),
         None => error(

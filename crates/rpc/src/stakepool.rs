@@ -124,6 +124,9 @@ async fn pool_inner(
             read(s, computation::state_key::session(worker).into()).await?;
         workers.push(worker_view(worker, session.as_ref(), cool_down_ms));
     }
+    // A stop already made frees its stake at its reclaim time, which may be later than the
+    // formula's (the stop came after the grace ended).
+    let reclaims_at = workers.iter().filter_map(|w| w.reclaimable_at_ms).max();
     let position = match delegator {
         Some(d) => {
             let stored: Option<Position> =
@@ -139,7 +142,12 @@ async fn pool_inner(
         withdrawal_grace_ms: params.stakepool.withdrawal_grace_ms,
         cool_down_ms,
         workers,
-        queue: queue_view(&found, params.stakepool.withdrawal_grace_ms, cool_down_ms),
+        queue: queue_view(
+            &found,
+            params.stakepool.withdrawal_grace_ms,
+            cool_down_ms,
+            reclaims_at,
+        ),
         position,
     })
 }
@@ -196,7 +204,16 @@ pub fn worker_view(
 }
 
 /// The queue in payment order, each request's worth now and its worst-case payment time.
-pub fn queue_view(pool: &Pool, grace_ms: u64, cool_down_ms: u64) -> Vec<QueuedWithdrawalView> {
+/// Each queued request with the time it is paid at worst: the grace period from the request,
+/// then the cool-down of the stop anyone may then send, or the reclaim time of a stop already
+/// made if that is later. (It assumes someone sends the stop and the reclaim when they
+/// become possible, and it moves if governance changes the grace or the cool-down.)
+pub fn queue_view(
+    pool: &Pool,
+    grace_ms: u64,
+    cool_down_ms: u64,
+    reclaims_at: Option<u64>,
+) -> Vec<QueuedWithdrawalView> {
     pool.ledger
         .queue
         .iter()
@@ -208,7 +225,8 @@ pub fn queue_view(pool: &Pool, grace_ms: u64, cool_down_ms: u64) -> Vec<QueuedWi
             paid_by_ms: w
                 .requested_ms
                 .saturating_add(grace_ms)
-                .saturating_add(cool_down_ms),
+                .saturating_add(cool_down_ms)
+                .max(reclaims_at.unwrap_or(0)),
         })
         .collect()
 }
@@ -302,14 +320,19 @@ mod tests {
         let paid = ledger.withdraw(&bob, 100 * PHA, 50 * PHA, 1_000).unwrap();
         assert_eq!(paid.len(), 1);
         let pool = pool_with(ledger);
-        let queue = queue_view(&pool, 60_000, 60_000);
+        let queue = queue_view(&pool, 60_000, 60_000, None);
         assert_eq!(queue.len(), 1);
         assert_eq!(queue[0].shares, 30 * PHA);
         assert_eq!(queue[0].worth.base_units, 30 * PHA);
         assert_eq!(queue[0].requested_ms, 1_000);
         assert_eq!(queue[0].paid_by_ms, 121_000);
+        // A stop made late: its reclaim time is the worst case.
         assert_eq!(
-            queue_view(&pool, u64::MAX, 1)[0].paid_by_ms,
+            queue_view(&pool, 60_000, 60_000, Some(150_000))[0].paid_by_ms,
+            150_000
+        );
+        assert_eq!(
+            queue_view(&pool, u64::MAX, 1, None)[0].paid_by_ms,
             u64::MAX,
             "saturates"
         );
@@ -364,7 +387,7 @@ mod tests {
         ledger.total_shares = 2;
         ledger.free = 0;
         ledger.locked = 4;
-        let v = queue_view(&pool_with(ledger), 1, 1);
+        let v = queue_view(&pool_with(ledger), 1, 1, None);
         assert_eq!(v[0].worth.base_units, 2);
     }
 }

@@ -303,6 +303,18 @@ impl ParamsVisitor for CheckParams<'_> {
     }
 }
 
+struct CurrentParams<'a, S: ?Sized>(&'a S);
+
+impl<S: State + ?Sized> ParamsVisitor for CurrentParams<'_, S> {
+    type Output = Result<Vec<u8>, StateError>;
+    fn visit<P>(self) -> Self::Output
+    where
+        P: ComponentParams + Serialize + serde::de::DeserializeOwned,
+    {
+        Ok(P::load(self.0)?.encode().to_vec())
+    }
+}
+
 struct StoreParams<'a, S: ?Sized>(&'a mut S, &'a [u8]);
 
 impl<S: State + ?Sized> ParamsVisitor for StoreParams<'_, S> {
@@ -531,6 +543,14 @@ impl governance::GovernanceHooks for Wiring {
         visit_params(component, CheckParams(encoded))
             .ok_or(governance::ParamsRefusal::UnknownComponent)?
             .map_err(governance::ParamsRefusal::Invalid)
+    }
+
+    fn current_params(
+        &self,
+        state: &(impl State + ?Sized),
+        component: &str,
+    ) -> Result<Option<Vec<u8>>, StateError> {
+        visit_params(component, CurrentParams(state)).transpose()
     }
 
     fn set_params(

@@ -595,3 +595,54 @@ fn a_gatekeeper_removed_by_vote_leaves_the_set_and_the_key_is_reshared_without_i
         "{ran:?}"
     );
 }
+
+#[test]
+fn two_changes_to_one_component_never_undo_each_other() {
+    use commonware_codec::Encode;
+    let mut c = gov_chain();
+    let t0 = NOW_MS + MINUTE;
+    // Both built from the parameters in force: one changes the grace, the other the queue.
+    let mut queue = c.params.stakepool.clone();
+    queue.max_queue = 512;
+    let change_queue = ProposalAction::SetParams {
+        component: "stakepool".into(),
+        params: queue.encode().to_vec(),
+    };
+    assert_eq!(
+        c.call("carol", propose(new_grace(&c, 42 * SECOND)), t0),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("carol", propose(change_queue), t0),
+        TxStatus::Success
+    );
+    for p in [0, 1] {
+        assert_eq!(
+            c.call("bob", vote(p, VoteChoice::Yes), t0),
+            TxStatus::Success
+        );
+        assert_eq!(
+            c.call("carol", vote(p, VoteChoice::Yes), t0),
+            TxStatus::Success
+        );
+    }
+    gov_events(&mut c, t0 + MINUTE);
+    let ran = gov_events(&mut c, t0 + MINUTE + 10 * SECOND);
+    assert_eq!(
+        ran[0],
+        governance::Event::Enacted {
+            proposal: 0,
+            kind: "set_params".into()
+        }
+    );
+    // The second would have put the old grace back: it fails instead.
+    assert!(
+        matches!(&ran[1], governance::Event::EnactmentFailed { proposal: 1, reason, .. } if reason.contains("changed since this proposal")),
+        "{ran:?}"
+    );
+    let now = stakepool::Params::load(&c.state).unwrap();
+    assert_eq!(
+        (now.withdrawal_grace_ms, now.max_queue),
+        (42 * SECOND, 1_024)
+    );
+}

@@ -115,6 +115,16 @@ fn enact(
     let kind = p.action.kind().to_string();
     let result: Result<Vec<crate::Event>, String> = match &p.action {
         ProposalAction::SetParams { component, params } => {
+            if hooks.current_params(state, component)?.as_ref() != Some(&p.base) {
+                return Ok(failed(
+                    id,
+                    p,
+                    kind,
+                    format!(
+                        "the {component} parameters changed since this proposal (another change was enacted first): propose again from the parameters in force"
+                    ),
+                ));
+            }
             match hooks.set_params(state, component, params)? {
                 Ok(()) => Ok(Vec::new()),
                 Err(ParamsRefusal::UnknownComponent) => Err(format!("no component `{component}`")),
@@ -149,19 +159,22 @@ fn enact(
             events.extend(effects);
             events
         }
-        Err(reason) => {
-            p.status = Status::Failed;
-            p.outcome = proposal::reason(reason.clone());
-            vec![
-                Event::EnactmentFailed {
-                    proposal: id,
-                    kind,
-                    reason,
-                }
-                .into(),
-            ]
-        }
+        Err(reason) => failed(id, p, kind, reason),
     })
+}
+
+/// Records and announces an action refused when it ran.
+fn failed(id: u64, p: &mut Proposal, kind: String, reason: String) -> Vec<crate::Event> {
+    p.status = Status::Failed;
+    p.outcome = proposal::reason(reason.clone());
+    vec![
+        Event::EnactmentFailed {
+            proposal: id,
+            kind,
+            reason,
+        }
+        .into(),
+    ]
 }
 
 /// A handler's refusal as the reason an enactment failed; state errors stay errors.

@@ -20,6 +20,13 @@ pub trait GovernanceHooks {
     /// Whether `encoded` decodes as `component`'s parameters and passes their validation.
     fn check_params(&self, component: &str, encoded: &[u8]) -> Result<(), ParamsRefusal>;
 
+    /// The encoding of `component`'s parameters in force (`None`: no such component).
+    fn current_params(
+        &self,
+        state: &(impl State + ?Sized),
+        component: &str,
+    ) -> Result<Option<Vec<u8>>, StateError>;
+
     /// Stores them after the same check; they take effect from the next block.
     fn set_params(
         &self,

@@ -40,6 +40,10 @@ pub struct Proposal {
     pub status: Status,
     /// Why the action failed, for `Failed`.
     pub outcome: String,
+    /// For a parameter change: the component's parameters (encoded) when it was proposed. It
+    /// runs only if they are still in force, so two changes to one component never silently
+    /// undo each other (the second to run fails; propose it again).
+    pub base: Vec<u8>,
 }
 
 impl Proposal {
@@ -150,6 +154,7 @@ impl Write for Proposal {
         self.voters.write(buf);
         self.status.write(buf);
         self.outcome.as_bytes().to_vec().write(buf);
+        self.base.write(buf);
     }
 }
 
@@ -163,6 +168,7 @@ impl EncodeSize for Proposal {
             + 4
             + 1
             + self.outcome.as_bytes().to_vec().encode_size()
+            + self.base.encode_size()
     }
 }
 
@@ -183,6 +189,7 @@ impl Read for Proposal {
             status: Status::read(buf)?,
             outcome: String::from_utf8(Vec::<u8>::read_range(buf, 0..=MAX_REASON)?)
                 .map_err(|_| CodecError::Invalid("outcome", "not UTF-8"))?,
+            base: Vec::<u8>::read_range(buf, 0..=phalanx_types::MAX_PARAMS_BYTES)?,
         })
     }
 }
@@ -277,6 +284,7 @@ mod tests {
             voters: 3,
             status: Status::Failed,
             outcome: "why".into(),
+            base: vec![1, 2],
         };
         assert_eq!(Proposal::decode(p.encode()).ok(), Some(p.clone()));
         assert!(!p.passes(1), "exactly as many yes as no fails");
@@ -302,6 +310,7 @@ mod tests {
             voters: 0,
             status: Status::Voting,
             outcome: String::new(),
+            base: Vec::new(),
         };
         let yes = Ballot {
             choice: VoteChoice::Yes,

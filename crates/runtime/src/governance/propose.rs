@@ -32,6 +32,12 @@ pub fn propose(
         return Err(Error::TooManyProposals.into());
     }
     check_action(state, ctx, hooks, action)?;
+    let base = match action {
+        ProposalAction::SetParams { component, .. } => hooks
+            .current_params(state, component)?
+            .ok_or(Error::UnknownComponent)?,
+        _ => Vec::new(),
+    };
     let deposit = params.proposal_deposit;
     let keeps = balances::account(state, ctx.signer)?
         .balance
@@ -61,6 +67,7 @@ pub fn propose(
         voters: 0,
         status: Status::Voting,
         outcome: String::new(),
+        base,
     };
     proposal::set_proposal(state, id, &record);
     open.0.push((id, ends_ms));
