@@ -326,7 +326,7 @@ pub fn run(rpc: &str, cmd: GovCommand, json_mode: bool) -> Result<(), CliError> 
                 if r.proposals.is_empty() {
                     return format!("no proposals ({} in all)", r.count);
                 }
-                let mut out = String::new();
+                let mut out = format!("{:>4}  {:<22} {:<9} tally\n", "id", "kind", "status");
                 for p in &r.proposals {
                     out.push_str(&format!(
                         "{:>4}  {:<22} {:<9} yes {} / no {} / abstain {} {}\n",

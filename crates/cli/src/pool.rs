@@ -637,7 +637,7 @@ fn list_text(v: &PoolsResponse) -> String {
     let mut out = format!("{} pool(s) at block {}\n", v.count, v.finalized_height);
     for p in &v.pools {
         out.push_str(&format!(
-            "pool {}: price {}, commission {}, value {} (free {}, locked {}), {}, {} worker(s), {} queued request(s), owner {}{}\n",
+            "pool {}: price {} PHA per share, commission {}, value {} (free {}, locked {}), {}, {} worker(s), {} queued request(s), owner {}{}\n",
             p.id,
             p.price,
             percent_text(p.commission_ppm),
