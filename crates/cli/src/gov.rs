@@ -11,7 +11,7 @@ use crate::{
 use clap::{Subcommand, ValueEnum};
 use phalanx_client::{
     api::TxStatusResponse,
-    client, endpoint,
+    endpoint,
     gov::{self, ProposalView, ProposalsQuery},
 };
 use phalanx_runtime::PARAMS_COMPONENTS;
@@ -239,10 +239,9 @@ fn send(
     what: &str,
     quiet: bool,
 ) -> Result<TxStatusResponse, CliError> {
-    let key = keys::resolve_signer_or_file(from)?;
-    let chain = client::ChainInfo::fetch(rpc)?;
-    let sent = client::send_checked(rpc, &chain, &key, call.into(), what, quiet)?;
-    Ok(TxStatusResponse::Finalized(sent))
+    Ok(TxStatusResponse::Finalized(crate::tx::send_from(
+        rpc, from, call, what, quiet,
+    )?))
 }
 
 /// `phalanx gov …`.

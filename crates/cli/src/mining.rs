@@ -4,13 +4,12 @@
 
 use crate::{
     exit::{CliError, Exit},
-    keys,
     show::{pha, print, tx_text},
 };
 use clap::Subcommand;
 use phalanx_client::{
     api::{MiningResponse, MiningWorkerResponse, SessionView, TxStatusResponse, WorkersQuery},
-    client, endpoint,
+    endpoint,
 };
 use phalanx_runtime::computation::{MAX_CONFIDENCE_LEVEL, estimate};
 use phalanx_types::{AccountId, Amount, ComputationCall, WorkerId, parse_pha};
@@ -180,10 +179,9 @@ fn send(
     what: &str,
     quiet: bool,
 ) -> Result<TxStatusResponse, CliError> {
-    let key = keys::resolve_signer_or_file(from)?;
-    let chain = client::ChainInfo::fetch(rpc)?;
-    let sent = client::send_checked(rpc, &chain, &key, call.into(), what, quiet)?;
-    Ok(TxStatusResponse::Finalized(sent))
+    Ok(TxStatusResponse::Finalized(crate::tx::send_from(
+        rpc, from, call, what, quiet,
+    )?))
 }
 
 /// What `phalanx mining status` prints.

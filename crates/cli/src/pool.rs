@@ -445,16 +445,7 @@ fn send(
     what: &str,
     quiet: bool,
 ) -> Result<FinalizedTx, CliError> {
-    let key = keys::resolve_signer_or_file(from)?;
-    let chain = client::ChainInfo::fetch(rpc)?;
-    Ok(client::send_checked(
-        rpc,
-        &chain,
-        &key,
-        call.into(),
-        what,
-        quiet,
-    )?)
+    crate::tx::send_from(rpc, from, call, what, quiet)
 }
 
 fn finalized(sent: FinalizedTx) -> TxStatusResponse {
