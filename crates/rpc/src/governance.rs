@@ -3,7 +3,7 @@
 
 use crate::{
     registry::read,
-    server::{Shared, error},
+    server::{Shared, error, finalized_params},
 };
 use axum::{
     Json,
@@ -63,14 +63,7 @@ fn view(id: u64, p: Proposal, quorum: Amount) -> ProposalView {
 }
 
 async fn quorum(s: &Shared) -> Result<Amount, Response> {
-    match s.admission.params().await {
-        Some(p) => Ok(p.governance.quorum),
-        None => Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the chain has no finalized state yet",
-        )),
-    }
+    Ok(finalized_params(s).await?.governance.quorum)
 }
 
 /// `GET /proposals`.

@@ -39,13 +39,7 @@ struct Network {
 }
 
 async fn network(s: &Shared) -> Result<Network, Response> {
-    let Some(params) = s.admission.params().await else {
-        return Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the chain has no finalized state yet",
-        ));
-    };
+    let params = crate::server::finalized_params(s).await?;
     let head = s.index.head();
     let start: u64 = read(s, tokenomics::state_key::start().into())
         .await?

@@ -141,6 +141,11 @@ fn not_ready() -> Response {
     )
 }
 
+/// Every component's parameters in the finalized state, or the `not_ready` answer.
+pub(crate) async fn finalized_params(s: &Shared) -> Result<phalanx_runtime::Params, Response> {
+    s.admission.params().await.ok_or_else(not_ready)
+}
+
 async fn submit(
     State(s): State<Shared>,
     body: Result<Json<SubmitRequest>, axum::extract::rejection::JsonRejection>,

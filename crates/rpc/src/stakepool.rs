@@ -102,13 +102,7 @@ async fn pool_inner(
     id: u64,
     delegator: Option<AccountId>,
 ) -> Result<PoolResponse, Response> {
-    let Some(params) = s.admission.params().await else {
-        return Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the chain has no finalized state yet",
-        ));
-    };
+    let params = crate::server::finalized_params(s).await?;
     let head = s.index.head();
     let Some(found) = read::<Pool>(s, stakepool::state_key::pool(id).into()).await? else {
         return Err(error(

@@ -26,12 +26,9 @@ fn amount(v: Amount) -> AmountView {
 
 /// `GET /tokenomics`.
 pub async fn tokenomics(State(s): State<Shared>) -> Response {
-    let Some(params) = s.admission.params().await else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the chain has no finalized state yet",
-        );
+    let params = match crate::server::finalized_params(&s).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let start: u64 = match read(&s, tokenomics::state_key::start().into()).await {
         Ok(Some(v)) => v,
