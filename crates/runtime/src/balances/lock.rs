@@ -53,6 +53,21 @@ pub fn spendable(
     Ok(balance.saturating_sub(locked(state, who, now_ms)?))
 }
 
+/// Whether `amount` can leave `who`'s balance (for a stake, a contribution, a deposit) and
+/// leave at least the existential deposit and what votes lock at `now_ms`.
+pub fn can_spend(
+    state: &(impl State + ?Sized),
+    who: &AccountId,
+    amount: Amount,
+    existential_deposit: Amount,
+    now_ms: u64,
+) -> Result<bool, StateError> {
+    let Some(keeps) = account(state, who)?.balance.checked_sub(amount) else {
+        return Ok(false);
+    };
+    Ok(keeps >= existential_deposit.max(locked(state, who, now_ms)?))
+}
+
 /// Locks at least `amount` of `who` until at least `until_ms`.
 pub fn extend_lock(
     state: &mut (impl State + ?Sized),

@@ -102,12 +102,8 @@ pub fn start_session(
     }
     let moved = match funding {
         Funding::Account(payer) => {
-            let balance = balances::account(state, payer)?.balance;
-            let keeps = balance
-                .checked_sub(stake)
-                .ok_or(Error::InsufficientBalance)?;
-            let locked = balances::lock::locked(state, payer, ctx.env.timestamp_ms)?;
-            if keeps < ctx.params.balances.existential_deposit.max(locked) {
+            let ed = ctx.params.balances.existential_deposit;
+            if !balances::lock::can_spend(state, payer, stake, ed, ctx.env.timestamp_ms)? {
                 return Err(Error::InsufficientBalance.into());
             }
             pots::from_account(state, payer, pots::MINING_STAKE, stake)?.map_err(|short| {

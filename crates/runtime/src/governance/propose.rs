@@ -39,12 +39,8 @@ pub fn propose(
         _ => Vec::new(),
     };
     let deposit = params.proposal_deposit;
-    let keeps = balances::account(state, ctx.signer)?
-        .balance
-        .checked_sub(deposit)
-        .ok_or(Error::InsufficientBalance)?;
-    let locked = balances::lock::locked(state, ctx.signer, now)?;
-    if keeps < ctx.params.balances.existential_deposit.max(locked) {
+    let ed = ctx.params.balances.existential_deposit;
+    if !balances::lock::can_spend(state, ctx.signer, deposit, ed, now)? {
         return Err(Error::InsufficientBalance.into());
     }
     if let Err(short) = pots::from_account(state, ctx.signer, pots::GOVERNANCE_DEPOSITS, deposit)? {

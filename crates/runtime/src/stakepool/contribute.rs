@@ -25,12 +25,8 @@ pub fn contribute(
     if amount < ctx.params.stakepool.min_contribution {
         return Err(Error::ContributionTooSmall.into());
     }
-    let balance = balances::account(state, ctx.signer)?.balance;
-    let keeps = balance
-        .checked_sub(amount)
-        .ok_or(Error::InsufficientBalance)?;
-    let locked = balances::lock::locked(state, ctx.signer, ctx.env.timestamp_ms)?;
-    if keeps < ctx.params.balances.existential_deposit.max(locked) {
+    let ed = ctx.params.balances.existential_deposit;
+    if !balances::lock::can_spend(state, ctx.signer, amount, ed, ctx.env.timestamp_ms)? {
         return Err(Error::InsufficientBalance.into());
     }
     let (shares, paid) = found.ledger.contribute(amount)?;
