@@ -247,41 +247,32 @@ pub trait ParamsVisitor {
         P: ComponentParams + Serialize + serde::de::DeserializeOwned;
 }
 
-/// Runs `visitor` on the parameter type of `component`; `None` for an unknown name.
-pub fn visit_params<V: ParamsVisitor>(component: &str, visitor: V) -> Option<V::Output> {
-    macro_rules! by_name {
-        ($($c:ident),+ $(,)?) => {
+/// The components with parameters, once: their names and [`visit_params`] come from this list.
+macro_rules! params_components {
+    ($($c:ident),+ $(,)?) => {
+        /// The names of every component with parameters.
+        pub const PARAMS_COMPONENTS: &[&str] = &[$(<$c::Params as ComponentParams>::COMPONENT),+];
+
+        /// Runs `visitor` on the parameter type of `component`; `None` for an unknown name.
+        pub fn visit_params<V: ParamsVisitor>(component: &str, visitor: V) -> Option<V::Output> {
             $(if component == <$c::Params as ComponentParams>::COMPONENT {
                 return Some(visitor.visit::<$c::Params>());
             })+
-        };
-    }
-    by_name!(
-        balances,
-        fees,
-        registry,
-        keys,
-        tokenomics,
-        computation,
-        beacon,
-        stakepool,
-        governance
-    );
-    None
+            None
+        }
+    };
 }
-
-/// The names of every component with parameters.
-pub const PARAMS_COMPONENTS: [&str; 9] = [
-    "balances",
-    "fees",
-    "registry",
-    "keys",
-    "tokenomics",
-    "computation",
-    "beacon",
-    "stakepool",
-    "governance",
-];
+params_components!(
+    balances,
+    fees,
+    registry,
+    keys,
+    tokenomics,
+    computation,
+    beacon,
+    stakepool,
+    governance
+);
 
 /// Decodes `encoded` as `P` and validates it.
 fn decode_valid<P: ComponentParams>(encoded: &[u8]) -> Result<P, String> {
