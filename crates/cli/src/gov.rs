@@ -14,7 +14,7 @@ use phalanx_client::{
     endpoint,
     gov::{self, ProposalView, ProposalsQuery},
 };
-use phalanx_runtime::PARAMS_COMPONENTS;
+use phalanx_runtime::{PARAMS_COMPONENTS, Params};
 use phalanx_types::{
     Amount, AttestationPolicy, GovernanceCall, PoolId, ProposalAction, VoteChoice, parse_pha,
 };
@@ -154,18 +154,16 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError::new(Exit::Usage, message.into())
 }
 
-/// The current parameters of `component` with `set` (`field=value`) applied, encoded.
-fn changed_params(rpc: &str, component: &str, set: &[String]) -> Result<Vec<u8>, CliError> {
-    if !PARAMS_COMPONENTS.contains(&component) {
-        return Err(usage(format!(
-            "no component `{component}` (one of: {})",
-            PARAMS_COMPONENTS.join(", ")
-        )));
-    }
-    let params = endpoint::chain(rpc)?
+/// Every component's parameters in force on the node.
+fn params_in_force(rpc: &str) -> Result<Params, CliError> {
+    endpoint::chain(rpc)?
         .params
-        .ok_or_else(|| CliError::new(Exit::Refused, "the node has no finalized state yet"))?;
-    let all = serde_json::to_value(&params).map_err(|e| usage(e.to_string()))?;
+        .ok_or_else(|| CliError::new(Exit::Refused, "the node has no finalized state yet"))
+}
+
+/// The parameters of `component` in `params` with `set` (`field=value`) applied, encoded.
+fn changed_params(params: &Params, component: &str, set: &[String]) -> Result<Vec<u8>, CliError> {
+    let all = serde_json::to_value(params).map_err(|e| usage(e.to_string()))?;
     let mut current = all.get(component).cloned().unwrap_or(Value::Null);
     let Some(fields) = current.as_object_mut() else {
         return Err(usage(format!("`{component}` has no parameters")));
@@ -191,12 +189,23 @@ fn changed_params(rpc: &str, component: &str, set: &[String]) -> Result<Vec<u8>,
     gov::encode_params(component, current).map_err(|e| usage(format!("{component}: {e}")))
 }
 
-fn action(rpc: &str, cmd: ProposeCommand) -> Result<ProposalAction, CliError> {
-    Ok(match cmd {
-        ProposeCommand::Params { component, set } => ProposalAction::SetParams {
-            params: changed_params(rpc, &component, &set)?,
-            component,
-        },
+/// The action `cmd` names, and the parameters in force if it had to read them.
+fn action(rpc: &str, cmd: ProposeCommand) -> Result<(ProposalAction, Option<Params>), CliError> {
+    let action = match cmd {
+        ProposeCommand::Params { component, set } => {
+            if !PARAMS_COMPONENTS.contains(&component.as_str()) {
+                return Err(usage(format!(
+                    "no component `{component}` (one of: {})",
+                    PARAMS_COMPONENTS.join(", ")
+                )));
+            }
+            let in_force = params_in_force(rpc)?;
+            let action = ProposalAction::SetParams {
+                params: changed_params(&in_force, &component, &set)?,
+                component,
+            };
+            return Ok((action, Some(in_force)));
+        }
         ProposeCommand::Spend { to, amount } => ProposalAction::TreasurySpend {
             to: keys::resolve_account(&to).map_err(usage)?,
             amount: parse_pha(&amount)
@@ -229,7 +238,8 @@ fn action(rpc: &str, cmd: ProposeCommand) -> Result<ProposalAction, CliError> {
             }
             ProposalAction::Signal { text }
         }
-    })
+    };
+    Ok((action, None))
 }
 
 fn send(
@@ -255,18 +265,11 @@ pub fn run(rpc: &str, cmd: GovCommand, json_mode: bool) -> Result<(), CliError> 
             let from = from.ok_or_else(|| {
                 usage("--from is required: the account that proposes (and pays the deposit)")
             })?;
-            let action = action(rpc, what)?;
-            let voting_ms = match voting {
-                Some(ms) => ms,
-                None => {
-                    endpoint::chain(rpc)?
-                        .params
-                        .ok_or_else(|| {
-                            CliError::new(Exit::Refused, "the node has no finalized state yet")
-                        })?
-                        .governance
-                        .min_voting_ms
-                }
+            let (action, in_force) = action(rpc, what)?;
+            let voting_ms = match (voting, in_force) {
+                (Some(ms), _) => ms,
+                (None, Some(params)) => params.governance.min_voting_ms,
+                (None, None) => params_in_force(rpc)?.governance.min_voting_ms,
             };
             let kind = action.kind();
             let call = GovernanceCall::Propose { action, voting_ms };
