@@ -28,15 +28,20 @@ fn refused(e: Error) -> TxStatus {
 /// A chain with quick governance: a minute's vote, enacted 10 s after, a 100,000 PHA quorum.
 fn gov_chain() -> Chain {
     let mut c = mining_chain();
-    c.params.governance = governance::Params {
+    c.params.governance = quick_governance(100_000 * PHA);
+    c
+}
+
+/// Governance that votes for a minute and enacts 10 s after, with `quorum`.
+fn quick_governance(quorum: Amount) -> governance::Params {
+    governance::Params {
         proposal_deposit: 10 * PHA,
         min_voting_ms: MINUTE,
         max_voting_ms: 60 * MINUTE,
         enactment_delay_ms: 10 * SECOND,
-        quorum: 100_000 * PHA,
+        quorum,
         ..governance::Params::default()
-    };
-    c
+    }
 }
 
 fn propose(action: ProposalAction) -> GovernanceCall {
@@ -539,14 +544,7 @@ fn every_bad_proposal_and_vote_is_refused_with_its_own_error_and_changes_nothing
 #[test]
 fn a_gatekeeper_removed_by_vote_leaves_the_set_and_the_key_is_reshared_without_it() {
     let (mut c, reshared) = common::dkg::chain_with_master_key();
-    c.params.governance = governance::Params {
-        proposal_deposit: 10 * PHA,
-        min_voting_ms: MINUTE,
-        max_voting_ms: 60 * MINUTE,
-        enactment_delay_ms: 10 * SECOND,
-        quorum: 100 * PHA,
-        ..governance::Params::default()
-    };
+    c.params.governance = quick_governance(100 * PHA);
     let remove = |who: &str| propose(ProposalAction::RemoveGatekeeper { worker: id(who) });
     let t0 = NOW_MS + MINUTE;
     assert_eq!(
