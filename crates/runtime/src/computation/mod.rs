@@ -57,7 +57,7 @@ pub use end_block::end_block;
 pub use error::Error;
 pub use event::Event;
 pub use heartbeat::{mining_heartbeat, treasury_part};
-pub use owner::{MiningHooks, NoPools};
+pub use owner::MiningHooks;
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};
 pub use session::{Session, SessionOwner, SessionState, ticks_between};
 pub use start::{Funding, start_session};
