@@ -195,7 +195,23 @@ fn four_validators_finalize_together_and_stop_cleanly() {
         .iter()
         .filter(|l| l.contains("stopped (exit status: 0)"))
         .count();
-    assert_eq!(clean, N as usize, "{rest:#?}");
+    // A validator that did not stop cleanly: show the end of its log (the directory is
+    // deleted with the test).
+    let tails: Vec<String> = (0..N)
+        .filter(|i| {
+            !rest
+                .iter()
+                .any(|l| l.contains(&format!("validator {i} stopped (exit status: 0)")))
+        })
+        .map(|i| {
+            let log = std::fs::read_to_string(dir.path().join(format!("node-{i}/node.log")))
+                .unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            format!("node-{i}/node.log, last lines:\n{}", tail.join("\n"))
+        })
+        .collect();
+    assert_eq!(clean, N as usize, "{rest:#?}\n{}", tails.join("\n"));
     for rpc in &rpcs {
         assert!(!cli(rpc, &["info"]).0, "{rpc} still answers");
     }
