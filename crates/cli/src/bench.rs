@@ -178,6 +178,9 @@ pub struct TransfersReport {
     pub blocks: [u64; 2],
     pub latency_samples: usize,
     pub finality_ms: Percentiles,
+    /// The first endpoint's resident memory (its `/metrics`) before setup and after the
+    /// throughput phase; `None` when the node does not report it.
+    pub node_rss_bytes: [Option<u64>; 2],
 }
 
 /// Time to finality.
@@ -206,6 +209,7 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<TransfersReport, Stri
     };
     let rpc = opts.rpcs.first().ok_or("no --rpc endpoint")?.clone();
     let chain = client::ChainInfo::fetch(&rpc)?;
+    let rss_before = endpoint::node_rss_bytes(&rpc)?;
     let funder = keys::resolve_signer(&opts.from)?;
 
     // --- setup: fund fresh senders ---
@@ -306,6 +310,7 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<TransfersReport, Stri
     wait_nonces(&rpc, &targets, FINALITY_TIMEOUT)?;
     let finalized = t0.elapsed();
     let end_height = head_height(&rpc)?;
+    let rss_after = endpoint::node_rss_bytes(&rpc)?;
     let tps = txs.len() as f64 / finalized.as_secs_f64();
     say(format!(
         "throughput: {} transfers finalized in {:.2} s = {tps:.0} transfers/s (submission took {:.2} s; blocks {start_height}..{end_height})",
@@ -313,6 +318,13 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<TransfersReport, Stri
         finalized.as_secs_f64(),
         submitted.as_secs_f64()
     ));
+    if let (Some(before), Some(after)) = (rss_before, rss_after) {
+        say(format!(
+            "node memory (resident): {} MiB before setup, {} MiB after",
+            before >> 20,
+            after >> 20
+        ));
+    }
 
     // --- latency ---
     let mut latencies = Vec::with_capacity(opts.latency_samples);
@@ -388,6 +400,7 @@ pub fn transfers(opts: &Options, progress: bool) -> Result<TransfersReport, Stri
             p90: pct(0.9),
             max: pct(1.0),
         },
+        node_rss_bytes: [rss_before, rss_after],
     })
 }
 

@@ -52,7 +52,7 @@ fn text(v: &BlockResponse) -> String {
             }
         }
         None => s.push_str(
-            "\n  block events: not available from this node (it keeps those of the last 1,024 blocks it finalized since it started)",
+            "\n  block events: not available (this node rebuilt the block from its archive without executing it)",
         ),
     }
     s

@@ -276,6 +276,7 @@ mod tests {
                     fee_paid: 128_100_000,
                     events: vec![],
                 },
+                events_unavailable: false,
             },
         };
         let failed = CliError::from(ClientError::Failed(Box::new(BlockFailure {

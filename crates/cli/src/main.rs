@@ -2,6 +2,7 @@
 //! group lives in its own file (its clap arguments and its `run`); this file lists them.
 
 mod account;
+mod arenas;
 mod attest;
 mod bench;
 mod bench_dkg;
@@ -9,6 +10,7 @@ mod bench_mining;
 mod block;
 mod exit;
 mod gov;
+mod history;
 mod info;
 mod keys;
 mod localnet;
@@ -77,6 +79,13 @@ enum Command {
     Balance(account::BalanceArgs),
     /// Send PHA to another account and wait for finality.
     Transfer(account::TransferArgs),
+    /// An account's history: `phalanx account history ACCOUNT`.
+    Account {
+        #[command(subcommand)]
+        action: history::AccountCommand,
+    },
+    /// Events from the node's index, by kind and height (`--kind balances.transfer`).
+    Events(history::EventsArgs),
     /// Transaction commands.
     Tx {
         #[command(subcommand)]
@@ -144,13 +153,21 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     let Cli { rpc, json, command } = cli;
     let rpc = rpc.as_str();
     match command {
-        Command::Dev(args) => network::dev(args, json)?,
-        Command::Node(args) => network::node(args)?,
+        Command::Dev(args) => {
+            arenas::limit_for_node();
+            network::dev(args, json)?
+        }
+        Command::Node(args) => {
+            arenas::limit_for_node();
+            network::node(args)?
+        }
         Command::Localnet(args) => localnet::run(args)?,
         Command::Attest { action } => attest::run(action, json)?,
         Command::Bench { what } => bench::run(rpc, what, json)?,
         Command::Keys { action } => keys::run(action, json)?,
         Command::Balance(args) => account::balance(rpc, args, json)?,
+        Command::Account { action } => history::account(rpc, action, json)?,
+        Command::Events(args) => history::events(rpc, args, json)?,
         Command::Transfer(args) => account::transfer(rpc, args, json)?,
         Command::Tx { action } => tx::run(rpc, action, json)?,
         Command::Block(args) => block::run(rpc, args, json)?,

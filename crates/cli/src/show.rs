@@ -117,6 +117,16 @@ pub fn event_text(e: &Event) -> String {
             (k, Value::String(s)) if FIXED_FIELDS.contains(&k) => fixed_text(s),
             // Free text (a slash's evidence) is quoted so it reads as one value.
             (_, Value::String(s)) if s.contains(' ') => format!("{s:?}"),
+            // A one-variant wrapper (a session's owner `{"account": …}`) as `account:…`.
+            (_, Value::Object(m)) if m.len() == 1 => m
+                .iter()
+                .map(|(tag, v)| {
+                    format!(
+                        "{tag}:{}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                    )
+                })
+                .collect(),
             (_, Value::String(s)) => s.clone(),
             (_, v) => v.to_string(),
         };
@@ -142,7 +152,11 @@ pub fn tx_text(v: &TxStatusResponse) -> String {
                 loc.index,
                 pha(receipt.fee_paid),
             );
-            if receipt.events.is_empty() {
+            if loc.events_unavailable {
+                s.push_str(
+                    "\n  events:   not available (the node rebuilt this receipt from its block archive)",
+                );
+            } else if receipt.events.is_empty() {
                 s.push_str("\n  events:   none");
             } else {
                 s.push_str("\n  events:");

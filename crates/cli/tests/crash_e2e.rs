@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 //! SIGKILL under load: while `phalanx bench transfers` streams transactions into `phalanx dev`,
 //! kill the node, restart it on the same data directory, and check that every block and
-//! transaction seen finalized before the kill is still there, unchanged.
+//! transaction seen finalized before the kill is still there, unchanged, and that every
+//! transaction finalized up to the kill (also those in the blocks finalized between the last
+//! look and the kill) still has its receipt **with its events** in the node's index.
 
 mod common;
 
@@ -83,6 +85,33 @@ fn sigkill_during_load_loses_no_finalized_block_or_transaction() {
             assert_eq!(status["location"]["height"].as_u64(), Some(*height));
         }
     }
+    // Every block finalized before the kill, including those after the last look: each
+    // transaction's receipt kept its events (the index is written before the state is applied).
+    let (_, info) = http_get(&node.rpc, "/chain");
+    let head = info["finalized"]["height"].as_u64().unwrap();
+    let mut checked = 0;
+    for height in 1..=head {
+        let (status, block) = http_get(&node.rpc, &format!("/block/{height}"));
+        assert_eq!(status, 200, "block {height}: {block}");
+        assert!(
+            block["events"].is_array(),
+            "block {height} lost its hook events: {block}"
+        );
+        for tx in block["transactions"].as_array().unwrap() {
+            let hash = tx["hash"].as_str().unwrap();
+            let (code, status) = http_get(&node.rpc, &format!("/tx/{hash}"));
+            assert_eq!(code, 200, "tx {hash}: {status}");
+            let location = &status["location"];
+            assert!(location.get("events_unavailable").is_none(), "{status}");
+            let events = location["receipt"]["events"].as_array().unwrap();
+            assert!(
+                events.iter().any(|e| e["event"] == "fee_paid"),
+                "tx {hash} at height {height} lost its events: {status}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= seen_txs, "checked {checked} of {seen_txs}");
     // And the chain goes on.
     wait_height(&node.rpc, last + 3);
 }

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{BIN, Node, cli, cli_code, cli_text, free_port, start_dev, transfer, wait_height};
+use common::{
+    BIN, Node, cli, cli_code, cli_text, free_port, http_get, start_dev, transfer, wait_height,
+};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -149,6 +151,72 @@ fn transfer_survives_sigkill_and_restart() {
     let liar = lying_proxy(&node.rpc);
     let (ok, _, err) = cli(&liar, &["balance", "dev:charlie", "--prove"]);
     assert!(!ok && err.contains("state proof REFUSED"), "{err}");
+
+    // The index: the transfer is in both accounts' histories and among the transfer events.
+    for account in ["dev:charlie", "dev:alice"] {
+        let (ok, history, err) = cli(&node.rpc, &["account", "history", account]);
+        assert!(ok, "{err}");
+        assert_eq!(history["txs"][0]["hash"], hash.as_str(), "{history}");
+        assert_eq!(history["txs"][0]["call"], "balances.transfer");
+    }
+    let (ok, events, err) = cli(
+        &node.rpc,
+        &["events", "--kind", "balances.transfer", "--from", "1"],
+    );
+    assert!(ok, "{err}");
+    let found = events["events"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|e| e["tx"] == hash.as_str() && e["event"]["amount"] == "2500000000000"),
+        "{events}"
+    );
+    let (_, blocks) = http_get(&node.rpc, &format!("/blocks?from={height}&limit=1"));
+    assert_eq!(blocks["blocks"][0]["txs"], 1, "{blocks}");
+    // Bad pages: a specific error each, from the node (exit 4) or before asking (exit 2).
+    for (path, code) in [
+        ("/events?cursor=1.x.0", "malformed"),
+        ("/events?limit=100000", "malformed"),
+        ("/events?limit=0", "malformed"),
+        ("/events?from=9&to=3", "malformed"),
+        ("/events?kind=balances.nothing", "unknown_kind"),
+        ("/events?from=1&to=2&cursor=5.0.0", "malformed"),
+        ("/blocks?limit=99999999999999999999999", "malformed"),
+        ("/account/zz/txs", "malformed"),
+    ] {
+        let (status, v) = http_get(&node.rpc, path);
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{path}: {v}"
+        );
+    }
+    let alice_txs = format!(
+        "/account/{}/txs?before=18446744073709551616.0",
+        cli(&node.rpc, &["balance", "dev:alice"]).1["account"]
+            .as_str()
+            .unwrap()
+    );
+    let (status, v) = http_get(&node.rpc, &alice_txs);
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("malformed")),
+        "{v}"
+    );
+    let (code, v, _) = cli_code(&node.rpc, &["events", "--kind", "nope"]);
+    assert_eq!(code, Some(4), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("balances.transfer"),
+        "{v}"
+    );
+    let (code, _, _) = cli_code(
+        &node.rpc,
+        &["account", "history", "dev:bob", "--limit", "0"],
+    );
+    assert_eq!(code, Some(2));
 
     // Bad input is refused with a specific code and changes nothing.
     let (status, v) = post_raw(&node.rpc, r#"{"tx":"zz"}"#);
@@ -314,10 +382,13 @@ fn transfer_survives_sigkill_and_restart() {
     assert_eq!(status["status"], "finalized");
     assert_eq!(status["location"]["height"].as_u64(), Some(height));
 
-    // A crash after a block's state commit but before its index line: the index file lacks the
-    // block. At startup the node re-indexes it from the block archive.
+    // A damaged index file (cut short): the node moves it aside, says so, and rebuilds the
+    // index from the block archive: the transfer is found again with its status and fee, and
+    // marked as having lost its events (they cannot be recomputed).
     drop(node);
-    std::fs::write(dir.path().join("index").join("tx-index.jsonl"), "").unwrap();
+    let file = dir.path().join("index").join("index.redb");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let node = start_dev(dir.path(), p2p);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let status = loop {
@@ -333,4 +404,17 @@ fn transfer_survives_sigkill_and_restart() {
     };
     assert_eq!(status["location"]["height"].as_u64(), Some(height));
     assert_eq!(status["location"]["receipt"]["status"], "success");
+    assert_eq!(status["location"]["events_unavailable"], true, "{status}");
+    let kept: Vec<_> = std::fs::read_dir(dir.path().join("index"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("damaged"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept for the operator");
+    let (ok, history, err) = cli(&node.rpc, &["account", "history", "dev:alice"]);
+    assert!(ok, "{err}");
+    assert!(
+        history["events_known_from"].as_u64().unwrap() > height,
+        "{history}"
+    );
 }

@@ -231,6 +231,10 @@ pub struct TxLocation {
     /// The block's hash, hex.
     pub block: String,
     pub receipt: Receipt,
+    /// True when the node rebuilt this receipt from the block archive (after its index was
+    /// damaged, or from an older node's data): status and fee are right, events are missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub events_unavailable: bool,
 }
 
 impl FinalizedTx {
@@ -241,6 +245,138 @@ impl FinalizedTx {
             TxStatus::Failed(e) => Some(e),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: an account's transactions, events, blocks (the node's index)
+
+/// Most items one history, events or blocks page holds (`limit` above it is refused).
+pub const MAX_HISTORY_PAGE: u64 = 1_000;
+
+/// `limit` when a history, events or blocks request gives none.
+pub const DEFAULT_HISTORY_PAGE: u64 = 50;
+
+fn default_history_limit() -> u64 {
+    DEFAULT_HISTORY_PAGE
+}
+
+/// `GET /account/{id}/txs?before=&limit=`: newest first; `before` is a previous page's `next`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountTxsQuery {
+    /// `HEIGHT.INDEX`: only transactions strictly before this position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default = "default_history_limit")]
+    pub limit: u64,
+}
+
+/// `GET /account/{id}/txs`: the transactions an account signed or an event of which names it
+/// (a transfer it received, a pool it delegates to, …), newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountTxsResponse {
+    pub account: AccountId,
+    pub txs: Vec<HistoryTx>,
+    /// Pass as `before` for the next (older) page; `None`: no more.
+    pub next: Option<String>,
+    /// Set when blocks below this height were rebuilt without their events: an account named
+    /// only by an event of theirs (a transfer received) is missing from their part of the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_known_from: Option<u64>,
+}
+
+/// A transaction in a history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryTx {
+    pub hash: String,
+    pub height: u64,
+    pub index: u32,
+    /// Its block's time.
+    pub timestamp_ms: u64,
+    pub signer: AccountId,
+    pub nonce: u64,
+    /// `component.call`.
+    pub call: String,
+    pub receipt: Receipt,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub events_unavailable: bool,
+}
+
+/// `GET /events?kind=&from=&to=&cursor=&limit=`: events in chain order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsQuery {
+    /// `component.event` (`balances.transfer`); all kinds when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// First height (default: the last 100 blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<u64>,
+    /// Last height, inclusive (default: the finalized head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u64>,
+    /// A previous page's `next`: where to resume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default = "default_history_limit")]
+    pub limit: u64,
+}
+
+/// `GET /events`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsResponse {
+    /// The heights searched (after defaults and the finalized head were applied).
+    pub from: u64,
+    pub to: u64,
+    pub events: Vec<IndexedEvent>,
+    /// Pass as `cursor` (with the same `kind`, `from`, `to`) for the rest; `None`: no more.
+    pub next: Option<String>,
+    /// Set when blocks below this height were rebuilt without their events (they are missing
+    /// from the answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_known_from: Option<u64>,
+}
+
+/// An event and where it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedEvent {
+    /// `HEIGHT.TX.N` (`TX` is `b` for the block hooks').
+    pub position: String,
+    pub height: u64,
+    /// The transaction that emitted it, hex; `None` for `begin_block`/`end_block` events.
+    pub tx: Option<String>,
+    pub kind: String,
+    pub event: Event,
+}
+
+/// `GET /blocks?from=&limit=`: block headers in height order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocksQuery {
+    /// First height (default: the last `limit` blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<u64>,
+    #[serde(default = "default_history_limit")]
+    pub limit: u64,
+}
+
+/// `GET /blocks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocksResponse {
+    pub blocks: Vec<BlockSummary>,
+    /// The next height to ask for; `None` once the finalized head is reached.
+    pub next: Option<u64>,
+}
+
+/// A block's header, its transaction count and its block-hook event count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockSummary {
+    pub height: u64,
+    pub hash: String,
+    pub timestamp_ms: u64,
+    pub state_root: String,
+    pub txs: u32,
+    /// Events of `begin_block` and `end_block` (transactions' events are in their receipts).
+    pub events: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub events_unavailable: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,7 +396,7 @@ pub struct BlockResponse {
     pub proposer: String,
     pub transactions: Vec<BlockTx>,
     /// The block hooks' events (`begin_block`, then `end_block`); `None` (JSON `null`) when the
-    /// node no longer holds them (it keeps those of the last 1,024 blocks it finalized).
+    /// node does not know them (a block it rebuilt from the archive without executing it).
     pub events: Option<Vec<Event>>,
 }
 
@@ -1169,6 +1305,7 @@ mod tests {
                         .into(),
                     ],
                 },
+                events_unavailable: false,
             },
         });
         round_trip(&failed, None);

@@ -355,6 +355,7 @@ mod tests {
                     fee_paid: 5,
                     events: vec![],
                 },
+                events_unavailable: false,
             },
         }
     }

@@ -4,11 +4,12 @@
 
 use crate::{
     api::{
-        AccountProofResponse, AccountResponse, BlockResponse, ChainResponse, CheckpointResponse,
-        HeadersQuery, HeadersResponse, KeysResponse, MiningResponse, MiningWorkerResponse,
-        PoolResponse, PoolsQuery, PoolsResponse, StateRequest, StateResponse, SubmitBatchRequest,
-        SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse, TreasuryResponse,
-        TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
+        AccountProofResponse, AccountResponse, AccountTxsQuery, AccountTxsResponse, BlockResponse,
+        BlocksQuery, BlocksResponse, ChainResponse, CheckpointResponse, EventsQuery,
+        EventsResponse, HeadersQuery, HeadersResponse, KeysResponse, MiningResponse,
+        MiningWorkerResponse, PoolResponse, PoolsQuery, PoolsResponse, StateRequest, StateResponse,
+        SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse,
+        TreasuryResponse, TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
     },
     http::{self, HttpError},
 };
@@ -53,6 +54,59 @@ pub fn account(rpc: &str, id: &AccountId) -> Result<AccountResponse, HttpError> 
 /// `GET /proof/account/{id}`.
 pub fn account_proof(rpc: &str, id: &AccountId) -> Result<AccountProofResponse, HttpError> {
     http::get(rpc, &format!("/proof/account/{id}"))
+}
+
+/// `GET /account/{id}/txs?before=&limit=`: the account's transactions, newest first.
+pub fn account_txs(
+    rpc: &str,
+    id: &AccountId,
+    query: &AccountTxsQuery,
+) -> Result<AccountTxsResponse, HttpError> {
+    let mut path = format!("/account/{id}/txs?limit={}", query.limit);
+    if let Some(before) = &query.before {
+        path.push_str(&format!("&before={}", segment(before)));
+    }
+    http::get(rpc, &path)
+}
+
+/// `GET /events?kind=&from=&to=&cursor=&limit=`.
+pub fn events(rpc: &str, query: &EventsQuery) -> Result<EventsResponse, HttpError> {
+    let mut path = format!("/events?limit={}", query.limit);
+    if let Some(kind) = &query.kind {
+        path.push_str(&format!("&kind={}", segment(kind)));
+    }
+    if let Some(from) = query.from {
+        path.push_str(&format!("&from={from}"));
+    }
+    if let Some(to) = query.to {
+        path.push_str(&format!("&to={to}"));
+    }
+    if let Some(cursor) = &query.cursor {
+        path.push_str(&format!("&cursor={}", segment(cursor)));
+    }
+    http::get(rpc, &path)
+}
+
+/// `GET /blocks?from=&limit=`.
+pub fn blocks(rpc: &str, query: &BlocksQuery) -> Result<BlocksResponse, HttpError> {
+    match query.from {
+        Some(from) => http::get(rpc, &format!("/blocks?from={from}&limit={}", query.limit)),
+        None => http::get(rpc, &format!("/blocks?limit={}", query.limit)),
+    }
+}
+
+/// `GET /metrics`: Prometheus text.
+pub fn metrics(rpc: &str) -> Result<String, HttpError> {
+    http::get_text(rpc, "/metrics")
+}
+
+/// The node's resident memory in bytes, from its `/metrics` (`None` when it does not report
+/// it: not on Linux).
+pub fn node_rss_bytes(rpc: &str) -> Result<Option<u64>, HttpError> {
+    Ok(metrics(rpc)?.lines().find_map(|line| {
+        line.strip_prefix("process_resident_memory_bytes ")
+            .and_then(|v| v.trim().parse().ok())
+    }))
 }
 
 /// `POST /tx`.

@@ -66,6 +66,16 @@ pub fn get<T: DeserializeOwned>(base: &str, path: &str) -> Result<T, HttpError> 
     decode(path, status, &body)
 }
 
+/// `GET path` answered with text (`/metrics`): the body, or the error a non-2xx status carries.
+pub fn get_text(base: &str, path: &str) -> Result<String, HttpError> {
+    let request = blocking()?.get(url(base, path)?);
+    let (status, body) = send(base, request)?;
+    if !(200..300).contains(&status) {
+        return decode::<serde_json::Value>(path, status, &body).map(|_| String::new());
+    }
+    String::from_utf8(body).map_err(|_| HttpError::Malformed(format!("{path}: not UTF-8 text")))
+}
+
 /// `POST path` with the JSON `body`, decoded as `T`.
 pub fn post<B: Serialize, T: DeserializeOwned>(
     base: &str,

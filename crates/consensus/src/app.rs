@@ -8,6 +8,7 @@ use crate::{
     block::{Block, BlockContext, Digest},
     execute::{AsyncGet, Executed, Mode, execute},
     mempool::Mempool,
+    receipt_log::ReceiptLog,
 };
 use commonware_consensus::{Heightable, marshal::ancestry::Ancestry, types::Height};
 use commonware_cryptography::Digestible;
@@ -26,7 +27,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, UNIX_EPOCH},
 };
-use tracing::{debug, warn};
+use tracing::{debug, error, info, warn};
 
 pub use phalanx_state::StateDb;
 use phalanx_state::StateValue;
@@ -58,6 +59,24 @@ pub struct BlockReceipts {
     pub txs: Vec<Receipt>,
     /// `begin_block`'s events, then `end_block`'s.
     pub block_events: Vec<Event>,
+    /// False when the block was not executed here (only its committed outcomes are known, so
+    /// `txs` carry no events and `block_events` is empty).
+    pub events_known: bool,
+}
+
+impl BlockReceipts {
+    /// What is known of a block that was not executed here: its committed outcomes.
+    pub fn from_outcomes(block: &Block) -> Self {
+        Self {
+            txs: block
+                .outcomes
+                .iter()
+                .map(Outcome::receipt_without_events)
+                .collect(),
+            block_events: Vec::new(),
+            events_known: false,
+        }
+    }
 }
 
 /// A finalized block with its receipts, for the indexer and RPC.
@@ -75,6 +94,7 @@ struct Shared_ {
     /// Receipts computed during execution, picked up when the block finalizes.
     receipts: Mutex<HashMap<Digest, Arc<BlockReceipts>>>,
     finalized: mpsc::UnboundedSender<Finalized>,
+    receipt_log: Arc<dyn ReceiptLog>,
     block_interval_ms: u64,
 }
 
@@ -91,6 +111,7 @@ impl App {
         genesis_config: GenesisConfig,
         genesis_block: Block,
         block_interval_ms: u64,
+        receipt_log: Arc<dyn ReceiptLog>,
     ) -> (Self, mpsc::UnboundedReceiver<Finalized>) {
         let (tx, rx) = mpsc::unbounded();
         (
@@ -101,6 +122,7 @@ impl App {
                     genesis_block,
                     receipts: Mutex::default(),
                     finalized: tx,
+                    receipt_log,
                     block_interval_ms,
                 }),
             },
@@ -186,7 +208,7 @@ where
     type Context = BlockContext;
     type Block = Block;
     type Databases = Databases<E>;
-    type Captured = ();
+    type Captured = Arc<BlockReceipts>;
     type Provider = Mempool;
     type Input = ();
 
@@ -277,6 +299,7 @@ where
             BlockReceipts {
                 txs: executed.receipts,
                 block_events: executed.block_events,
+                events_known: true,
             },
         );
         Some(Proposed { block, merkleized })
@@ -357,43 +380,72 @@ where
             BlockReceipts {
                 txs: executed.receipts,
                 block_events: executed.block_events,
+                events_known: true,
             },
         );
         Some(merkleized)
     }
 
+    /// Makes the block's receipts durable before its state is applied (see
+    /// [`crate::receipt_log`]). If they cannot be stored (a full disk), this validator waits
+    /// and retries, saying so, rather than apply a state whose receipts would be lost.
     async fn capture(
         &mut self,
-        _context: (E, BlockContext),
-        _block: &Block,
+        context: (E, BlockContext),
+        block: &Block,
         _batches: &Merkleized<E>,
         _readers: <Databases<E> as DatabaseSet<E>>::Readers,
-    ) {
+    ) -> Arc<BlockReceipts> {
+        let digest = block.digest();
+        let receipts = self.take_receipts(&digest).unwrap_or_else(|| {
+            // Execution's receipts were dropped (see `remember`): the committed outcomes are
+            // all that is known here.
+            Arc::new(BlockReceipts::from_outcomes(block))
+        });
+        let block = Arc::new(block.clone());
+        let mut failures = 0u64;
+        loop {
+            match self
+                .shared
+                .receipt_log
+                .persist(block.clone(), digest, receipts.clone())
+                .await
+            {
+                Ok(()) => break,
+                Err(e) => {
+                    // Once, then every minute: an operator must see it, the log must not fill.
+                    if failures.is_multiple_of(60) {
+                        error!(
+                            height = block.height.get(),
+                            error = %e,
+                            "cannot store the receipts of a finalized block; this validator \
+                             stops applying blocks until it can (free disk space?)"
+                        );
+                    }
+                    failures += 1;
+                    context.0.sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+        if failures > 0 {
+            info!(
+                height = block.height.get(),
+                "stored the receipts of a finalized block; applying blocks again"
+            );
+        }
+        receipts
     }
 
     async fn finalized(
         &mut self,
         _context: (E, BlockContext),
         block: &Block,
-        _captured: (),
+        receipts: Arc<BlockReceipts>,
         _readers: <Databases<E> as DatabaseSet<E>>::Readers,
     ) {
-        let digest = block.digest();
-        let receipts = self.take_receipts(&digest).unwrap_or_else(|| {
-            // Replayed after a restart without re-execution: outcomes are committed in the
-            // block; events are not available.
-            Arc::new(BlockReceipts {
-                txs: block
-                    .outcomes
-                    .iter()
-                    .map(Outcome::receipt_without_events)
-                    .collect(),
-                block_events: Vec::new(),
-            })
-        });
         let _ = self.shared.finalized.unbounded_send(Finalized {
             block: Arc::new(block.clone()),
-            digest,
+            digest: block.digest(),
             receipts,
         });
     }

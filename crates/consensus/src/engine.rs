@@ -8,6 +8,7 @@ use crate::{
     gossip,
     mempool::Mempool,
     reader::QmdbReader,
+    receipt_log::ReceiptLog,
     spec::ChainSpec,
 };
 use commonware_broadcast::buffered;
@@ -163,6 +164,7 @@ pub async fn start(
     signer: ed25519::PrivateKey,
     p2p_listen: SocketAddr,
     mempool: Mempool,
+    receipt_log: Arc<dyn ReceiptLog>,
 ) -> Result<Running<commonware_runtime::tokio::Context>, String> {
     scheme_for(&spec, &signer)?;
     let namespace = namespace(&spec);
@@ -209,20 +211,31 @@ pub async fn start(
         blocker: oracle,
     };
     network.start();
-    build(context, &spec, signer, net, mempool, "phalanx", |state| {
-        state
-    })
+    build(
+        context,
+        &spec,
+        signer,
+        net,
+        mempool,
+        receipt_log,
+        "phalanx",
+        |state| state,
+    )
     .await
 }
 
 /// Wires and starts a validator's actors on any commonware runtime and network. `reporter`
 /// wraps the stateful layer as marshal's reporter (tests add a monitor around it).
+// Each argument is a distinct piece a caller wires in (runtime, spec, key, network, pool,
+// receipt log, storage prefix, reporter); a struct holding them would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub async fn build<E, S, R, P, B, Rep>(
     context: E,
     spec: &ChainSpec,
     signer: ed25519::PrivateKey,
     net: Network<S, R, P, B>,
     mempool: Mempool,
+    receipt_log: Arc<dyn ReceiptLog>,
     prefix: &str,
     reporter: impl FnOnce(StateMailbox<E>) -> Rep,
 ) -> Result<Running<E>, String>
@@ -337,6 +350,7 @@ where
         spec.genesis.clone(),
         genesis.clone(),
         spec.block_interval_ms,
+        receipt_log,
     );
     let (stateful, state_mailbox) = Stateful::new(
         context.child("stateful"),

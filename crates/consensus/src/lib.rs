@@ -9,6 +9,7 @@
 //! * [`mempool`], [`admission`], [`gossip`]: the transaction pool, its admission rules, and
 //!   transaction forwarding between validators.
 //! * [`reader`]: reading the finalized state.
+//! * [`receipt_log`]: where finalized blocks' receipts go before their state is applied.
 //! * [`light`]: the light client (headers, finality certificates, state proofs).
 //! * [`no_sync`]: the state-sync source placeholder (see the note there).
 
@@ -22,4 +23,5 @@ pub mod light;
 pub mod mempool;
 pub mod no_sync;
 pub mod reader;
+pub mod receipt_log;
 pub mod spec;

@@ -185,6 +185,7 @@ impl EngineDefinition for Phalanx {
             key(index),
             net,
             mempool,
+            Arc::new(phalanx_consensus::receipt_log::NoReceiptLog),
             &format!("validator-{index}"),
             move |state| MonitorReporter::new(pk, monitor, state),
         )

@@ -1,22 +1,36 @@
-//! Envelopes: data encrypted to one x25519 public key, HPKE-style (x25519 key agreement,
-//! HKDF-SHA256, ChaCha20-Poly1305), with associated data that says what the envelope is for.
+//! Envelopes: data encrypted to one x25519 public key with RFC 9180 HPKE in base mode
+//! (mode 0), single-shot, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305
+//! (see [`crate::hpke`]), with associated data that says what the envelope is for.
 //!
-//! The sender's ephemeral secret is an argument: a gatekeeper derives it from its master key
-//! and the delivery, so that every gatekeeper seals byte-identical envelopes and the chain can
-//! detect one that differs. Each ephemeral key seals exactly one plaintext for one recipient
-//! and purpose, so the fixed derivation of the AEAD nonce from the shared secret is safe.
+//! An [`Envelope`] is exactly HPKE's output: `ephemeral` is `enc` (the sender's ephemeral
+//! public key) and `ciphertext` is `ct` of the context's first message (sequence number 0).
+//! HPKE's `info` is the fixed, versioned label `phalanx/envelope/v2`; the purpose given by the
+//! caller is HPKE's `aad`. Any RFC 9180 implementation opens an envelope with the recipient's
+//! key, that info and the purpose.
+//!
+//! The sender's ephemeral secret is an argument and is used as it is as HPKE's `skE` (as with
+//! the `*_with_ephemeral` functions of [`crate::hpke`]): a gatekeeper derives it from its
+//! master key and the delivery, so that every gatekeeper seals byte-identical envelopes and
+//! the chain can detect one that differs. A deterministic `skE` is safe here because each
+//! ephemeral key seals exactly one envelope: one plaintext, to one recipient, for one
+//! purpose, as the only message (sequence number 0) of its HPKE context. HPKE's key and nonce
+//! depend on `skE`, the recipient and `info` (not on `aad`), so two *different* plaintexts
+//! sealed with one ephemeral key to one recipient would reuse a ChaCha20Poly1305 key and
+//! nonce. The callers' derivations (`phalanx-worker`'s `keys`) bind the ephemeral secret to
+//! everything that determines the plaintext (the dealer's seed or the gatekeeper's share, the
+//! recipient, the round, the key), so sealing again gives the same bytes and reveals nothing
+//! new. Callers must keep that rule; a caller without a reason to be deterministic should
+//! use [`crate::hpke::seal`], which draws a fresh ephemeral key.
+//!
+//! `v1` envelopes (before HPKE) do not open as `v2`: the key derivation changed.
 
-use chacha20poly1305::{
-    ChaCha20Poly1305, KeyInit,
-    aead::{Aead, Payload},
-};
-use hkdf::Hkdf;
+use crate::hpke::{self, HpkeError};
 use phalanx_types::{Envelope, MAX_ENVELOPE_CIPHERTEXT};
-use sha2::Sha256;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-const KDF_SALT: &[u8] = b"phalanx/envelope/v1";
+/// HPKE's `info` for every envelope: names the construction and its version.
+pub const ENVELOPE_INFO: &[u8] = b"phalanx/envelope/v2";
 
 /// Why an envelope could not be sealed or opened.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -33,55 +47,38 @@ pub enum EnvelopeError {
 
 /// The x25519 public key of `secret`.
 pub fn x25519_public(secret: &[u8; 32]) -> [u8; 32] {
-    x25519_dalek::x25519(*secret, x25519_dalek::X25519_BASEPOINT_BYTES)
+    hpke::public_key(secret)
 }
 
-/// AEAD key and nonce from the shared secret, bound to both public keys.
-fn cipher(
-    shared: &[u8; 32],
-    ephemeral: &[u8; 32],
-    recipient: &[u8; 32],
-) -> Result<(ChaCha20Poly1305, [u8; 12]), EnvelopeError> {
-    if shared.iter().all(|b| *b == 0) {
-        return Err(EnvelopeError::WeakKey);
+/// Maps the errors a single-shot base-mode HPKE seal or open can give.
+fn envelope_error(error: HpkeError, plaintext_len: usize) -> EnvelopeError {
+    match error {
+        HpkeError::LowOrder => EnvelopeError::WeakKey,
+        HpkeError::Seal(_) => EnvelopeError::TooLarge(plaintext_len),
+        HpkeError::Open
+        | HpkeError::MessageLimit
+        | HpkeError::InconsistentPsk
+        | HpkeError::OutputTooLong(_)
+        | HpkeError::UnsupportedAead(_)
+        | HpkeError::Rng => EnvelopeError::Open,
     }
-    let mut info = [0u8; 64];
-    info[..32].copy_from_slice(ephemeral);
-    info[32..].copy_from_slice(recipient);
-    let mut okm = Zeroizing::new([0u8; 44]);
-    Hkdf::<Sha256>::new(Some(KDF_SALT), shared)
-        .expand(&info, okm.as_mut())
-        .map_err(|_| EnvelopeError::WeakKey)?; // 44 bytes is far below HKDF's limit
-    let mut key = Zeroizing::new([0u8; 32]);
-    key.copy_from_slice(&okm[..32]);
-    let mut nonce = [0u8; 12];
-    nonce.copy_from_slice(&okm[32..]);
-    Ok((ChaCha20Poly1305::new(&(*key).into()), nonce))
 }
 
-/// Seals `plaintext` to `recipient` with the sender's `ephemeral_secret`; `aad` names the
-/// purpose and must be given again to open it.
+/// Seals `plaintext` to `recipient` with the sender's `ephemeral_secret` (HPKE's `skE`, see
+/// the module doc: one envelope per ephemeral key); `aad` names the purpose and must be given
+/// again to open it.
 pub fn seal(
     recipient: &[u8; 32],
     ephemeral_secret: &[u8; 32],
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Envelope, EnvelopeError> {
-    if plaintext.len() + 16 > MAX_ENVELOPE_CIPHERTEXT {
+    if plaintext.len().saturating_add(hpke::N_T) > MAX_ENVELOPE_CIPHERTEXT {
         return Err(EnvelopeError::TooLarge(plaintext.len()));
     }
-    let ephemeral = x25519_public(ephemeral_secret);
-    let shared = Zeroizing::new(x25519_dalek::x25519(*ephemeral_secret, *recipient));
-    let (cipher, nonce) = cipher(&shared, &ephemeral, recipient)?;
-    let ciphertext = cipher
-        .encrypt(
-            &nonce.into(),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .map_err(|_| EnvelopeError::TooLarge(plaintext.len()))?;
+    let (ephemeral, ciphertext) =
+        hpke::seal_with_ephemeral(recipient, ephemeral_secret, ENVELOPE_INFO, aad, plaintext)
+            .map_err(|e| envelope_error(e, plaintext.len()))?;
     Ok(Envelope {
         ephemeral,
         ciphertext,
@@ -94,19 +91,14 @@ pub fn open(
     envelope: &Envelope,
     aad: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
-    let recipient = x25519_public(recipient_secret);
-    let shared = Zeroizing::new(x25519_dalek::x25519(*recipient_secret, envelope.ephemeral));
-    let (cipher, nonce) = cipher(&shared, &envelope.ephemeral, &recipient)?;
-    cipher
-        .decrypt(
-            &nonce.into(),
-            Payload {
-                msg: &envelope.ciphertext,
-                aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| EnvelopeError::Open)
+    hpke::open(
+        &envelope.ephemeral,
+        recipient_secret,
+        ENVELOPE_INFO,
+        aad,
+        &envelope.ciphertext,
+    )
+    .map_err(|e| envelope_error(e, 0))
 }
 
 #[cfg(test)]
@@ -150,6 +142,65 @@ mod tests {
         let c = seal(&recipient, &[4u8; 32], b"p", b"k").unwrap();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn an_envelope_is_rfc9180_base_mode() {
+        let recipient_secret = [1u8; 32];
+        let recipient = x25519_public(&recipient_secret);
+        let ephemeral_secret = [3u8; 32];
+        let envelope = seal(&recipient, &ephemeral_secret, b"purpose", b"the key").unwrap();
+        // enc is the ephemeral secret's public key, used as skE as it is.
+        assert_eq!(envelope.ephemeral, hpke::public_key(&ephemeral_secret));
+        assert_eq!(envelope.ciphertext.len(), b"the key".len() + hpke::N_T);
+        // Decap + KeySchedule(base, info) + ContextR.Open(aad, ct) at sequence number 0.
+        let shared_secret = hpke::decap(&envelope.ephemeral, &recipient_secret).unwrap();
+        let schedule = hpke::key_schedule(
+            hpke::Aead::ChaCha20Poly1305,
+            &shared_secret,
+            b"phalanx/envelope/v2",
+            None,
+        )
+        .unwrap();
+        assert_eq!(schedule.key_schedule_context[0], hpke::Mode::Base.id());
+        let mut context = hpke::RecipientContext::new(schedule).unwrap();
+        assert_eq!(
+            context
+                .open(b"purpose", &envelope.ciphertext)
+                .unwrap()
+                .as_slice(),
+            b"the key"
+        );
+        // And the sender side of the HPKE module gives the same bytes.
+        let (enc, mut sender) = hpke::setup_sender_with_ephemeral(
+            &recipient,
+            &ephemeral_secret,
+            b"phalanx/envelope/v2",
+            None,
+        )
+        .unwrap();
+        assert_eq!(enc, envelope.ephemeral);
+        assert_eq!(
+            sender.seal(b"purpose", b"the key").unwrap(),
+            envelope.ciphertext
+        );
+    }
+
+    #[test]
+    fn size_limit() {
+        let recipient = x25519_public(&[1u8; 32]);
+        let largest = vec![7u8; MAX_ENVELOPE_CIPHERTEXT - hpke::N_T];
+        let envelope = seal(&recipient, &[3u8; 32], b"p", &largest).unwrap();
+        assert_eq!(envelope.ciphertext.len(), MAX_ENVELOPE_CIPHERTEXT);
+        assert_eq!(
+            seal(
+                &recipient,
+                &[3u8; 32],
+                b"p",
+                &[7u8; MAX_ENVELOPE_CIPHERTEXT - 15]
+            ),
+            Err(EnvelopeError::TooLarge(MAX_ENVELOPE_CIPHERTEXT - 15))
+        );
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Key generation, batch signature verification and encrypted keystores for Phalanx accounts.
+//!
+//! * `envelope`: data sealed to one x25519 key (RFC 9180 HPKE base mode, single-shot).
+//! * `hpke`: RFC 9180 HPKE, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20Poly1305.
+//! * `keystore`: password-encrypted key files.
 
 mod batch;
 pub mod envelope;
+pub mod hpke;
 pub mod keystore;
 
 pub use batch::verify_transactions;

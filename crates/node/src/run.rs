@@ -35,10 +35,28 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
         .with_worker_threads(2);
     let runner = cw_tokio::Runner::new(runtime_cfg);
     runner.start(|context| async move {
-        let index = Arc::new(
-            Index::open(&config.data_dir.join("index"))
-                .map_err(|e| format!("cannot open tx index: {e}"))?,
-        );
+        let index_dir = config.data_dir.join("index");
+        let (store, report) = phalanx_index::Index::open(&index_dir)
+            .map_err(|e| format!("cannot open the index in {}: {e}", index_dir.display()))?;
+        if let Some((aside, reason)) = &report.moved_aside {
+            tracing::error!(
+                moved_to = %aside.display(),
+                %reason,
+                "the index file is damaged; it was moved aside and the index is rebuilt from \
+                 the block archive (receipts rebuilt so carry no events)"
+            );
+        }
+        if let Some(ms) = report.checked_ms {
+            tracing::info!(ms, "index was not closed cleanly; checked the whole file");
+        }
+        if report.removed_legacy {
+            tracing::warn!(
+                "removed the JSON-lines index of an earlier version; the index is rebuilt from \
+                 the block archive (receipts rebuilt so carry no events)"
+            );
+        }
+        let store = Arc::new(store);
+        let index = Arc::new(Index::new(store.clone()));
         let mempool = Mempool::new(Limits::default());
         let running = engine::start(
             context.child("node"),
@@ -46,6 +64,7 @@ pub fn run(config: NodeConfig) -> Result<(), String> {
             config.signer,
             config.p2p_listen,
             mempool.clone(),
+            Arc::new(phalanx_index::IndexLog(store)),
         )
         .await?;
         let (blocks_tx, _) = broadcast::channel(256);

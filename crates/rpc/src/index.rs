@@ -1,169 +1,63 @@
-//! What the RPC looks up that consensus storage does not index: transactions by hash with their
-//! receipts, and the finalized head.
+//! The RPC's view of the node's index: the index on disk (`phalanx-index`: receipts, events,
+//! histories) and, in memory, the finalized head and the last [`RECENT_HEADS`] heads (to
+//! answer "which block has this state root" for state proofs).
 //!
-//! Persisted as an append-only JSON-lines file, one line per finalized block that carried
-//! transactions, fsynced before the line counts, plus an empty marker line every
-//! [`MARKER_EVERY`] blocks so a restart knows how far the index got. A torn last line (crash
-//! mid-write) is ignored on load; blocks re-delivered after a restart simply rewrite the same
-//! entries. Blocks finalized while the index lagged (a crash between the state commit and the
-//! index write) are filled in from the block archive at startup ([`crate::server::backfill`]).
+//! The index on disk is written by consensus itself, before each finalized block's state is
+//! applied (`phalanx_index::IndexLog`); [`backfill`] fills in, from the block archive, blocks
+//! that were finalized without passing through it (an index that was damaged and moved aside,
+//! an older node's data, or empty blocks committed without an fsync before a crash).
 
-use phalanx_consensus::{app::Finalized, block::Digest};
-use phalanx_runtime::{Event, Receipt};
-use phalanx_types::TxHash;
-use serde::{Deserialize, Serialize};
-
-/// Where a transaction landed (the API's type: `GET /tx/{hash}` answers it).
-pub use phalanx_client::api::TxLocation;
-use std::sync::Arc;
-use std::{
-    collections::HashMap,
-    fs::{File, OpenOptions},
-    io::{BufRead, BufReader, Write},
-    path::Path,
-    sync::{Mutex, RwLock},
+use phalanx_consensus::{
+    app::{BlockReceipts, Finalized},
+    engine::MarshalMailbox,
 };
-
-/// One line of the index file: a block's transactions (hash, receipt), or an empty marker.
-#[derive(Serialize, Deserialize)]
-struct Line {
-    height: u64,
-    block: String,
-    txs: Vec<(String, Receipt)>,
-}
+use phalanx_index::{BlockToIndex, IndexError};
+use phalanx_runtime::Event;
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock};
 
 /// The finalized head (the API's type: `/chain` and clients share it).
 pub use phalanx_client::api::Head;
-
-/// An empty line is written for every block whose height is a multiple of this.
-pub const MARKER_EVERY: u64 = 1_000;
+/// Where a transaction landed (the API's type: `GET /tx/{hash}` answers it).
+pub use phalanx_client::api::TxLocation;
 
 /// How many recent finalized heads are kept to answer "which block has this state root".
 pub const RECENT_HEADS: usize = 1024;
 
+/// Blocks written per index transaction while backfilling.
+const BACKFILL_BATCH: usize = 256;
+
 /// The index.
 pub struct Index {
-    txs: RwLock<HashMap<TxHash, TxLocation>>,
+    store: Arc<phalanx_index::Index>,
     head: RwLock<Head>,
-    recent: RwLock<std::collections::VecDeque<Head>>,
-    /// The block hooks' events of the last [`RECENT_HEADS`] blocks, by height. Kept in memory
-    /// only: persisting them belongs to the on-disk index (issue 17).
-    block_events: RwLock<std::collections::VecDeque<(u64, Arc<Vec<Event>>)>>,
-    /// Highest height with a durable line (transactions or marker): everything finalized up
-    /// to the last such line's block was indexed before the previous shutdown.
-    loaded_height: u64,
-    file: Mutex<File>,
-}
-
-fn parse_hash(text: &str) -> Option<TxHash> {
-    let bytes: [u8; 32] = hex::decode(text).ok()?.try_into().ok()?;
-    Some(Digest::from(bytes))
-}
-
-/// Adds one block's transactions to the in-memory map (used on load and on record).
-fn insert_line(map: &mut HashMap<TxHash, TxLocation>, line: Line) {
-    for (i, (hash, receipt)) in line.txs.into_iter().enumerate() {
-        if let Some(h) = parse_hash(&hash) {
-            map.insert(
-                h,
-                TxLocation {
-                    height: line.height,
-                    index: i as u32,
-                    block: line.block.clone(),
-                    receipt,
-                },
-            );
-        }
-    }
+    recent: RwLock<VecDeque<Head>>,
 }
 
 impl Index {
-    /// Opens (or creates) the index file in `dir`.
-    pub fn open(dir: &Path) -> std::io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join("tx-index.jsonl");
-        let mut txs = HashMap::new();
-        let mut loaded_height = 0;
-        if path.exists() {
-            for line in BufReader::new(File::open(&path)?).lines() {
-                let Ok(line) = line else { break };
-                let Ok(entry) = serde_json::from_str::<Line>(&line) else {
-                    break; // torn tail
-                };
-                loaded_height = loaded_height.max(entry.height);
-                insert_line(&mut txs, entry);
-            }
-        }
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
-        Ok(Self {
-            txs: RwLock::new(txs),
+    /// Wraps the index on disk.
+    pub fn new(store: Arc<phalanx_index::Index>) -> Self {
+        Self {
+            store,
             head: RwLock::default(),
             recent: RwLock::default(),
-            block_events: RwLock::default(),
-            loaded_height,
-            file: Mutex::new(file),
-        })
-    }
-
-    /// Appends one line to the file; `durable` waits for it to reach the disk.
-    fn append(&self, line: &Line, durable: bool) -> std::io::Result<()> {
-        let mut text = serde_json::to_string(line).unwrap_or_default();
-        text.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(text.as_bytes())?;
-        if durable {
-            file.sync_data()?;
         }
-        Ok(())
     }
 
-    /// Records a finalized block.
-    pub fn record(&self, finalized: &Finalized) -> std::io::Result<()> {
+    /// The index on disk.
+    pub fn store(&self) -> &Arc<phalanx_index::Index> {
+        &self.store
+    }
+
+    /// Notes a finalized block whose state is applied: the new head.
+    pub fn note_finalized(&self, finalized: &Finalized) {
         let block = &finalized.block;
-        let digest = hex::encode(finalized.digest);
-        if block.txs.is_empty() && block.height.get().is_multiple_of(MARKER_EVERY) {
-            // Not fsynced: a lost marker only makes the next startup's backfill scan longer.
-            self.append(
-                &Line {
-                    height: block.height.get(),
-                    block: digest.clone(),
-                    txs: Vec::new(),
-                },
-                false,
-            )?;
-        }
-        if !block.txs.is_empty() {
-            let txs: Vec<(String, Receipt)> = block
-                .txs
-                .iter()
-                .zip(finalized.receipts.txs.iter())
-                .map(|(tx, r)| (hex::encode(tx.hash()), r.clone()))
-                .collect();
-            let line = Line {
-                height: block.height.get(),
-                block: digest.clone(),
-                txs,
-            };
-            self.append(&line, true)?;
-            let mut map = self.txs.write().unwrap_or_else(|e| e.into_inner());
-            insert_line(&mut map, line);
-        }
         let new = Head {
             height: block.height.get(),
-            digest,
+            digest: hex::encode(finalized.digest),
             timestamp_ms: block.timestamp_ms,
             state_root: hex::encode(block.state_root),
         };
-        {
-            let mut events = self.block_events.write().unwrap_or_else(|e| e.into_inner());
-            if events.len() == RECENT_HEADS {
-                events.pop_front();
-            }
-            events.push_back((
-                block.height.get(),
-                Arc::new(finalized.receipts.block_events.clone()),
-            ));
-        }
         {
             let mut recent = self.recent.write().unwrap_or_else(|e| e.into_inner());
             if recent.len() == RECENT_HEADS {
@@ -175,16 +69,26 @@ impl Index {
         if new.height >= head.height {
             *head = new;
         }
-        Ok(())
     }
 
     /// Where a transaction was finalized.
-    pub fn tx(&self, hash: &TxHash) -> Option<TxLocation> {
-        self.txs
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(hash)
-            .cloned()
+    pub fn tx(&self, hash: &[u8; 32]) -> Result<Option<TxLocation>, IndexError> {
+        Ok(self.store.tx(hash)?.map(|entry| TxLocation {
+            height: entry.position.height,
+            index: entry.position.index,
+            block: hex::encode(entry.block.digest),
+            events_unavailable: !entry.block.events_known,
+            receipt: entry.tx.receipt,
+        }))
+    }
+
+    /// The block hooks' events of block `height`; `None` when the node does not know them.
+    pub fn block_events(&self, height: u64) -> Result<Option<Vec<Event>>, IndexError> {
+        Ok(self
+            .store
+            .block(height)?
+            .filter(|b| b.events_known)
+            .map(|b| b.block_events))
     }
 
     /// The most recent of the last [`RECENT_HEADS`] finalized blocks whose state root is `root`
@@ -199,24 +103,101 @@ impl Index {
             .cloned()
     }
 
-    /// The block hooks' events of block `height`, if it is among the last [`RECENT_HEADS`].
-    pub fn block_events(&self, height: u64) -> Option<Arc<Vec<Event>>> {
-        self.block_events
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .rev()
-            .find(|(h, _)| *h == height)
-            .map(|(_, e)| e.clone())
-    }
-
-    /// Highest block height found in the index file when it was opened.
-    pub fn loaded_height(&self) -> u64 {
-        self.loaded_height
-    }
-
     /// The finalized head.
     pub fn head(&self) -> Head {
         self.head.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
+}
+
+/// Indexes the finalized blocks the index lacks, from the block archive: every height from the
+/// index's contiguous height up to marshal's processed height. After a crash these are empty
+/// blocks committed without an fsync (rebuilt exactly). A block with transactions found here
+/// did not pass through this index (it was damaged and moved aside, or the data came from an
+/// older node): its receipts get the committed outcomes and fees, and are marked as lacking
+/// their events, which cannot be recomputed once the state has moved on.
+pub async fn backfill(index: Arc<Index>, marshal: MarshalMailbox) {
+    use commonware_consensus::{marshal::Identifier, types::Height};
+    let Some(processed) = marshal.get_processed().await else {
+        return;
+    };
+    let to = processed.height().get();
+    let store = index.store().clone();
+    // An index with no block at all on a chain that has blocks was (re)created: even its empty
+    // blocks may have had block-hook events.
+    let fresh = matches!(store.block(1), Ok(None)) && to > 0;
+    let from = store.contiguous_height() + 1;
+    if from > to {
+        return;
+    }
+    tracing::info!(from, to, "indexing finalized blocks from the block archive");
+    let mut without_events = 0u64;
+    let mut batch: Batch = Vec::new();
+    for height in from..=to {
+        if matches!(store.block(height), Ok(Some(_))) {
+            continue;
+        }
+        let Some(block) = marshal
+            .get_block(Identifier::Height(Height::new(height)))
+            .await
+        else {
+            tracing::warn!(
+                height,
+                "finalized block missing from the archive; cannot index it"
+            );
+            continue;
+        };
+        let digest = commonware_cryptography::Digestible::digest(&block);
+        let block = Arc::new(block.inner().clone());
+        let mut receipts = BlockReceipts::from_outcomes(&block);
+        // Only blocks with neither transactions nor events are committed without an fsync, so
+        // an empty block lost in a crash had no events.
+        receipts.events_known = !fresh && block.txs.is_empty();
+        if !receipts.events_known {
+            without_events += 1;
+        }
+        batch.push((block, digest, receipts));
+        if batch.len() == BACKFILL_BATCH {
+            if let Err(e) = write_batch(&store, std::mem::take(&mut batch)).await {
+                tracing::error!(error = %e, height, "cannot write the index; backfill stopped");
+                return;
+            }
+            tracing::info!(height, to, "indexed from the block archive");
+        }
+    }
+    if let Err(e) = write_batch(&store, batch).await {
+        tracing::error!(error = %e, "cannot write the index; backfill stopped");
+        return;
+    }
+    if without_events > 0 {
+        tracing::warn!(
+            blocks = without_events,
+            "blocks indexed from the archive without their events (status and fees are exact)"
+        );
+    }
+    tracing::info!(from, to, "index checked against the finalized chain");
+}
+
+/// Blocks rebuilt from the archive, waiting to be written.
+type Batch = Vec<(
+    Arc<phalanx_consensus::block::Block>,
+    phalanx_consensus::block::Digest,
+    BlockReceipts,
+)>;
+
+async fn write_batch(store: &Arc<phalanx_index::Index>, batch: Batch) -> Result<(), String> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let items: Vec<BlockToIndex<'_>> = batch
+            .iter()
+            .map(|(block, digest, receipts)| BlockToIndex {
+                block,
+                digest,
+                receipts,
+            })
+            .collect();
+        store.write_blocks(&items)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
 }

@@ -2,7 +2,7 @@
 //! stream finalized blocks (server-sent events), and Prometheus metrics.
 //!
 //! Every input is bounded: request bodies (axum's limit, set below), path parameters are parsed
-//! strictly, block ranges are single heights.
+//! strictly, and the index's pages (`history.rs`) are limited in items and blocks visited.
 
 use crate::index::Index;
 use axum::{
@@ -23,7 +23,7 @@ use phalanx_client::api::{
 };
 use phalanx_consensus::{
     admission::{Admission, Origin},
-    app::{BlockReceipts, Finalized},
+    app::Finalized,
     engine::MarshalMailbox,
     mempool::{Mempool, Rejection},
 };
@@ -52,6 +52,16 @@ pub(crate) fn error(status: StatusCode, code: &str, message: impl ToString) -> R
     (status, Json(ErrorBody::new(code, message))).into_response()
 }
 
+/// The index could not answer (a damaged record, a disk error): said, never guessed around.
+pub(crate) fn index_failed(e: phalanx_index::IndexError) -> Response {
+    tracing::error!(error = %e, "index read failed");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "index_failed",
+        format!("the node's index cannot answer: {e}"),
+    )
+}
+
 /// The router.
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -69,6 +79,9 @@ pub fn router(state: Shared) -> Router {
         .route("/tx/{hash}", get(tx_status))
         .route("/block/{height}", get(block))
         .route("/account/{id}", get(account))
+        .route("/account/{id}/txs", get(crate::history::account_txs))
+        .route("/events", get(crate::history::events))
+        .route("/blocks", get(crate::history::blocks))
         .route("/proof/account/{id}", get(proof))
         .route("/workers", get(crate::registry::workers))
         .route("/worker/{id}", get(crate::registry::worker))
@@ -228,8 +241,15 @@ async fn tx_status(State(s): State<Shared>, Path(hash): Path<String>) -> Respons
             "transaction hash must be 64 hex characters",
         );
     };
-    if let Some(location) = s.index.tx(&digest) {
-        return Json(TxStatusResponse::Finalized(FinalizedTx { hash, location })).into_response();
+    let mut key = [0u8; 32];
+    key.copy_from_slice(digest.as_ref());
+    match s.index.tx(&key) {
+        Ok(Some(location)) => {
+            return Json(TxStatusResponse::Finalized(FinalizedTx { hash, location }))
+                .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return index_failed(e),
     }
     if s.admission.mempool.contains(&digest) {
         return Json(TxStatusResponse::Pending { hash }).into_response();
@@ -296,13 +316,11 @@ async fn block(State(s): State<Shared>, Path(which): Path<String>) -> Response {
     {
         Some(block) => {
             let digest = commonware_cryptography::Digestible::digest(&block);
-            let events = s.index.block_events(height);
-            Json(block_view(
-                block.inner(),
-                &digest,
-                events.as_deref().map(Vec::as_slice),
-            ))
-            .into_response()
+            let events = match s.index.block_events(height) {
+                Ok(events) => events,
+                Err(e) => return index_failed(e),
+            };
+            Json(block_view(block.inner(), &digest, events.as_deref())).into_response()
         }
         None => error(
             StatusCode::NOT_FOUND,
@@ -440,11 +458,31 @@ async fn subscribe(
 async fn metrics(State(s): State<Shared>) -> Response {
     let mut text = (s.metrics)();
     text.push_str(&format!(
-        "# HELP phalanx_finalized_height Height of the last finalized block.\n# TYPE phalanx_finalized_height gauge\nphalanx_finalized_height {}\n# HELP phalanx_mempool_size Transactions waiting in the pool.\n# TYPE phalanx_mempool_size gauge\nphalanx_mempool_size {}\n",
+        "# HELP phalanx_finalized_height Height of the last finalized block.\n# TYPE phalanx_finalized_height gauge\nphalanx_finalized_height {}\n# HELP phalanx_mempool_size Transactions waiting in the pool.\n# TYPE phalanx_mempool_size gauge\nphalanx_mempool_size {}\n# HELP phalanx_index_contiguous_height Every block up to this height is in the index.\n# TYPE phalanx_index_contiguous_height gauge\nphalanx_index_contiguous_height {}\n",
         s.index.head().height,
-        s.admission.mempool.len()
+        s.admission.mempool.len(),
+        s.index.store().contiguous_height(),
     ));
+    if let Some(rss) = resident_memory_bytes() {
+        text.push_str(&format!(
+            "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}\n"
+        ));
+    }
     ([("content-type", "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// This process's resident memory (`VmRSS` in `/proc/self/status`; Linux only).
+fn resident_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    kb.checked_mul(1024)
 }
 
 /// Turns finalized blocks into index entries, pool pruning and subscription events.
@@ -456,9 +494,9 @@ pub async fn run_indexer(
 ) {
     use futures::StreamExt;
     while let Some(f) = finalized.next().await {
-        if let Err(e) = index.record(&f) {
-            tracing::error!(error = %e, height = f.block.height.get(), "cannot write tx index");
-        }
+        // Consensus wrote the block's receipts to the index before applying its state; this
+        // is the moment the state is applied: the new head.
+        index.note_finalized(&f);
         for tx in &f.block.txs {
             mempool.prune_below(&tx.body.signer, tx.body.nonce + 1);
         }
@@ -472,70 +510,9 @@ pub async fn run_indexer(
         let _ = blocks.send(Arc::new(block_view(
             &f.block,
             &f.digest,
-            Some(&f.receipts.block_events),
+            f.receipts
+                .events_known
+                .then_some(f.receipts.block_events.as_slice()),
         )));
     }
-}
-
-/// Indexes finalized blocks the index missed: heights after the index file's last line up to
-/// marshal's processed height, read from the block archive. This covers a crash between the
-/// state commit of a block and its index write, after which the block is not delivered again.
-/// Receipts rebuilt here carry each transaction's committed outcome and fee; their events are
-/// not recoverable without the parent state and are left empty (logged).
-pub async fn backfill(index: Arc<Index>, marshal: MarshalMailbox) {
-    let Some(processed) = marshal.get_processed().await else {
-        return;
-    };
-    let to = processed.height().get();
-    let from = index.loaded_height() + 1;
-    if from > to {
-        return;
-    }
-    let mut filled = 0usize;
-    for height in from..=to {
-        let Some(block) = marshal
-            .get_block(Identifier::Height(Height::new(height)))
-            .await
-        else {
-            tracing::warn!(
-                height,
-                "finalized block missing from the archive; cannot index it"
-            );
-            continue;
-        };
-        let block = block.inner().clone();
-        if block.txs.is_empty() || block.txs.iter().all(|tx| index.tx(&tx.hash()).is_some()) {
-            continue;
-        }
-        let receipts = BlockReceipts {
-            txs: block
-                .outcomes
-                .iter()
-                .map(phalanx_runtime::Outcome::receipt_without_events)
-                .collect(),
-            block_events: Vec::new(),
-        };
-        let digest = commonware_cryptography::Digestible::digest(&block);
-        let finalized = Finalized {
-            block: Arc::new(block),
-            digest,
-            receipts: Arc::new(receipts),
-        };
-        if let Err(e) = index.record(&finalized) {
-            tracing::error!(error = %e, height, "cannot write tx index");
-            return;
-        }
-        filled += 1;
-        tracing::warn!(
-            height,
-            txs = finalized.block.txs.len(),
-            "indexed a finalized block from the archive (events unavailable)"
-        );
-    }
-    tracing::info!(
-        from,
-        to,
-        filled,
-        "tx index checked against the finalized chain"
-    );
 }

@@ -1,10 +1,11 @@
 //! The component list: the one place that names every component.
 //!
-//! Adding a component means one line in each of: [`Event`], [`DispatchError`] (if it can
-//! refuse), [`Params`], [`dispatch`] and [`call_info`] (if it has calls), and the block hooks
-//! [`begin_block`] / [`end_block`] (if it has any). Components talk to each other through the
-//! hook traits they define (`registry::RegistryHooks`, `mq::MessageHooks`), which [`Wiring`]
-//! implements here, so no component imports one that depends on it.
+//! Adding a component means a tag in [`component_tag`] (if it has events or can refuse) and one
+//! line in each of: [`Event`], [`DispatchError`] (if it can refuse), [`Params`], [`dispatch`]
+//! and [`call_info`] (if it has calls), and the block hooks [`begin_block`] / [`end_block`] (if
+//! it has any). Components talk to each other through the hook traits they define
+//! (`registry::RegistryHooks`, `mq::MessageHooks`), which [`Wiring`] implements here, so no
+//! component imports one that depends on it.
 
 use crate::{
     BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, governance, keys, mq,
@@ -14,7 +15,9 @@ use crate::{
     state::{State, StateError},
     tokenomics,
 };
-use phalanx_types::{Amount, Call, ChainMessage, Payload, PoolId, WorkerId};
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
+use phalanx_types::{AccountId, Amount, Call, ChainMessage, Payload, PoolId, WorkerId};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened, for clients and indexers: `{"component": .., "event": .., ..}`.
@@ -34,30 +37,135 @@ pub enum Event {
     Governance(governance::Event),
 }
 
-macro_rules! event_from {
-    ($($component:ident => $variant:ident),+ $(,)?) => {
+/// Each component's tag in the binary encodings that name a component: a failed outcome's
+/// error ([`DispatchError`]) and an [`Event`]. Never renumber or reuse one. Fees and tokenomics
+/// refuse nothing, so their first tags are their events'. (Calls are numbered apart, in
+/// `phalanx_types::Call`, which has no beacon.)
+pub mod component_tag {
+    pub const BALANCES: u8 = 0;
+    pub const REGISTRY: u8 = 1;
+    pub const MQ: u8 = 2;
+    pub const KEYS: u8 = 3;
+    pub const COMPUTATION: u8 = 4;
+    pub const BEACON: u8 = 5;
+    pub const STAKEPOOL: u8 = 6;
+    pub const GOVERNANCE: u8 = 7;
+    pub const FEES: u8 = 8;
+    pub const TOKENOMICS: u8 = 9;
+}
+
+/// Conversions, kinds, named accounts and the binary encoding of [`Event`]: the component's
+/// tag, then the component's own encoding (see [`crate::events`]).
+macro_rules! events {
+    ($($component:ident => $variant:ident = $tag:path),+ $(,)?) => {
         $(impl From<$component::Event> for Event {
             fn from(e: $component::Event) -> Self {
                 Event::$variant(e)
             }
         })+
+
+        impl Event {
+            /// Every kind of event, `component.event`.
+            pub const KINDS: &'static [&'static str] =
+                &concat_kinds::<{ 0 $(+ $component::Event::KINDS.len())+ }>(&[
+                    $($component::Event::KINDS),+
+                ]);
+
+            /// `component.event`, as in JSON: e.g. `balances.transfer`.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Event::$variant(e) => e.kind(),)+
+                }
+            }
+
+            /// Every account the event names, each once.
+            pub fn accounts(&self) -> Vec<AccountId> {
+                match self {
+                    $(Event::$variant(e) => e.accounts(),)+
+                }
+            }
+
+            /// The fields in encoding order.
+            #[cfg(test)]
+            pub(crate) fn codec_fields(&self) -> &'static [&'static str] {
+                match self {
+                    $(Event::$variant(e) => e.codec_fields(),)+
+                }
+            }
+
+            /// One value of every variant of every component.
+            #[cfg(test)]
+            pub(crate) fn samples() -> Vec<Self> {
+                let mut all = Vec::new();
+                $(all.extend($component::Event::samples().into_iter().map(Event::$variant));)+
+                all
+            }
+        }
+
+        impl Write for Event {
+            fn write(&self, buf: &mut impl BufMut) {
+                match self {
+                    $(Event::$variant(e) => {
+                        $tag.write(buf);
+                        e.write(buf);
+                    })+
+                }
+            }
+        }
+
+        impl EncodeSize for Event {
+            fn encode_size(&self) -> usize {
+                1 + match self {
+                    $(Event::$variant(e) => e.encode_size(),)+
+                }
+            }
+        }
+
+        impl Read for Event {
+            type Cfg = ();
+            fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+                match u8::read(buf)? {
+                    $($tag => Ok(Event::$variant($component::Event::read(buf)?)),)+
+                    tag => Err(CodecError::InvalidEnum(tag)),
+                }
+            }
+        }
     };
 }
-event_from!(
-    balances => Balances,
-    fees => Fees,
-    registry => Registry,
-    mq => Mq,
-    keys => Keys,
-    tokenomics => Tokenomics,
-    computation => Computation,
-    beacon => Beacon,
-    stakepool => StakePool,
-    governance => Governance,
+events!(
+    balances => Balances = component_tag::BALANCES,
+    fees => Fees = component_tag::FEES,
+    registry => Registry = component_tag::REGISTRY,
+    mq => Mq = component_tag::MQ,
+    keys => Keys = component_tag::KEYS,
+    tokenomics => Tokenomics = component_tag::TOKENOMICS,
+    computation => Computation = component_tag::COMPUTATION,
+    beacon => Beacon = component_tag::BEACON,
+    stakepool => StakePool = component_tag::STAKEPOOL,
+    governance => Governance = component_tag::GOVERNANCE,
 );
 
+/// The components' kinds in one array, built at compile time (a wrong `N` does not compile).
+const fn concat_kinds<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut k = 0;
+        while k < parts[p].len() {
+            out[i] = parts[p][k];
+            i += 1;
+            k += 1;
+        }
+        p += 1;
+    }
+    assert!(i == N, "N is the number of kinds");
+    out
+}
+
 /// Why an included transaction's call failed: the component's own code. The fee is still
-/// charged and the nonce bumped. Encoded in blocks as (component tag, code): never renumber.
+/// charged and the nonce bumped. Encoded in blocks as ([`component_tag`], code): never
+/// renumber.
 /// In JSON and text: `component.name`, e.g. `balances.insufficient_balance`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DispatchError {
@@ -72,7 +180,7 @@ pub enum DispatchError {
 }
 
 macro_rules! dispatch_errors {
-    ($($component:ident => $variant:ident = $tag:literal),+ $(,)?) => {
+    ($($component:ident => $variant:ident = $tag:path),+ $(,)?) => {
         $(impl From<$component::Error> for DispatchError {
             fn from(e: $component::Error) -> Self {
                 DispatchError::$variant(e)
@@ -128,14 +236,14 @@ macro_rules! dispatch_errors {
     };
 }
 dispatch_errors!(
-    balances => Balances = 0,
-    registry => Registry = 1,
-    mq => Mq = 2,
-    keys => Keys = 3,
-    computation => Computation = 4,
-    beacon => Beacon = 5,
-    stakepool => StakePool = 6,
-    governance => Governance = 7,
+    balances => Balances = component_tag::BALANCES,
+    registry => Registry = component_tag::REGISTRY,
+    mq => Mq = component_tag::MQ,
+    keys => Keys = component_tag::KEYS,
+    computation => Computation = component_tag::COMPUTATION,
+    beacon => Beacon = component_tag::BEACON,
+    stakepool => StakePool = component_tag::STAKEPOOL,
+    governance => Governance = component_tag::GOVERNANCE,
 );
 
 impl std::error::Error for DispatchError {}

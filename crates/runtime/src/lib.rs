@@ -13,6 +13,7 @@ pub mod components;
 pub mod computation;
 mod context;
 mod error;
+mod events;
 pub mod executor;
 pub mod fees;
 pub mod fixed;
@@ -38,7 +39,7 @@ pub use error::{CallError, CallResult};
 pub use executor::{Exclusion, apply_tx, begin_block, check_stateless, end_block, required_fee};
 pub use genesis::{GenesisConfig, GenesisError};
 pub use params::ComponentParams;
-pub use receipt::{Outcome, Receipt, TxStatus};
+pub use receipt::{MAX_EVENTS_PER_RECEIPT, Outcome, Receipt, TxStatus};
 pub use state::{MemoryState, Overlay, State, StateError, StateKey};
 
 /// Amounts in JSON are decimal strings: JSON numbers lose precision above 2^53.

@@ -92,8 +92,8 @@ impl Read for KeyKind {
     }
 }
 
-/// Key material encrypted to one worker's x25519 key: the sender's ephemeral public key and
-/// the AEAD ciphertext (see `phalanx_crypto::envelope`).
+/// Key material encrypted to one worker's x25519 key with RFC 9180 HPKE: the sender's
+/// ephemeral public key (`enc`) and the AEAD ciphertext (see `phalanx_crypto::envelope`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
     #[serde(with = "crate::hex_serde::bytes32")]

@@ -20,3 +20,28 @@ pub enum Event {
         amount: Amount,
     },
 }
+
+crate::events::component_events! {
+    component = "balances";
+    0 => Transfer "transfer" { from, to, amount };
+    1 => Endowed "endowed" { account, amount };
+}
+
+#[cfg(test)]
+impl Event {
+    /// One value of every variant.
+    pub(crate) fn samples() -> Vec<Self> {
+        use crate::events::tests::account;
+        vec![
+            Event::Transfer {
+                from: account(1),
+                to: account(2),
+                amount: 1_000,
+            },
+            Event::Endowed {
+                account: account(2),
+                amount: 500,
+            },
+        ]
+    }
+}

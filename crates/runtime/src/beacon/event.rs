@@ -13,3 +13,20 @@ pub enum Event {
         signers: u32,
     },
 }
+
+crate::events::component_events! {
+    component = "beacon";
+    0 => SeedPublished "seed_published" { round, seed, signers };
+}
+
+#[cfg(test)]
+impl Event {
+    /// One value of every variant.
+    pub(crate) fn samples() -> Vec<Self> {
+        vec![Event::SeedPublished {
+            round: 7,
+            seed: [0xab; 32],
+            signers: 3,
+        }]
+    }
+}

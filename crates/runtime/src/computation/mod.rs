@@ -55,7 +55,7 @@ pub use benchmark::{BenchmarkRecord, benchmark, benchmark_report};
 pub use call::{call_info, dispatch};
 pub use end_block::end_block;
 pub use error::Error;
-pub use event::Event;
+pub use event::{Event, MAX_EVIDENCE_BYTES, MAX_OFFENCE_BYTES};
 pub use heartbeat::{mining_heartbeat, treasury_part};
 pub use owner::MiningHooks;
 pub use params::{HOUR_MS, MAX_CONFIDENCE_LEVEL, MAX_P_CAP, Params, YEAR_MS};

@@ -89,6 +89,15 @@ impl Read for SessionOwner {
     }
 }
 
+/// An account that owns a session is named by events about it; a pool is not an account.
+impl crate::events::Accounts for SessionOwner {
+    fn add_accounts(&self, out: &mut Vec<AccountId>) {
+        if let SessionOwner::Account(account) = self {
+            crate::events::Accounts::add_accounts(account, out);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub owner: SessionOwner,

@@ -88,7 +88,7 @@ pub(super) fn slash_and_stop(
         Event::Slashed {
             worker: worker.clone(),
             offence: offence.into(),
-            evidence,
+            evidence: crate::events::cut_text(evidence, super::MAX_EVIDENCE_BYTES),
             amount,
             stake: live.stake,
         }

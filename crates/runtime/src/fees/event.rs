@@ -19,3 +19,27 @@ pub enum Event {
         amount: Amount,
     },
 }
+
+crate::events::component_events! {
+    component = "fees";
+    0 => FeePaid "fee_paid" { who, amount };
+    1 => FeeRefunded "fee_refunded" { who, amount };
+}
+
+#[cfg(test)]
+impl Event {
+    /// One value of every variant.
+    pub(crate) fn samples() -> Vec<Self> {
+        use crate::events::tests::account;
+        vec![
+            Event::FeePaid {
+                who: account(1),
+                amount: 10,
+            },
+            Event::FeeRefunded {
+                who: account(1),
+                amount: 10,
+            },
+        ]
+    }
+}

@@ -166,12 +166,13 @@ fn enact(
 /// Records and announces an action refused when it ran.
 fn failed(id: u64, p: &mut Proposal, kind: String, reason: String) -> Vec<crate::Event> {
     p.status = Status::Failed;
-    p.outcome = proposal::reason(reason.clone());
+    // The event carries what the proposal keeps, so it decodes within its bound.
+    p.outcome = proposal::reason(reason);
     vec![
         Event::EnactmentFailed {
             proposal: id,
             kind,
-            reason,
+            reason: p.outcome.clone(),
         }
         .into(),
     ]

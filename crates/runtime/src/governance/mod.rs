@@ -31,7 +31,7 @@ mod vote;
 pub use call::{call_info, dispatch};
 pub use end_block::end_block;
 pub use error::Error;
-pub use event::Event;
+pub use event::{Event, MAX_CHOICE_BYTES, MAX_KIND_BYTES, MAX_REASON_BYTES};
 pub use hooks::{GovernanceHooks, ParamsRefusal};
 pub use params::{MAX_ACTIVE_LIMIT, Params};
 pub use proposal::{

@@ -250,14 +250,7 @@ impl Read for Active {
 
 /// A failure reason cut to what a proposal keeps (on a character boundary).
 pub fn reason(text: String) -> String {
-    if text.len() <= MAX_REASON {
-        return text;
-    }
-    let mut end = MAX_REASON;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
+    crate::events::cut_text(text, MAX_REASON)
 }
 
 #[cfg(test)]

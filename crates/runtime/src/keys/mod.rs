@@ -34,7 +34,7 @@ pub mod state_key;
 
 pub use call::{call_info, dispatch};
 pub use error::Error;
-pub use event::Event;
+pub use event::{Event, MAX_DKG_KIND_BYTES, MAX_KEY_NAME_BYTES, MAX_PUBLIC_KEY_HEX};
 pub use messages::handle_payload;
 pub use params::Params;
 pub use rotate::rotate;

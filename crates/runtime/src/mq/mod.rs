@@ -22,7 +22,7 @@ pub mod state_key;
 
 pub use call::{call_info, dispatch};
 pub use error::Error;
-pub use event::Event;
+pub use event::{Event, MAX_TOPIC_BYTES};
 pub use hooks::{Handled, MessageHooks};
 
 use crate::state::{State, StateError, read_decoded};

@@ -85,3 +85,85 @@ pub enum Event {
         amount: Amount,
     },
 }
+
+crate::events::component_events! {
+    component = "stakepool";
+    0 => Created "created" { pool, owner, commission_ppm, cap };
+    1 => WorkerAdded "worker_added" { pool, worker };
+    2 => WorkerRemoved "worker_removed" { pool, worker };
+    3 => Contributed "contributed" { pool, delegator, amount, shares };
+    4 => WithdrawalQueued "withdrawal_queued" { pool, delegator, shares };
+    5 => WithdrawalPaid "withdrawal_paid" { pool, delegator, shares, amount };
+    6 => Rewarded "rewarded" { pool, worker, amount, commission };
+    7 => Slashed "slashed" { pool, amount, value };
+    8 => StakeReturned "stake_returned" { pool, stake, returned };
+    9 => StoppedForWithdrawals "stopped_for_withdrawals" { pool, worker, by };
+    10 => CommissionClaimed "commission_claimed" { pool, owner, amount };
+}
+
+#[cfg(test)]
+impl Event {
+    /// One value of every variant.
+    pub(crate) fn samples() -> Vec<Self> {
+        use crate::events::tests::account;
+        vec![
+            Event::Created {
+                pool: 5,
+                owner: account(1),
+                commission_ppm: 100_000,
+                cap: Some(1 << 80),
+            },
+            Event::WorkerAdded {
+                pool: 5,
+                worker: account(3),
+            },
+            Event::WorkerRemoved {
+                pool: 5,
+                worker: account(3),
+            },
+            Event::Contributed {
+                pool: 5,
+                delegator: account(2),
+                amount: 700,
+                shares: 699,
+            },
+            Event::WithdrawalQueued {
+                pool: 5,
+                delegator: account(2),
+                shares: 100,
+            },
+            Event::WithdrawalPaid {
+                pool: 5,
+                delegator: account(2),
+                shares: 100,
+                amount: 101,
+            },
+            Event::Rewarded {
+                pool: 5,
+                worker: account(3),
+                amount: 50,
+                commission: 5,
+            },
+            Event::Slashed {
+                pool: 5,
+                amount: 20,
+                value: 680,
+            },
+            Event::StakeReturned {
+                pool: 5,
+                stake: 2_000,
+                returned: 1_800,
+            },
+            Event::StoppedForWithdrawals {
+                pool: 5,
+                worker: account(3),
+                by: account(2),
+            },
+            Event::CommissionClaimed {
+                pool: 5,
+                owner: account(1),
+                amount: 5,
+            },
+        ]
+    }
+}

@@ -21,3 +21,24 @@ pub enum Event {
         short: Amount,
     },
 }
+
+crate::events::component_events! {
+    component = "tokenomics";
+    0 => Emission "emission" { amount, emitted, period };
+    1 => ReserveExhausted "reserve_exhausted" { short };
+}
+
+#[cfg(test)]
+impl Event {
+    /// One value of every variant.
+    pub(crate) fn samples() -> Vec<Self> {
+        vec![
+            Event::Emission {
+                amount: 5,
+                emitted: 1 << 100,
+                period: 2,
+            },
+            Event::ReserveExhausted { short: 9 },
+        ]
+    }
+}
