@@ -115,6 +115,10 @@ pub(crate) struct State<'a> {
     pub(crate) output: Vec<u8>,
     pub(crate) writes: WriteSet,
     pub(crate) events: Vec<Vec<u8>>,
+    /// Random bytes drawn so far by this call.
+    pub(crate) random_drawn: usize,
+    /// 32-byte blocks of the seeded random stream used so far.
+    pub(crate) random_blocks: u64,
     /// The specific error a host function ended the call with (the interpreter only carries a
     /// message).
     pub(crate) fault: Option<ExecError>,
@@ -138,6 +142,8 @@ impl<'a> State<'a> {
             output: Vec::new(),
             writes: WriteSet::new(),
             events: Vec::new(),
+            random_drawn: 0,
+            random_blocks: 0,
             fault: None,
         }
     }
@@ -162,23 +168,23 @@ impl<'a> State<'a> {
     }
 }
 
-type Ctx<'c, 'a> = Caller<'c, State<'a>>;
+pub(crate) type Ctx<'c, 'a> = Caller<'c, State<'a>>;
 
 /// Ends the call with `error`: kept in the state, and a trap for the interpreter.
-fn fail(caller: &mut Ctx<'_, '_>, error: ExecError) -> Error {
+pub(crate) fn fail(caller: &mut Ctx<'_, '_>, error: ExecError) -> Error {
     let message = error.to_string();
     caller.data_mut().fault = Some(error);
     Error::new(message)
 }
 
 /// `base + per_byte * bytes`, saturating (a saturated cost is never affordable).
-fn cost(base: u64, per_byte: u64, bytes: usize) -> u64 {
+pub(crate) fn cost(base: u64, per_byte: u64, bytes: usize) -> u64 {
     let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
     base.saturating_add(per_byte.saturating_mul(bytes))
 }
 
 /// Takes `amount` fuel, or ends the call with [`ExecError::OutOfFuel`] (no fuel left).
-fn charge(caller: &mut Ctx<'_, '_>, amount: u64) -> Result<(), Error> {
+pub(crate) fn charge(caller: &mut Ctx<'_, '_>, amount: u64) -> Result<(), Error> {
     let left = caller
         .get_fuel()
         .map_err(|e| fail(caller, ExecError::Internal(e.to_string())))?;
@@ -226,12 +232,28 @@ fn range(
     Ok(start..end)
 }
 
-fn len_of(len: u32) -> usize {
+pub(crate) fn len_of(len: u32) -> usize {
     usize::try_from(len).unwrap_or(usize::MAX)
 }
 
+/// Ends the call with [`ExecError::HostOutOfBounds`] unless `[ptr, ptr + len)` is inside the
+/// contract's memory.
+pub(crate) fn check_range(
+    caller: &mut Ctx<'_, '_>,
+    function: &'static str,
+    ptr: u32,
+    len: usize,
+) -> Result<(), Error> {
+    let memory = memory(caller)?;
+    let size = memory.data(&*caller).len();
+    match range(function, ptr, len, size) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(fail(caller, e)),
+    }
+}
+
 /// Copies `len` bytes at `ptr` out of the contract's memory.
-fn read_bytes(
+pub(crate) fn read_bytes(
     caller: &mut Ctx<'_, '_>,
     function: &'static str,
     ptr: u32,
@@ -246,7 +268,7 @@ fn read_bytes(
 }
 
 /// Copies `bytes` into the contract's memory at `ptr`.
-fn write_bytes(
+pub(crate) fn write_bytes(
     caller: &mut Ctx<'_, '_>,
     function: &'static str,
     ptr: u32,
@@ -280,14 +302,14 @@ fn read_key(
     read_bytes(caller, function, ptr, len)
 }
 
-fn refuse_in_query(caller: &mut Ctx<'_, '_>, what: &'static str) -> Result<(), Error> {
+pub(crate) fn refuse_in_query(caller: &mut Ctx<'_, '_>, what: &'static str) -> Result<(), Error> {
     if caller.data().query {
         return Err(fail(caller, ExecError::WriteInQuery(what)));
     }
     Ok(())
 }
 
-fn as_i32(caller: &mut Ctx<'_, '_>, len: usize) -> Result<i32, Error> {
+pub(crate) fn as_i32(caller: &mut Ctx<'_, '_>, len: usize) -> Result<i32, Error> {
     i32::try_from(len).map_err(|_| fail(caller, ExecError::Internal("length over i32".into())))
 }
 

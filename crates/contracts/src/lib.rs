@@ -12,8 +12,11 @@
 use std::collections::BTreeMap;
 
 pub mod host;
+pub mod host_crypto;
+pub mod keys;
 mod wasmi_exec;
 
+pub use keys::ContractKey;
 pub use wasmi_exec::WasmiExecutor;
 
 /// The only module name a contract may import from.
@@ -62,9 +65,23 @@ impl StorageView for BTreeMap<Vec<u8>, Vec<u8>> {
     }
 }
 
+/// Where the `random` host function draws from.
+#[derive(Clone, Copy)]
+pub enum Randomness<'a> {
+    /// A command: a stream from this seed (e.g. [`ContractKey::command_seed`]), so every
+    /// worker of the cluster draws the same bytes and agrees on the resulting state.
+    Seeded(&'a [u8; 32]),
+    /// A query: the enclave's own random generator.
+    Enclave,
+    /// None: `random` fails with [`ExecError::Unavailable`].
+    Unavailable,
+}
+
 /// What the host tells the contract about its call.
 #[derive(Clone, Copy)]
 pub struct Host<'a> {
+    /// The contract's id.
+    pub contract: [u8; 32],
     /// The account that sent the command or signed the query.
     pub caller: [u8; 32],
     /// The height of the block the call executes in (for a query: the latest one).
@@ -73,11 +90,17 @@ pub struct Host<'a> {
     pub block_time_ms: u64,
     /// The contract's state before the call.
     pub storage: &'a dyn StorageView,
+    /// The contract's keys, for `sign` and `contract_public_key` (which fail with
+    /// [`ExecError::Unavailable`] without them).
+    pub key: Option<&'a ContractKey>,
+    /// Where `random` draws from.
+    pub randomness: Randomness<'a>,
 }
 
 impl std::fmt::Debug for Host<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Host")
+            .field("contract", &self.contract)
             .field("caller", &self.caller)
             .field("block_height", &self.block_height)
             .field("block_time_ms", &self.block_time_ms)
@@ -111,6 +134,8 @@ pub struct Limits {
     pub max_events: usize,
     /// Largest event.
     pub max_event_bytes: usize,
+    /// Most random bytes one call may draw.
+    pub max_random_bytes: usize,
 }
 
 impl Default for Limits {
@@ -128,6 +153,7 @@ impl Default for Limits {
             max_writes: 1024,
             max_events: 64,
             max_event_bytes: 4096,
+            max_random_bytes: 64 * 1024,
         }
     }
 }
@@ -206,6 +232,16 @@ pub enum ExecError {
     /// An event over [`Limits::max_event_bytes`].
     #[error("event of {len} bytes is over the limit of {max}")]
     EventTooLarge { len: usize, max: usize },
+    /// More random bytes than [`Limits::max_random_bytes`].
+    #[error("more than {max} random bytes drawn")]
+    TooMuchRandom { max: usize },
+    /// The contract ended the call with its own error (the `revert` host function).
+    #[error("reverted: {0}")]
+    Reverted(String),
+    /// A host function whose key or source this call was not given (`sign` without the
+    /// contract's key, `random` without a source).
+    #[error("{0} is not available to this call")]
+    Unavailable(&'static str),
     /// A query tried to write storage or emit an event.
     #[error("{0} in a query")]
     WriteInQuery(&'static str),

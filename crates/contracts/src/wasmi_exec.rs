@@ -7,6 +7,7 @@ use wasmi::{
 
 use crate::{
     EntryPoint, ExecError, Executor, HOST_MODULE, Host, Limits, MEMORY_EXPORT, Outcome, host,
+    host_crypto,
 };
 
 /// Runs contracts with `wasmi`: fuel metering on, floating point refused at validation, no
@@ -40,7 +41,8 @@ impl WasmiExecutor {
     fn check_module(module: &Module, entry: EntryPoint, limits: &Limits) -> Result<(), ExecError> {
         for import in module.imports() {
             let known = import.module() == HOST_MODULE
-                && host::FUNCTIONS.contains(&import.name())
+                && (host::FUNCTIONS.contains(&import.name())
+                    || host_crypto::FUNCTIONS.contains(&import.name()))
                 && matches!(import.ty(), ExternType::Func(_));
             if !known {
                 return Err(ExecError::UnknownImport {
@@ -116,7 +118,9 @@ impl Executor for WasmiExecutor {
             .map_err(|e| ExecError::Internal(e.to_string()))?;
 
         let mut linker = Linker::new(&self.engine);
-        host::define(&mut linker).map_err(|e| ExecError::Internal(e.to_string()))?;
+        host::define(&mut linker)
+            .and_then(|()| host_crypto::define(&mut linker))
+            .map_err(|e| ExecError::Internal(e.to_string()))?;
         let instance = linker
             .instantiate_and_start(&mut store, &module)
             .map_err(|e| match e.kind() {

@@ -2,7 +2,8 @@
 //! The wasmi executor: a counter contract, the host functions, and one error per bad input.
 
 use phalanx_contracts::{
-    EntryPoint, ExecError, Executor, Host, Limits, Outcome, StorageView, WasmiExecutor, WriteSet,
+    EntryPoint, ExecError, Executor, Host, Limits, Outcome, Randomness, StorageView, WasmiExecutor,
+    WriteSet,
 };
 use std::collections::BTreeMap;
 
@@ -57,10 +58,13 @@ fn run_with(
     limits: &Limits,
 ) -> Result<Outcome, ExecError> {
     let host = Host {
+        contract: [1; 32],
         caller: CALLER,
         block_height: 42,
         block_time_ms: 1_700_000_000_123,
         storage: state,
+        key: None,
+        randomness: Randomness::Unavailable,
     };
     WasmiExecutor::new(limits).execute(code, entry, input, host, limits)
 }
@@ -239,7 +243,7 @@ fn unknown_imports_are_refused() {
         })
     );
     let other_name = wat::parse_str(
-        r#"(module (import "phalanx_v1" "random" (func (result i64)))
+        r#"(module (import "phalanx_v1" "get_random" (func (result i64)))
                    (memory (export "memory") 1) (func (export "call")))"#,
     )
     .unwrap();
@@ -247,7 +251,7 @@ fn unknown_imports_are_refused() {
         run(&other_name, EntryPoint::Call, b""),
         Err(ExecError::UnknownImport {
             module: "phalanx_v1".into(),
-            name: "random".into()
+            name: "get_random".into()
         })
     );
     let imported_memory = wat::parse_str(
