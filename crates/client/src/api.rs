@@ -17,8 +17,9 @@ use phalanx_runtime::{
     tokenomics,
 };
 use phalanx_types::{
-    AccountId, Amount, AttestationPolicy, BalancesCall, Call, ComputationCall, EvidenceKind,
-    GovernanceCall, KeysCall, MqCall, Payload, RegistryCall, StakePoolCall, WorkerInfo, format_pha,
+    AccountId, Amount, AttestationPolicy, BalancesCall, Call, ComputationCall, ContractsCall,
+    EvidenceKind, GovernanceCall, KeysCall, MqCall, Payload, RegistryCall, StakePoolCall,
+    WorkerInfo, format_pha,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -510,6 +511,18 @@ pub enum CallView {
         choice: String,
         pools: Vec<u64>,
     },
+    #[serde(rename = "contracts.upload_code")]
+    UploadCode {
+        /// SHA-256 of the module, hex.
+        code_hash: String,
+        size: usize,
+    },
+    #[serde(rename = "contracts.instantiate")]
+    Instantiate {
+        code_hash: String,
+        cluster: u32,
+        salt: String,
+    },
 }
 
 impl CallView {
@@ -537,6 +550,8 @@ impl CallView {
             CallView::ClaimCommission { .. } => "stakepool.claim_commission",
             CallView::Propose { .. } => "governance.propose",
             CallView::Vote { .. } => "governance.vote",
+            CallView::UploadCode { .. } => "contracts.upload_code",
+            CallView::Instantiate { .. } => "contracts.instantiate",
         }
     }
 }
@@ -614,8 +629,29 @@ impl From<&Call> for CallView {
                 choice: choice.name().into(),
                 pools: pools.clone(),
             },
+            Call::Contracts(ContractsCall::UploadCode { code }) => CallView::UploadCode {
+                code_hash: hex::encode(sha256(code)),
+                size: code.len(),
+            },
+            Call::Contracts(ContractsCall::Instantiate {
+                code_hash,
+                cluster,
+                salt,
+            }) => CallView::Instantiate {
+                code_hash: hex::encode(code_hash),
+                cluster: *cluster,
+                salt: hex::encode(salt),
+            },
         }
     }
+}
+
+/// SHA-256 of `bytes` (a module's hash, as the chain keys it).
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use commonware_cryptography::{Hasher, Sha256};
+    let mut out = [0u8; 32];
+    out.copy_from_slice(Sha256::hash(&[bytes]).as_ref());
+    out
 }
 
 fn stakepool_view(call: &StakePoolCall) -> CallView {

@@ -85,6 +85,52 @@ impl WasmiExecutor {
     }
 }
 
+impl WasmiExecutor {
+    /// Checks that `code` is a module this executor would run, for both entry points: its
+    /// size, validation, imports (names and signatures), exports, memory and data segments.
+    /// Runs nothing of the contract (modules cannot have a `start` function). The chain calls
+    /// this when code is uploaded, so every module it stores can be loaded by every worker.
+    pub fn check(&self, code: &[u8], limits: &Limits) -> Result<(), ExecError> {
+        if code.len() > limits.max_code_bytes {
+            return Err(ExecError::CodeTooLarge {
+                len: code.len(),
+                max: limits.max_code_bytes,
+            });
+        }
+        let module =
+            Module::new(&self.engine, code).map_err(|e| ExecError::InvalidModule(e.to_string()))?;
+        Self::check_module(&module, EntryPoint::Call, limits)?;
+        Self::check_module(&module, EntryPoint::Query, limits)?;
+        let nothing = std::collections::BTreeMap::<Vec<u8>, Vec<u8>>::new();
+        let host = Host {
+            contract: [0; 32],
+            caller: [0; 32],
+            block_height: 0,
+            block_time_ms: 0,
+            storage: &nothing,
+            key: None,
+            randomness: crate::Randomness::Unavailable,
+        };
+        let mut store = Store::new(&self.engine, host::State::new(host, &[], *limits, true));
+        store.limiter(|state| &mut state.limiter);
+        let mut linker = Linker::new(&self.engine);
+        host::define(&mut linker)
+            .and_then(|()| host_crypto::define(&mut linker))
+            .map_err(|e| ExecError::Internal(e.to_string()))?;
+        linker
+            .instantiate_and_start(&mut store, &module)
+            .map(|_| ())
+            .map_err(|e| match e.kind() {
+                ErrorKind::Linker(_)
+                | ErrorKind::Instantiation(
+                    InstantiationError::FuncTypeMismatch { .. }
+                    | InstantiationError::ImportTypeMismatch { .. },
+                ) => ExecError::BadImport(e.to_string()),
+                _ => call_error(&mut store, &e, limits),
+            })
+    }
+}
+
 impl Executor for WasmiExecutor {
     fn execute(
         &self,

@@ -529,3 +529,48 @@ fn fuel_grows_with_the_bytes_touched() {
         + phalanx_contracts::host::COPY_FUEL_PER_BYTE;
     assert_eq!(large - small, 1000 * per_byte);
 }
+
+#[test]
+fn check_refuses_what_execute_would_refuse_and_runs_nothing() {
+    let limits = Limits::default();
+    let executor = WasmiExecutor::new(&limits);
+    assert_eq!(executor.check(&contract(COUNTER), &limits), Ok(()));
+    assert!(matches!(
+        executor.check(b"\0asm\x01\0\0\0garbage", &limits),
+        Err(ExecError::InvalidModule(_))
+    ));
+    let only_call = contract(r#"(func (export "call"))"#);
+    assert!(matches!(
+        executor.check(&only_call, &limits),
+        Err(ExecError::BadExport(_))
+    ));
+    let wrong_signature = wat::parse_str(
+        r#"(module (import "phalanx_v1" "caller" (func (param i64)))
+                   (memory (export "memory") 1) (func (export "call")) (func (export "query")))"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        executor.check(&wrong_signature, &limits),
+        Err(ExecError::BadImport(_))
+    ));
+    let unknown = wat::parse_str(
+        r#"(module (import "env" "abort" (func))
+                   (memory (export "memory") 1) (func (export "call")) (func (export "query")))"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        executor.check(&unknown, &limits),
+        Err(ExecError::UnknownImport { .. })
+    ));
+    // A call that would loop forever is not run by the check.
+    let loops = contract(r#"(func (export "call") (loop (br 0))) (func (export "query"))"#);
+    assert_eq!(executor.check(&loops, &limits), Ok(()));
+    let small = Limits {
+        max_code_bytes: 10,
+        ..limits
+    };
+    assert!(matches!(
+        executor.check(&loops, &small),
+        Err(ExecError::CodeTooLarge { .. })
+    ));
+}

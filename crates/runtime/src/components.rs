@@ -8,7 +8,8 @@
 //! component imports one that depends on it.
 
 use crate::{
-    BlockEnv, CallResult, Ctx, balances, beacon, computation, fees, governance, keys, mq,
+    BlockEnv, CallResult, Ctx, balances, beacon, computation, contracts, fees, governance, keys,
+    mq,
     params::ComponentParams,
     registry::{self, WorkerRecord},
     stakepool,
@@ -35,6 +36,7 @@ pub enum Event {
     #[serde(rename = "stakepool")]
     StakePool(stakepool::Event),
     Governance(governance::Event),
+    Contracts(contracts::Event),
 }
 
 /// Each component's tag in the binary encodings that name a component: a failed outcome's
@@ -52,6 +54,7 @@ pub mod component_tag {
     pub const GOVERNANCE: u8 = 7;
     pub const FEES: u8 = 8;
     pub const TOKENOMICS: u8 = 9;
+    pub const CONTRACTS: u8 = 10;
 }
 
 /// Conversions, kinds, named accounts and the binary encoding of [`Event`]: the component's
@@ -143,6 +146,7 @@ events!(
     beacon => Beacon = component_tag::BEACON,
     stakepool => StakePool = component_tag::STAKEPOOL,
     governance => Governance = component_tag::GOVERNANCE,
+    contracts => Contracts = component_tag::CONTRACTS,
 );
 
 /// The components' kinds in one array, built at compile time (a wrong `N` does not compile).
@@ -177,6 +181,7 @@ pub enum DispatchError {
     Beacon(beacon::Error),
     StakePool(stakepool::Error),
     Governance(governance::Error),
+    Contracts(contracts::Error),
 }
 
 macro_rules! dispatch_errors {
@@ -244,6 +249,7 @@ dispatch_errors!(
     beacon => Beacon = component_tag::BEACON,
     stakepool => StakePool = component_tag::STAKEPOOL,
     governance => Governance = component_tag::GOVERNANCE,
+    contracts => Contracts = component_tag::CONTRACTS,
 );
 
 impl std::error::Error for DispatchError {}
@@ -287,11 +293,13 @@ pub struct Params {
     pub stakepool: stakepool::Params,
     #[serde(default)]
     pub governance: governance::Params,
+    #[serde(default)]
+    pub contracts: contracts::Params,
 }
 
 impl Params {
     /// The state keys they live under (for callers that prefetch).
-    pub fn keys() -> [crate::StateKey; 9] {
+    pub fn keys() -> [crate::StateKey; 10] {
         [
             balances::Params::key(),
             fees::Params::key(),
@@ -302,6 +310,7 @@ impl Params {
             beacon::Params::key(),
             stakepool::Params::key(),
             governance::Params::key(),
+            contracts::Params::key(),
         ]
     }
 
@@ -316,6 +325,7 @@ impl Params {
             beacon: beacon::Params::load(state)?,
             stakepool: stakepool::Params::load(state)?,
             governance: governance::Params::load(state)?,
+            contracts: contracts::Params::load(state)?,
         })
     }
 
@@ -329,6 +339,7 @@ impl Params {
         self.beacon.store(state);
         self.stakepool.store(state);
         self.governance.store(state);
+        self.contracts.store(state);
     }
 
     /// The first component whose parameters are unusable, and why.
@@ -342,7 +353,8 @@ impl Params {
         named("computation", self.computation.validate())?;
         named("beacon", self.beacon.validate())?;
         named("stakepool", self.stakepool.validate())?;
-        named("governance", self.governance.validate())
+        named("governance", self.governance.validate())?;
+        named("contracts", self.contracts.validate())
     }
 }
 
@@ -379,7 +391,8 @@ params_components!(
     computation,
     beacon,
     stakepool,
-    governance
+    governance,
+    contracts
 );
 
 /// Decodes `encoded` as `P` and validates it.
@@ -472,6 +485,7 @@ pub fn call_info(params: &Params, call: &Call) -> CallInfo {
         Call::Computation(c) => computation::call_info(params, c),
         Call::StakePool(c) => stakepool::call_info(params, c),
         Call::Governance(c) => governance::call_info(params, c),
+        Call::Contracts(c) => contracts::call_info(params, c),
     }
 }
 
@@ -485,6 +499,7 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &Call) -> Ca
         Call::Computation(c) => computation::dispatch(state, ctx, &Wiring, c),
         Call::StakePool(c) => stakepool::dispatch(state, ctx, c),
         Call::Governance(c) => governance::dispatch(state, ctx, &Wiring, c),
+        Call::Contracts(c) => contracts::dispatch(state, ctx, c),
     }
 }
 
@@ -585,6 +600,11 @@ impl mq::MessageHooks for Wiring {
             | Payload::DkgDeal { .. }
             | Payload::DkgAck { .. }
             | Payload::DkgLog { .. } => keys::handle_payload(state, ctx, sender, payload),
+            Payload::ContractKey {
+                contract,
+                encryption_key,
+                signing_key,
+            } => contracts::report_keys(state, ctx, sender, contract, encryption_key, signing_key),
             // `mq` records heartbeats itself and never hands them on.
             Payload::Heartbeat { .. } => Ok(mq::Handled::default()),
         }

@@ -337,6 +337,7 @@ pub(crate) mod tests {
             ("governance", 7),
             ("fees", 8),
             ("tokenomics", 9),
+            ("contracts", 10),
         ];
         for event in Event::samples() {
             let bytes = event.encode();
@@ -378,10 +379,10 @@ pub(crate) mod tests {
         ));
 
         let valid = Event::from(tokenomics::Event::ReserveExhausted { short: 1 }).encode();
-        // Unknown component (10 is the first free tag), unknown tokenomics variant.
+        // Unknown component (11 is the first free tag), unknown tokenomics variant.
         let mut unknown = valid.to_vec();
-        unknown[0] = 10;
-        assert!(matches!(decode(unknown), Err(CodecError::InvalidEnum(10))));
+        unknown[0] = 11;
+        assert!(matches!(decode(unknown), Err(CodecError::InvalidEnum(11))));
         let mut unknown = valid.to_vec();
         unknown[1] = 2;
         assert!(matches!(decode(unknown), Err(CodecError::InvalidEnum(2))));

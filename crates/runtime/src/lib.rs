@@ -12,6 +12,7 @@ pub mod beacon;
 pub mod components;
 pub mod computation;
 mod context;
+pub mod contracts;
 mod error;
 mod events;
 pub mod executor;

@@ -17,9 +17,9 @@ pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
 pub use call::{
-    BalancesCall, Call, ComputationCall, GovernanceCall, KeysCall, MAX_COMPONENT_NAME,
-    MAX_PARAMS_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS, MqCall, PoolId, ProposalAction,
-    RegistryCall, SignedHeartbeat, StakePoolCall, VoteChoice,
+    BalancesCall, Call, ComputationCall, ContractsCall, GovernanceCall, KeysCall, MAX_CODE_BYTES,
+    MAX_COMPONENT_NAME, MAX_PARAMS_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS, MqCall, PoolId,
+    ProposalAction, RegistryCall, SignedHeartbeat, StakePoolCall, VoteChoice,
 };
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{

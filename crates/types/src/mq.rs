@@ -186,6 +186,18 @@ pub enum Payload {
     /// A mining worker answers the heartbeat challenge of beacon round `round`, reporting its
     /// benchmark counter (the chain derives the instant P from it).
     MiningHeartbeat { round: u64, iterations: u64 },
+    /// A worker of the contract's cluster publishes the public keys it derived for
+    /// `contract` from the cluster key: the HPKE key commands are encrypted to and the
+    /// ed25519 key the contract signs with. The first is recorded; every other worker of the
+    /// cluster must derive the same ones.
+    ContractKey {
+        #[serde(with = "crate::hex_serde::bytes32")]
+        contract: [u8; 32],
+        #[serde(with = "crate::hex_serde::bytes32")]
+        encryption_key: [u8; 32],
+        #[serde(with = "crate::hex_serde::bytes32")]
+        signing_key: [u8; 32],
+    },
 }
 
 /// Largest encoded beacon partial accepted (a BLS12-381 G2 partial signature and its index
@@ -201,6 +213,7 @@ impl Payload {
     const TAG_BENCHMARK_REPORT: u8 = 7;
     const TAG_BEACON_SHARE: u8 = 8;
     const TAG_MINING_HEARTBEAT: u8 = 9;
+    const TAG_CONTRACT_KEY: u8 = 10;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
@@ -213,6 +226,7 @@ impl Payload {
             Payload::BenchmarkReport { .. } => "benchmark_report",
             Payload::BeaconShare { .. } => "beacon_share",
             Payload::MiningHeartbeat { .. } => "mining_heartbeat",
+            Payload::ContractKey { .. } => "contract_key",
         }
     }
 }
@@ -271,6 +285,16 @@ impl Write for Payload {
                 round.write(buf);
                 iterations.write(buf);
             }
+            Payload::ContractKey {
+                contract,
+                encryption_key,
+                signing_key,
+            } => {
+                Self::TAG_CONTRACT_KEY.write(buf);
+                buf.put_slice(contract);
+                buf.put_slice(encryption_key);
+                buf.put_slice(signing_key);
+            }
         }
     }
 }
@@ -290,6 +314,7 @@ impl EncodeSize for Payload {
             Payload::BenchmarkReport { .. } => 8,
             Payload::BeaconShare { partial, .. } => 8 + partial.encode_size(),
             Payload::MiningHeartbeat { .. } => 16,
+            Payload::ContractKey { .. } => 3 * 32,
         }
     }
 }
@@ -331,6 +356,11 @@ impl Read for Payload {
             Self::TAG_MINING_HEARTBEAT => Ok(Payload::MiningHeartbeat {
                 round: u64::read(buf)?,
                 iterations: u64::read(buf)?,
+            }),
+            Self::TAG_CONTRACT_KEY => Ok(Payload::ContractKey {
+                contract: <[u8; 32]>::read(buf)?,
+                encryption_key: <[u8; 32]>::read(buf)?,
+                signing_key: <[u8; 32]>::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
@@ -452,6 +482,16 @@ pub enum ChainMessage {
         round: u64,
         envelope: Envelope,
     },
+    /// A contract was created on `cluster`: its workers derive its keys from the cluster key
+    /// of master key `generation` and publish the public ones (`Payload::ContractKey`).
+    ContractInstantiated {
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        contract: [u8; 32],
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        code_hash: [u8; 32],
+        cluster: u32,
+        generation: u32,
+    },
 }
 
 impl ChainMessage {
@@ -459,6 +499,7 @@ impl ChainMessage {
     const TAG_GATEKEEPER_PROMOTED: u8 = 1;
     const TAG_MASTER_KEY_ROTATION: u8 = 2;
     const TAG_KEY_SHARE_DELIVERED: u8 = 4;
+    const TAG_CONTRACT_INSTANTIATED: u8 = 5;
 }
 
 impl Write for ChainMessage {
@@ -496,6 +537,18 @@ impl Write for ChainMessage {
                 round.write(buf);
                 envelope.write(buf);
             }
+            ChainMessage::ContractInstantiated {
+                contract,
+                code_hash,
+                cluster,
+                generation,
+            } => {
+                Self::TAG_CONTRACT_INSTANTIATED.write(buf);
+                buf.put_slice(contract);
+                buf.put_slice(code_hash);
+                cluster.write(buf);
+                generation.write(buf);
+            }
         }
     }
 }
@@ -510,6 +563,7 @@ impl EncodeSize for ChainMessage {
             ChainMessage::KeyShareDelivered { key, envelope, .. } => {
                 WorkerId::SIZE + key.encode_size() + 8 + envelope.encode_size()
             }
+            ChainMessage::ContractInstantiated { .. } => 32 + 32 + 4 + 4,
         }
     }
 }
@@ -534,6 +588,12 @@ impl Read for ChainMessage {
                 key: KeyKind::read(buf)?,
                 round: u64::read(buf)?,
                 envelope: Envelope::read(buf)?,
+            }),
+            Self::TAG_CONTRACT_INSTANTIATED => Ok(ChainMessage::ContractInstantiated {
+                contract: <[u8; 32]>::read(buf)?,
+                code_hash: <[u8; 32]>::read(buf)?,
+                cluster: u32::read(buf)?,
+                generation: u32::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

@@ -529,3 +529,75 @@ mod governance_calls {
         assert!(SignedTx::decode(many.encode()).is_err());
     }
 }
+
+mod contracts_calls {
+    use super::*;
+    use phalanx_types::{ChainMessage, ContractsCall, MAX_CODE_BYTES, Payload};
+
+    /// Component tag 7 (contracts), then the call's own tag and its fields: code behind its
+    /// length prefix; fixed 32-byte arrays as they are, the cluster big-endian.
+    #[test]
+    fn contracts_call_encoding_is_frozen() {
+        let upload: Call = ContractsCall::UploadCode {
+            code: vec![0, 0x61, 0x73, 0x6d],
+        }
+        .into();
+        assert_eq!(hex::encode(upload.encode()), "0700040061736d");
+        assert_eq!(upload.name(), "contracts.upload_code");
+        let instantiate: Call = ContractsCall::Instantiate {
+            code_hash: [0x11; 32],
+            cluster: 2,
+            salt: [0x22; 32],
+        }
+        .into();
+        assert_eq!(
+            hex::encode(instantiate.encode()),
+            format!("0701{}00000002{}", "11".repeat(32), "22".repeat(32))
+        );
+        assert_eq!(Call::decode(instantiate.encode()).unwrap(), instantiate);
+    }
+
+    #[test]
+    fn code_over_the_wire_limit_does_not_decode() {
+        let too_big: Call = ContractsCall::UploadCode {
+            code: vec![0; MAX_CODE_BYTES + 1],
+        }
+        .into();
+        assert!(Call::decode(too_big.encode()).is_err());
+        let fits: Call = ContractsCall::UploadCode {
+            code: vec![0; MAX_CODE_BYTES],
+        }
+        .into();
+        assert!(signed(fits).encode().len() <= MAX_TX_SIZE);
+    }
+
+    #[test]
+    fn contract_messages_are_frozen() {
+        let key = Payload::ContractKey {
+            contract: [1; 32],
+            encryption_key: [2; 32],
+            signing_key: [3; 32],
+        };
+        assert_eq!(
+            hex::encode(key.encode()),
+            format!(
+                "0a{}{}{}",
+                "01".repeat(32),
+                "02".repeat(32),
+                "03".repeat(32)
+            )
+        );
+        assert_eq!(key.topic(), "contract_key");
+        let created = ChainMessage::ContractInstantiated {
+            contract: [4; 32],
+            code_hash: [5; 32],
+            cluster: 0,
+            generation: 1,
+        };
+        assert_eq!(
+            hex::encode(created.encode()),
+            format!("05{}{}0000000000000001", "04".repeat(32), "05".repeat(32))
+        );
+        assert_eq!(ChainMessage::decode(created.encode()).unwrap(), created);
+    }
+}

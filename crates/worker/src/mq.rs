@@ -16,7 +16,9 @@ use crate::{
 };
 use phalanx_client::client::{self, SendError};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
-use phalanx_runtime::{DispatchError, keys as chain_keys, mq, state::StateKey};
+use phalanx_runtime::{
+    DispatchError, contracts as chain_contracts, keys as chain_keys, mq, state::StateKey,
+};
 use phalanx_threshold::{Output, Partial, round::RoundCodec};
 use phalanx_types::{ChainMessage, Envelope, KeyKind, MqCall, Payload, WorkerId, WorkerMessage};
 use tracing::{error, info, warn};
@@ -320,7 +322,60 @@ impl Worker {
             ChainMessage::KeyShareDelivered { .. } => {
                 warn!("ignoring a key share in the broadcast queue");
             }
+            ChainMessage::ContractInstantiated {
+                contract,
+                cluster,
+                generation,
+                ..
+            } => self.report_contract_keys(contract, *cluster, *generation)?,
         }
+        Ok(())
+    }
+
+    /// Derives a new contract's keys from the cluster key and reports the public ones, unless
+    /// this worker already did (a crash between sending and saving the queue position).
+    fn report_contract_keys(
+        &mut self,
+        contract: &[u8; 32],
+        cluster: u32,
+        generation: u32,
+    ) -> Result<(), String> {
+        let id = hex::encode(contract);
+        if cluster != DEFAULT_CLUSTER {
+            warn!(contract = %id, cluster, "not a member of the contract's cluster: skipping it");
+            return Ok(());
+        }
+        let Some(cluster_key) = self.cluster_key(cluster, generation) else {
+            // Another worker of the cluster reports them; this one cannot check them yet.
+            warn!(
+                contract = %id,
+                generation,
+                "no cluster key for the contract's generation: not reporting its keys"
+            );
+            return Ok(());
+        };
+        let reported = chain_contracts::state_key::key_report(contract, &self.id());
+        let already: Option<u8> = self
+            .chain
+            .read_typed(reported, "contract key report")
+            .map_err(|e| e.to_string())?;
+        if already.is_some() {
+            return Ok(());
+        }
+        let secret = keys::derive(&cluster_key, &keys::contract_path(contract));
+        let contract_key = phalanx_contracts::ContractKey::from_secret(*contract, secret.bytes());
+        let encryption_key = contract_key.encryption_key_pair().public;
+        let signing_key = contract_key.signing_public_key();
+        info!(
+            contract = %id,
+            encryption_key = %hex::encode(encryption_key),
+            "derived a new contract's keys: reporting the public ones"
+        );
+        self.send_message(Payload::ContractKey {
+            contract: *contract,
+            encryption_key,
+            signing_key,
+        })?;
         Ok(())
     }
 

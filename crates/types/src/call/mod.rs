@@ -8,6 +8,7 @@
 
 mod balances;
 mod computation;
+mod contracts;
 mod governance;
 mod keys;
 mod mq;
@@ -16,6 +17,7 @@ mod stakepool;
 
 pub use balances::BalancesCall;
 pub use computation::{ComputationCall, SignedHeartbeat};
+pub use contracts::{ContractsCall, MAX_CODE_BYTES};
 pub use governance::{
     GovernanceCall, MAX_COMPONENT_NAME, MAX_PARAMS_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS,
     ProposalAction, VoteChoice,
@@ -38,6 +40,7 @@ pub enum Call {
     Computation(ComputationCall),
     StakePool(StakePoolCall),
     Governance(GovernanceCall),
+    Contracts(ContractsCall),
 }
 
 impl Call {
@@ -48,6 +51,7 @@ impl Call {
     const TAG_COMPUTATION: u8 = 4;
     const TAG_STAKEPOOL: u8 = 5;
     const TAG_GOVERNANCE: u8 = 6;
+    const TAG_CONTRACTS: u8 = 7;
 
     /// `component.call`, used in events, logs and the RPC.
     pub fn name(&self) -> &'static str {
@@ -59,6 +63,7 @@ impl Call {
             Call::Computation(c) => c.name(),
             Call::StakePool(c) => c.name(),
             Call::Governance(c) => c.name(),
+            Call::Contracts(c) => c.name(),
         }
     }
 }
@@ -98,6 +103,11 @@ impl From<GovernanceCall> for Call {
         Call::Governance(c)
     }
 }
+impl From<ContractsCall> for Call {
+    fn from(c: ContractsCall) -> Self {
+        Call::Contracts(c)
+    }
+}
 
 impl Write for Call {
     fn write(&self, buf: &mut impl BufMut) {
@@ -130,6 +140,10 @@ impl Write for Call {
                 Self::TAG_GOVERNANCE.write(buf);
                 c.write(buf);
             }
+            Call::Contracts(c) => {
+                Self::TAG_CONTRACTS.write(buf);
+                c.write(buf);
+            }
         }
     }
 }
@@ -144,6 +158,7 @@ impl EncodeSize for Call {
             Call::Computation(c) => c.encode_size(),
             Call::StakePool(c) => c.encode_size(),
             Call::Governance(c) => c.encode_size(),
+            Call::Contracts(c) => c.encode_size(),
         }
     }
 }
@@ -159,6 +174,7 @@ impl Read for Call {
             Self::TAG_COMPUTATION => Ok(Call::Computation(ComputationCall::read(buf)?)),
             Self::TAG_STAKEPOOL => Ok(Call::StakePool(StakePoolCall::read(buf)?)),
             Self::TAG_GOVERNANCE => Ok(Call::Governance(GovernanceCall::read(buf)?)),
+            Self::TAG_CONTRACTS => Ok(Call::Contracts(ContractsCall::read(buf)?)),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
     }
