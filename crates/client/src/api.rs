@@ -523,6 +523,13 @@ pub enum CallView {
         cluster: u32,
         salt: String,
     },
+    /// An encrypted command: only its size shows.
+    #[serde(rename = "contracts.command")]
+    Command {
+        contract: String,
+        gas_limit: u64,
+        sealed_bytes: usize,
+    },
 }
 
 impl CallView {
@@ -552,6 +559,7 @@ impl CallView {
             CallView::Vote { .. } => "governance.vote",
             CallView::UploadCode { .. } => "contracts.upload_code",
             CallView::Instantiate { .. } => "contracts.instantiate",
+            CallView::Command { .. } => "contracts.command",
         }
     }
 }
@@ -641,6 +649,15 @@ impl From<&Call> for CallView {
                 code_hash: hex::encode(code_hash),
                 cluster: *cluster,
                 salt: hex::encode(salt),
+            },
+            Call::Contracts(ContractsCall::Command {
+                contract,
+                sealed,
+                gas_limit,
+            }) => CallView::Command {
+                contract: hex::encode(contract),
+                gas_limit: *gas_limit,
+                sealed_bytes: sealed.ciphertext.len(),
             },
         }
     }

@@ -99,6 +99,12 @@ impl ContractKey {
         derive(&self.secret, b"state", &[])
     }
 
+    /// The ephemeral HPKE secret a command's result is sealed with: the same on every worker,
+    /// used for that one result only (see `crate::sealed`).
+    pub fn result_ephemeral(&self, command_id: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+        derive(&self.secret, b"result/ephemeral", command_id)
+    }
+
     /// The random seed of the command `command_id` (e.g. its transaction's hash): the same on
     /// every worker of the cluster, unpredictable to anyone without the contract secret.
     pub fn command_seed(&self, command_id: &[u8; 32]) -> Zeroizing<[u8; 32]> {

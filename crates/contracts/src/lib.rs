@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 pub mod host;
 pub mod host_crypto;
 pub mod keys;
+pub mod sealed;
+pub mod state;
 mod wasmi_exec;
 
 pub use keys::ContractKey;

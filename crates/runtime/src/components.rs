@@ -605,6 +605,28 @@ impl mq::MessageHooks for Wiring {
                 encryption_key,
                 signing_key,
             } => contracts::report_keys(state, ctx, sender, contract, encryption_key, signing_key),
+            Payload::CommandResult {
+                contract,
+                seq,
+                succeeded,
+                fuel_used,
+                state_hash,
+                output,
+                events,
+            } => contracts::report_result(
+                state,
+                ctx,
+                sender,
+                &contracts::Report {
+                    contract,
+                    seq: *seq,
+                    succeeded: *succeeded,
+                    fuel_used: *fuel_used,
+                    state_hash,
+                    output,
+                    events,
+                },
+            ),
             // `mq` records heartbeats itself and never hands them on.
             Payload::Heartbeat { .. } => Ok(mq::Handled::default()),
         }

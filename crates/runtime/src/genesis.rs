@@ -136,6 +136,7 @@ impl GenesisConfig {
             balances::pots::MINING_STAKE,
             balances::pots::STAKE_POOLS,
             balances::pots::GOVERNANCE_DEPOSITS,
+            balances::pots::CONTRACT_GAS,
         ] {
             names.insert(pot.0.to_string());
         }

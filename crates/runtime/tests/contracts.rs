@@ -346,3 +346,251 @@ fn the_first_key_report_publishes_and_the_rest_confirm_or_are_evidence() {
         commonware_codec::EncodeSize::encode_size(&record)
     );
 }
+
+/// A contract of `bob` on a chain with a master key, its keys published by worker-1.
+fn chain_with_contract() -> (Chain, [u8; 32]) {
+    let mut c = chain_with_workers();
+    promote(&mut c, "worker-1");
+    run_round(&mut c, &BTreeMap::new());
+    let code = example("counter");
+    let hash = sha256(&code);
+    assert_eq!(upload(&mut c, code).status, TxStatus::Success);
+    assert_eq!(instantiate(&mut c, hash, 0, 3).status, TxStatus::Success);
+    let id = contracts::contract_id(&c.chain, &common::id("bob"), &hash, 0, &[3; 32]);
+    (c, id)
+}
+
+fn publish_keys(c: &mut Chain, id: [u8; 32]) {
+    let receipt = send(
+        c,
+        "worker-1",
+        Payload::ContractKey {
+            contract: id,
+            encryption_key: [1; 32],
+            signing_key: [2; 32],
+        },
+    );
+    assert_eq!(receipt.status, TxStatus::Success);
+}
+
+fn sealed(fill: u8) -> phalanx_types::Sealed {
+    phalanx_types::Sealed {
+        enc: [fill; 32],
+        ciphertext: vec![fill; 40],
+    }
+}
+
+fn command(c: &mut Chain, signer: &str, id: [u8; 32], gas_limit: u64) -> Receipt {
+    c.call_receipt(
+        signer,
+        ContractsCall::Command {
+            contract: id,
+            sealed: sealed(0xC0),
+            gas_limit,
+        },
+        NOW_MS,
+    )
+}
+
+fn result(id: [u8; 32], seq: u64, fuel_used: u64, state: u8) -> Payload {
+    Payload::CommandResult {
+        contract: id,
+        seq,
+        succeeded: true,
+        fuel_used,
+        state_hash: [state; 32],
+        output: sealed(0x0D),
+        events: vec![b"counted".to_vec()],
+    }
+}
+
+#[test]
+fn commands_hold_gas_and_reach_the_cluster_in_order() {
+    let (mut c, id) = chain_with_contract();
+    refused(
+        &command(&mut c, "alice", id, 1_000),
+        contracts::Error::KeyNotPublished,
+    );
+    publish_keys(&mut c, id);
+    refused(
+        &command(&mut c, "alice", [9; 32], 1_000),
+        contracts::Error::UnknownContract,
+    );
+    refused(
+        &command(&mut c, "alice", id, 0),
+        contracts::Error::GasLimitZero,
+    );
+    let max = c.params.contracts.max_gas_per_command;
+    refused(
+        &command(&mut c, "alice", id, max + 1),
+        contracts::Error::GasLimitTooHigh,
+    );
+    // A gas price that makes the escrow more than alice holds.
+    c.params.contracts.gas_price = 1_000 * UNITS_PER_PHA;
+    refused(
+        &command(&mut c, "alice", id, 2),
+        contracts::Error::InsufficientBalance,
+    );
+    c.params.contracts.gas_price = phalanx_runtime::contracts::Params::default().gas_price;
+
+    let supply = balances::total_issuance(&c.state).unwrap();
+    let queued = mq::state_key::broadcast().len(&c.state).unwrap();
+    let before = balances::account(&c.state, &common::id("alice"))
+        .unwrap()
+        .balance;
+    let receipt = command(&mut c, "alice", id, 1_000_000);
+    assert_eq!(receipt.status, TxStatus::Success);
+    let held = contracts::escrow(1_000_000, c.params.contracts.gas_price);
+    let after = balances::account(&c.state, &common::id("alice"))
+        .unwrap()
+        .balance;
+    assert_eq!(before - after, held + receipt.fee_paid);
+    assert_eq!(
+        balances::pot(&c.state, balances::pots::CONTRACT_GAS).unwrap(),
+        held
+    );
+    assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
+    let message: ChainMessage = mq::state_key::broadcast()
+        .get(&c.state, queued)
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        message,
+        ChainMessage::ContractCommand { seq: 0, gas_limit: 1_000_000, ref sealed, .. }
+            if *sealed == self::sealed(0xC0)
+    ));
+    assert_eq!(
+        command(&mut c, "alice", id, 1_000).status,
+        TxStatus::Success
+    );
+    let record = contracts::contract(&c.state, &id).unwrap().unwrap();
+    assert_eq!((record.commands, record.executed), (2, 0));
+}
+
+#[test]
+fn the_first_result_settles_gas_and_the_rest_confirm_or_are_evidence() {
+    let (mut c, id) = chain_with_contract();
+    publish_keys(&mut c, id);
+    assert_eq!(
+        command(&mut c, "alice", id, 1_000_000).status,
+        TxStatus::Success
+    );
+    assert_eq!(
+        command(&mut c, "alice", id, 1_000).status,
+        TxStatus::Success
+    );
+    let supply = balances::total_issuance(&c.state).unwrap();
+
+    refused(
+        &send(&mut c, "worker-1", result(id, 7, 10, 1)),
+        contracts::Error::UnknownCommand,
+    );
+    refused(
+        &send(&mut c, "worker-1", result(id, 1, 10, 1)),
+        contracts::Error::ResultOutOfOrder,
+    );
+    refused(
+        &send(&mut c, "worker-1", result(id, 0, 1_000_001, 1)),
+        contracts::Error::FuelOverLimit,
+    );
+
+    let alice_before = balances::account(&c.state, &common::id("alice"))
+        .unwrap()
+        .balance;
+    let treasury_before = balances::pot(&c.state, balances::TREASURY).unwrap();
+    let first = send(&mut c, "worker-1", result(id, 0, 250_000, 1));
+    assert_eq!(first.status, TxStatus::Success);
+    let price = c.params.contracts.gas_price;
+    let burned = 250_000 * price;
+    let refund = 750_000 * price;
+    assert_eq!(
+        balances::account(&c.state, &common::id("alice"))
+            .unwrap()
+            .balance
+            - alice_before,
+        refund
+    );
+    // The relayer's fee goes to the treasury too.
+    assert_eq!(
+        balances::pot(&c.state, balances::TREASURY).unwrap() - treasury_before,
+        burned + first.fee_paid
+    );
+    assert_eq!(
+        phalanx_runtime::treasury::income(&c.state, phalanx_runtime::treasury::Source::ContractGas)
+            .unwrap(),
+        burned
+    );
+    assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
+    assert!(
+        first
+            .events
+            .contains(&Event::Contracts(contracts::Event::CommandExecuted {
+                contract: id,
+                seq: 0,
+                succeeded: true,
+                fuel_used: 250_000,
+                state_hash: [1; 32],
+                by: common::id("worker-1"),
+            }))
+    );
+    assert!(
+        first
+            .events
+            .contains(&Event::Contracts(contracts::Event::ContractEvent {
+                contract: id,
+                seq: 0,
+                data: contracts::EventData(b"counted".to_vec()),
+            }))
+    );
+    let stored: phalanx_types::Sealed = phalanx_runtime::state::read_decoded(
+        &c.state,
+        contracts::state_key::command_output(&id, 0),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(stored, sealed(0x0D));
+    let record = contracts::contract(&c.state, &id).unwrap().unwrap();
+    assert_eq!((record.executed, record.state_hash), (1, [1; 32]));
+
+    refused(
+        &send(&mut c, "worker-1", result(id, 0, 250_000, 1)),
+        contracts::Error::ResultAlreadyReported,
+    );
+    let confirmed = send(&mut c, "worker-2", result(id, 0, 250_000, 1));
+    assert!(
+        confirmed
+            .events
+            .contains(&Event::Contracts(contracts::Event::CommandConfirmed {
+                contract: id,
+                seq: 0,
+                by: common::id("worker-2"),
+            }))
+    );
+    let differs = send(&mut c, "worker-3", result(id, 0, 250_000, 2));
+    assert_eq!(differs.status, TxStatus::Success, "evidence is recorded");
+    assert!(
+        differs
+            .events
+            .contains(&Event::Contracts(contracts::Event::StateDisagreement {
+                contract: id,
+                seq: 0,
+                by: common::id("worker-3"),
+                recorded_by: common::id("worker-1"),
+            }))
+    );
+    let settled = contracts::command_record(&c.state, &id, 0)
+        .unwrap()
+        .unwrap();
+    let result_ = settled.result.unwrap();
+    assert_eq!((result_.state_hash, result_.confirmations), ([1; 32], 1));
+    // The second command can now be recorded; nothing is left held for the first.
+    assert_eq!(
+        send(&mut c, "worker-1", result(id, 1, 1_000, 3)).status,
+        TxStatus::Success
+    );
+    assert_eq!(
+        balances::pot(&c.state, balances::pots::CONTRACT_GAS).unwrap(),
+        0
+    );
+    assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
+}

@@ -27,3 +27,21 @@ pub mod bytes {
         hex::decode(text).map_err(serde::de::Error::custom)
     }
 }
+
+/// A list of byte strings, each as hex.
+pub mod vec_bytes {
+    use serde::{Deserialize, Deserializer, Serializer, ser::SerializeSeq};
+    pub fn serialize<S: Serializer>(v: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for item in v {
+            seq.serialize_element(&hex::encode(item))?;
+        }
+        seq.end()
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .into_iter()
+            .map(|text| hex::decode(text).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}

@@ -10,7 +10,7 @@
 //!
 //! Tags are part of the frozen encoding: never reuse or renumber one.
 
-use crate::{ChainId, WorkerId};
+use crate::{AccountId, ChainId, MAX_COMMAND_EVENT_BYTES, MAX_COMMAND_EVENTS, Sealed, WorkerId};
 use bytes::BufMut;
 use commonware_codec::{
     Buf, Encode, EncodeSize, Error as CodecError, FixedSize, Read, ReadExt, ReadRangeExt, Write,
@@ -198,6 +198,21 @@ pub enum Payload {
         #[serde(with = "crate::hex_serde::bytes32")]
         signing_key: [u8; 32],
     },
+    /// A worker of the contract's cluster executed command `seq`: whether it succeeded, the
+    /// fuel it burned, the hash of the contract's encrypted state after it, the output sealed
+    /// to the caller's reply key, and the public events. Every worker must report the same.
+    CommandResult {
+        #[serde(with = "crate::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        succeeded: bool,
+        fuel_used: u64,
+        #[serde(with = "crate::hex_serde::bytes32")]
+        state_hash: [u8; 32],
+        output: Sealed,
+        #[serde(with = "crate::hex_serde::vec_bytes")]
+        events: Vec<Vec<u8>>,
+    },
 }
 
 /// Largest encoded beacon partial accepted (a BLS12-381 G2 partial signature and its index
@@ -214,6 +229,7 @@ impl Payload {
     const TAG_BEACON_SHARE: u8 = 8;
     const TAG_MINING_HEARTBEAT: u8 = 9;
     const TAG_CONTRACT_KEY: u8 = 10;
+    const TAG_COMMAND_RESULT: u8 = 11;
 
     /// The topic's name, for events and logs.
     pub fn topic(&self) -> &'static str {
@@ -227,6 +243,7 @@ impl Payload {
             Payload::BeaconShare { .. } => "beacon_share",
             Payload::MiningHeartbeat { .. } => "mining_heartbeat",
             Payload::ContractKey { .. } => "contract_key",
+            Payload::CommandResult { .. } => "command_result",
         }
     }
 }
@@ -295,6 +312,24 @@ impl Write for Payload {
                 buf.put_slice(encryption_key);
                 buf.put_slice(signing_key);
             }
+            Payload::CommandResult {
+                contract,
+                seq,
+                succeeded,
+                fuel_used,
+                state_hash,
+                output,
+                events,
+            } => {
+                Self::TAG_COMMAND_RESULT.write(buf);
+                buf.put_slice(contract);
+                seq.write(buf);
+                succeeded.write(buf);
+                fuel_used.write(buf);
+                buf.put_slice(state_hash);
+                output.write(buf);
+                events.write(buf);
+            }
         }
     }
 }
@@ -315,6 +350,9 @@ impl EncodeSize for Payload {
             Payload::BeaconShare { partial, .. } => 8 + partial.encode_size(),
             Payload::MiningHeartbeat { .. } => 16,
             Payload::ContractKey { .. } => 3 * 32,
+            Payload::CommandResult { output, events, .. } => {
+                32 + 8 + 1 + 8 + 32 + output.encode_size() + events.encode_size()
+            }
         }
     }
 }
@@ -361,6 +399,21 @@ impl Read for Payload {
                 contract: <[u8; 32]>::read(buf)?,
                 encryption_key: <[u8; 32]>::read(buf)?,
                 signing_key: <[u8; 32]>::read(buf)?,
+            }),
+            Self::TAG_COMMAND_RESULT => Ok(Payload::CommandResult {
+                contract: <[u8; 32]>::read(buf)?,
+                seq: u64::read(buf)?,
+                succeeded: bool::read(buf)?,
+                fuel_used: u64::read(buf)?,
+                state_hash: <[u8; 32]>::read(buf)?,
+                output: Sealed::read(buf)?,
+                events: Vec::<Vec<u8>>::read_cfg(
+                    buf,
+                    &(
+                        (..=MAX_COMMAND_EVENTS).into(),
+                        ((..=MAX_COMMAND_EVENT_BYTES).into(), ()),
+                    ),
+                )?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
@@ -492,6 +545,19 @@ pub enum ChainMessage {
         cluster: u32,
         generation: u32,
     },
+    /// Command `seq` of `contract`, from `sender`, in the block at `height` and `time_ms`
+    /// (what the contract sees as its block): every worker of the cluster executes the
+    /// contract's commands in `seq` order.
+    ContractCommand {
+        #[serde(serialize_with = "crate::hex_serde::bytes32::serialize")]
+        contract: [u8; 32],
+        seq: u64,
+        sender: AccountId,
+        height: u64,
+        time_ms: u64,
+        gas_limit: u64,
+        sealed: Sealed,
+    },
 }
 
 impl ChainMessage {
@@ -500,6 +566,7 @@ impl ChainMessage {
     const TAG_MASTER_KEY_ROTATION: u8 = 2;
     const TAG_KEY_SHARE_DELIVERED: u8 = 4;
     const TAG_CONTRACT_INSTANTIATED: u8 = 5;
+    const TAG_CONTRACT_COMMAND: u8 = 6;
 }
 
 impl Write for ChainMessage {
@@ -549,6 +616,24 @@ impl Write for ChainMessage {
                 cluster.write(buf);
                 generation.write(buf);
             }
+            ChainMessage::ContractCommand {
+                contract,
+                seq,
+                sender,
+                height,
+                time_ms,
+                gas_limit,
+                sealed,
+            } => {
+                Self::TAG_CONTRACT_COMMAND.write(buf);
+                buf.put_slice(contract);
+                seq.write(buf);
+                sender.write(buf);
+                height.write(buf);
+                time_ms.write(buf);
+                gas_limit.write(buf);
+                sealed.write(buf);
+            }
         }
     }
 }
@@ -564,6 +649,9 @@ impl EncodeSize for ChainMessage {
                 WorkerId::SIZE + key.encode_size() + 8 + envelope.encode_size()
             }
             ChainMessage::ContractInstantiated { .. } => 32 + 32 + 4 + 4,
+            ChainMessage::ContractCommand { sender, sealed, .. } => {
+                32 + 8 + sender.encode_size() + 8 + 8 + 8 + sealed.encode_size()
+            }
         }
     }
 }
@@ -594,6 +682,15 @@ impl Read for ChainMessage {
                 code_hash: <[u8; 32]>::read(buf)?,
                 cluster: u32::read(buf)?,
                 generation: u32::read(buf)?,
+            }),
+            Self::TAG_CONTRACT_COMMAND => Ok(ChainMessage::ContractCommand {
+                contract: <[u8; 32]>::read(buf)?,
+                seq: u64::read(buf)?,
+                sender: AccountId::read(buf)?,
+                height: u64::read(buf)?,
+                time_ms: u64::read(buf)?,
+                gas_limit: u64::read(buf)?,
+                sealed: Sealed::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

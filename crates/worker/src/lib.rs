@@ -15,6 +15,7 @@
 
 pub mod benchmark;
 pub mod chain;
+pub mod contracts;
 pub mod dkg;
 pub mod files;
 pub mod keys;

@@ -328,6 +328,23 @@ impl Worker {
                 generation,
                 ..
             } => self.report_contract_keys(contract, *cluster, *generation)?,
+            ChainMessage::ContractCommand {
+                contract,
+                seq,
+                sender,
+                height,
+                time_ms,
+                gas_limit,
+                sealed,
+            } => self.execute_command(&crate::contracts::Command {
+                contract,
+                seq: *seq,
+                sender,
+                height: *height,
+                time_ms: *time_ms,
+                gas_limit: *gas_limit,
+                sealed,
+            })?,
         }
         Ok(())
     }

@@ -21,6 +21,9 @@ pub const MINING_REWARDS: Pot = Pot("mining_rewards");
 pub const MINING_STAKE: Pot = Pot("mining_stake");
 /// Every stake pool's free stake and unclaimed commission (what its sessions do not hold).
 pub const STAKE_POOLS: Pot = Pot("stake_pools");
+/// Gas held for contract commands until their result comes back (then burned fuel goes to the
+/// treasury and the rest back to the sender).
+pub const CONTRACT_GAS: Pot = Pot("contract_gas");
 /// Deposits of proposals still open (returned, or forfeited to the treasury, when they close).
 pub const GOVERNANCE_DEPOSITS: Pot = Pot("governance_deposits");
 

@@ -11,20 +11,32 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &ContractsCa
             cluster,
             salt,
         } => super::instantiate::instantiate(state, ctx, code_hash, *cluster, salt),
+        ContractsCall::Command {
+            contract,
+            sealed,
+            gas_limit,
+        } => super::command::command(state, ctx, contract, sealed, *gas_limit),
     }
 }
 
 pub fn call_info(params: &Params, call: &ContractsCall) -> CallInfo {
+    let spends = match call {
+        ContractsCall::Command { gas_limit, .. } => {
+            super::command::escrow(*gas_limit, params.contracts.gas_price)
+        }
+        _ => 0,
+    };
     let fee = match call {
         ContractsCall::UploadCode { code } => params
             .contracts
             .code_fee_per_byte
             .saturating_mul(Amount::try_from(code.len()).unwrap_or(Amount::MAX)),
         ContractsCall::Instantiate { .. } => params.contracts.instantiate_fee,
+        ContractsCall::Command { .. } => 0,
     };
     CallInfo {
         fee,
-        spends: 0,
+        spends,
         prefetch: Vec::new(),
         quota: None,
     }

@@ -18,4 +18,16 @@ crate::error::component_errors! {
     KeyAlreadyReported = 11, "key_already_reported", "this worker already reported the contract's keys";
     NoMasterKey = 12, "no_master_key",
         "the gatekeepers have not made a master key yet, so no cluster key exists to derive the contract's keys from";
+    KeyNotPublished = 13, "key_not_published",
+        "the contract's cluster has not published its encryption key yet: nothing to encrypt a command to";
+    GasLimitZero = 14, "gas_limit_zero", "a command needs a positive gas limit";
+    GasLimitTooHigh = 15, "gas_limit_too_high", "the gas limit is over contracts.max_gas_per_command";
+    InsufficientBalance = 16, "insufficient_balance",
+        "the balance does not cover the command's gas (gas_limit × gas_price) and the existential deposit";
+    UnknownCommand = 17, "unknown_command", "the contract has no command with this sequence number";
+    ResultOutOfOrder = 18, "result_out_of_order",
+        "results are recorded in command order: an earlier command has no result yet";
+    ResultAlreadyReported = 19, "result_already_reported",
+        "this worker already reported the command's result";
+    FuelOverLimit = 20, "fuel_over_limit", "the reported fuel is over the command's gas limit";
 }

@@ -1,7 +1,41 @@
 //! Events of `contracts`.
 
-use phalanx_types::AccountId;
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadRangeExt, Write};
+use phalanx_types::{AccountId, MAX_COMMAND_EVENT_BYTES};
 use serde::{Deserialize, Serialize};
+
+/// The bytes of an event a contract emitted: hex in JSON, at most
+/// [`MAX_COMMAND_EVENT_BYTES`] when decoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventData(#[serde(with = "phalanx_types::hex_serde::bytes")] pub Vec<u8>);
+
+impl Write for EventData {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.0.write(buf);
+    }
+}
+
+impl EncodeSize for EventData {
+    fn encode_size(&self) -> usize {
+        self.0.encode_size()
+    }
+}
+
+impl Read for EventData {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self(Vec::<u8>::read_range(
+            buf,
+            ..=MAX_COMMAND_EVENT_BYTES,
+        )?))
+    }
+}
+
+impl crate::events::Accounts for EventData {
+    fn add_accounts(&self, _: &mut Vec<AccountId>) {}
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -47,6 +81,48 @@ pub enum Event {
         by: AccountId,
         published_by: AccountId,
     },
+    /// An encrypted command was accepted and its gas held.
+    CommandSubmitted {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        sender: AccountId,
+        gas_limit: u64,
+    },
+    /// The first worker's result of a command was recorded: its gas is settled.
+    CommandExecuted {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        succeeded: bool,
+        fuel_used: u64,
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        state_hash: [u8; 32],
+        by: AccountId,
+    },
+    /// An event the contract emitted during command `seq` (public, as the contract chose).
+    ContractEvent {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        data: EventData,
+    },
+    /// Another worker reported the same result.
+    CommandConfirmed {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        by: AccountId,
+    },
+    /// A worker reported a different result (status, fuel, state hash, output or events) from
+    /// the recorded one: evidence that the two do not run the same contract on the same state.
+    StateDisagreement {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        by: AccountId,
+        recorded_by: AccountId,
+    },
 }
 
 crate::events::component_events! {
@@ -58,6 +134,13 @@ crate::events::component_events! {
     };
     3 => ContractKeyConfirmed "contract_key_confirmed" { contract, by };
     4 => ContractKeyDisagreement "contract_key_disagreement" { contract, by, published_by };
+    5 => CommandSubmitted "command_submitted" { contract, seq, sender, gas_limit };
+    6 => CommandExecuted "command_executed" {
+        contract, seq, succeeded, fuel_used, state_hash, by
+    };
+    7 => ContractEvent "contract_event" { contract, seq, data };
+    8 => CommandConfirmed "command_confirmed" { contract, seq, by };
+    9 => StateDisagreement "state_disagreement" { contract, seq, by, recorded_by };
 }
 
 #[cfg(test)]
@@ -91,6 +174,36 @@ impl Event {
                 contract: [2; 32],
                 by: account(6),
                 published_by: account(5),
+            },
+            Event::CommandSubmitted {
+                contract: [2; 32],
+                seq: 3,
+                sender: account(1),
+                gas_limit: 1_000_000,
+            },
+            Event::CommandExecuted {
+                contract: [2; 32],
+                seq: 3,
+                succeeded: true,
+                fuel_used: 12_345,
+                state_hash: [7; 32],
+                by: account(5),
+            },
+            Event::ContractEvent {
+                contract: [2; 32],
+                seq: 3,
+                data: EventData(vec![1, 2, 3]),
+            },
+            Event::CommandConfirmed {
+                contract: [2; 32],
+                seq: 3,
+                by: account(6),
+            },
+            Event::StateDisagreement {
+                contract: [2; 32],
+                seq: 3,
+                by: account(6),
+                recorded_by: account(5),
             },
         ]
     }

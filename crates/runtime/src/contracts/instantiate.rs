@@ -42,6 +42,9 @@ pub fn instantiate(
         deployer: ctx.signer.clone(),
         created_height: ctx.env.height,
         keys: None,
+        commands: 0,
+        executed: 0,
+        state_hash: [0; 32],
     };
     state.put(state_key::contract(&id), Some(record.encode().to_vec()));
     state_key::contracts().push(state, &id)?;

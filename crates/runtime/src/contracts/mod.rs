@@ -2,14 +2,14 @@
 //!
 //! | file | what |
 //! |------|------|
-//! | `params.rs` | `max_code_bytes`, `code_fee_per_byte`, `instantiate_fee` |
+//! | `params.rs` | `max_code_bytes`, `code_fee_per_byte`, `instantiate_fee`, `gas_price`, `max_gas_per_command` |
 //! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes` and `contracts` append logs, `key_report(id, worker)` |
 //! | `record.rs` | [`CodeInfo`], [`ContractRecord`], [`ContractKeys`] |
-//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_published` / `_confirmed` / `_disagreement` |
-//! | `error.rs` | codes 1–12 |
+//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement` |
+//! | `error.rs` | codes 1–20 |
 //! | `call.rs` | [`ContractsCall`](phalanx_types::ContractsCall): code priced per byte, instantiation at a fixed fee |
-//! | `upload.rs`, `instantiate.rs` | one handler each |
-//! | `key_report.rs` | the `contract_key` message of a cluster's worker |
+//! | `upload.rs`, `instantiate.rs`, `command.rs` | one handler each |
+//! | `key_report.rs`, `result.rs` | the `contract_key` and `command_result` messages of a cluster's worker |
 //!
 //! No genesis state besides its parameters. The chain checks uploaded code with the same
 //! executor (`phalanx-contracts`) and limits the workers use, so a module that is stored can
@@ -18,24 +18,35 @@
 //! TEEs from the cluster key; the chain only records the public ones its workers report, and
 //! keeps a disagreement as evidence.
 //!
-//! Not yet: encrypted commands and their gas, state hashes per command, clusters other than 0.
+//! A command is sealed to the contract's key (the chain cannot read it); the chain holds its
+//! gas (`gas_limit × gas_price`, pot `contract_gas`), numbers it and broadcasts it. The first
+//! result reported for the next unexecuted command is recorded: burned fuel to the treasury,
+//! the rest back to the sender, the sealed output kept for the sender, the contract's events
+//! published; other workers' reports confirm it or are recorded as a state disagreement.
+//!
+//! Not yet: clusters other than 0; refunding the gas of a command no worker ever executes;
+//! slashing for a disagreement (the mining component will read the evidence events).
 
 mod call;
+mod command;
 mod error;
 mod event;
 mod instantiate;
 mod key_report;
 mod params;
 mod record;
+mod result;
 pub mod state_key;
 mod upload;
 
 pub use call::{call_info, dispatch};
+pub use command::escrow;
 pub use error::Error;
-pub use event::Event;
+pub use event::{Event, EventData};
 pub use key_report::report_keys;
 pub use params::Params;
-pub use record::{CodeInfo, ContractKeys, ContractRecord};
+pub use record::{CodeInfo, CommandRecord, CommandResult, ContractKeys, ContractRecord};
+pub use result::{Report, command_record, report_result};
 pub use upload::check_code;
 
 use crate::state::{State, StateError, read_decoded as read};

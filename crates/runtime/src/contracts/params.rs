@@ -20,6 +20,11 @@ pub struct Params {
     /// every worker of the cluster.
     #[serde(with = "crate::amount_json")]
     pub instantiate_fee: Amount,
+    /// Base units per unit of fuel a command burns (wasmi charges about one per instruction).
+    #[serde(with = "crate::amount_json")]
+    pub gas_price: Amount,
+    /// The most fuel one command may ask for.
+    pub max_gas_per_command: u64,
 }
 
 impl Default for Params {
@@ -29,6 +34,9 @@ impl Default for Params {
             // 0.0001 PHA a byte: a 16 KiB module costs about 1.6 PHA.
             code_fee_per_byte: UNITS_PER_PHA / 10_000,
             instantiate_fee: UNITS_PER_PHA / 10, // 0.1 PHA
+            // 0.01 PHA per million fuel.
+            gas_price: UNITS_PER_PHA / 100_000_000,
+            max_gas_per_command: 10_000_000,
         }
     }
 }
@@ -45,6 +53,9 @@ impl ComponentParams for Params {
                 "max_code_bytes must be at most {MAX_CODE_BYTES} (what a transaction carries)"
             ));
         }
+        if self.max_gas_per_command == 0 {
+            return Err("max_gas_per_command must be positive".into());
+        }
         Ok(())
     }
 }
@@ -54,12 +65,14 @@ impl Write for Params {
         self.max_code_bytes.write(buf);
         self.code_fee_per_byte.write(buf);
         self.instantiate_fee.write(buf);
+        self.gas_price.write(buf);
+        self.max_gas_per_command.write(buf);
     }
 }
 
 impl EncodeSize for Params {
     fn encode_size(&self) -> usize {
-        4 + 16 + 16
+        4 + 16 + 16 + 16 + 8
     }
 }
 
@@ -70,6 +83,8 @@ impl Read for Params {
             max_code_bytes: u32::read(buf)?,
             code_fee_per_byte: Amount::read(buf)?,
             instantiate_fee: Amount::read(buf)?,
+            gas_price: Amount::read(buf)?,
+            max_gas_per_command: u64::read(buf)?,
         })
     }
 }

@@ -94,6 +94,14 @@ pub struct ContractRecord {
     pub created_height: u64,
     /// `None` until a worker of the cluster reports them.
     pub keys: Option<ContractKeys>,
+    /// Commands submitted: the next command's `seq`.
+    pub commands: u64,
+    /// Commands whose result is recorded (results are recorded in `seq` order).
+    pub executed: u64,
+    /// The hash of the contract's encrypted state after the last recorded result (zeros
+    /// before the first).
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub state_hash: [u8; 32],
 }
 
 impl Write for ContractRecord {
@@ -104,12 +112,15 @@ impl Write for ContractRecord {
         self.deployer.write(buf);
         self.created_height.write(buf);
         self.keys.write(buf);
+        self.commands.write(buf);
+        self.executed.write(buf);
+        buf.put_slice(&self.state_hash);
     }
 }
 
 impl EncodeSize for ContractRecord {
     fn encode_size(&self) -> usize {
-        32 + 4 + 4 + self.deployer.encode_size() + 8 + self.keys.encode_size()
+        32 + 4 + 4 + self.deployer.encode_size() + 8 + self.keys.encode_size() + 8 + 8 + 32
     }
 }
 
@@ -123,6 +134,99 @@ impl Read for ContractRecord {
             deployer: AccountId::read(buf)?,
             created_height: u64::read(buf)?,
             keys: Option::<ContractKeys>::read(buf)?,
+            commands: u64::read(buf)?,
+            executed: u64::read(buf)?,
+            state_hash: <[u8; 32]>::read(buf)?,
+        })
+    }
+}
+
+/// The result the chain recorded for a command: the first worker's report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandResult {
+    pub succeeded: bool,
+    pub fuel_used: u64,
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub state_hash: [u8; 32],
+    /// SHA-256 of the sealed output and the events, as reported: what later reports must match.
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub digest: [u8; 32],
+    pub reported_by: WorkerId,
+    pub height: u64,
+    /// Workers that reported the same since (the first reporter excluded).
+    pub confirmations: u32,
+}
+
+impl Write for CommandResult {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.succeeded.write(buf);
+        self.fuel_used.write(buf);
+        buf.put_slice(&self.state_hash);
+        buf.put_slice(&self.digest);
+        self.reported_by.write(buf);
+        self.height.write(buf);
+        self.confirmations.write(buf);
+    }
+}
+
+impl EncodeSize for CommandResult {
+    fn encode_size(&self) -> usize {
+        1 + 8 + 32 + 32 + self.reported_by.encode_size() + 8 + 4
+    }
+}
+
+impl Read for CommandResult {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            succeeded: bool::read(buf)?,
+            fuel_used: u64::read(buf)?,
+            state_hash: <[u8; 32]>::read(buf)?,
+            digest: <[u8; 32]>::read(buf)?,
+            reported_by: WorkerId::read(buf)?,
+            height: u64::read(buf)?,
+            confirmations: u32::read(buf)?,
+        })
+    }
+}
+
+/// A command, from submission to result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandRecord {
+    pub sender: AccountId,
+    pub gas_limit: u64,
+    /// What is held in the `contract_gas` pot for it (`gas_limit × gas_price` at submission).
+    #[serde(with = "crate::amount_json")]
+    pub escrow: phalanx_types::Amount,
+    pub height: u64,
+    pub result: Option<CommandResult>,
+}
+
+impl Write for CommandRecord {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.sender.write(buf);
+        self.gas_limit.write(buf);
+        self.escrow.write(buf);
+        self.height.write(buf);
+        self.result.write(buf);
+    }
+}
+
+impl EncodeSize for CommandRecord {
+    fn encode_size(&self) -> usize {
+        self.sender.encode_size() + 8 + 16 + 8 + self.result.encode_size()
+    }
+}
+
+impl Read for CommandRecord {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            sender: AccountId::read(buf)?,
+            gas_limit: u64::read(buf)?,
+            escrow: phalanx_types::Amount::read(buf)?,
+            height: u64::read(buf)?,
+            result: Option::<CommandResult>::read(buf)?,
         })
     }
 }

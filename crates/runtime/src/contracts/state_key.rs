@@ -26,6 +26,28 @@ pub fn contracts() -> AppendLog<[u8; 32]> {
 pub fn codes() -> AppendLog<[u8; 32]> {
     AppendLog::new("contracts", "codes", b"")
 }
+/// Command `seq` of contract `id`: [`super::CommandRecord`].
+pub fn command(id: &[u8; 32], seq: u64) -> StateKey {
+    state_key(
+        "contracts",
+        "command",
+        &[&id[..], &seq.to_be_bytes()].concat(),
+    )
+}
+/// The sealed output of command `seq` of contract `id` ([`phalanx_types::Sealed`]), for its
+/// sender to fetch and open.
+pub fn command_output(id: &[u8; 32], seq: u64) -> StateKey {
+    state_key(
+        "contracts",
+        "command_output",
+        &[&id[..], &seq.to_be_bytes()].concat(),
+    )
+}
+/// That `worker` reported the result of command `seq` of contract `id`.
+pub fn result_report(id: &[u8; 32], seq: u64, worker: &WorkerId) -> StateKey {
+    let suffix = [&id[..], &seq.to_be_bytes(), worker.as_bytes()].concat();
+    state_key("contracts", "result_report", &suffix)
+}
 /// That `worker` reported the keys of contract `id` (so each worker counts once).
 pub fn key_report(id: &[u8; 32], worker: &WorkerId) -> StateKey {
     let mut suffix = id.to_vec();

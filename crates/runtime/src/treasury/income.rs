@@ -23,15 +23,18 @@ pub enum Source {
     LostStake,
     /// Deposits of proposals whose turnout fell far short of the quorum.
     ForfeitedDeposits,
+    /// Fuel burned by contract commands, at `contracts.gas_price`.
+    ContractGas,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Source::Fees,
         Source::MiningPayouts,
         Source::Slashes,
         Source::LostStake,
         Source::ForfeitedDeposits,
+        Source::ContractGas,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Source {
             Source::Slashes => "slashes",
             Source::LostStake => "lost_stake",
             Source::ForfeitedDeposits => "forfeited_deposits",
+            Source::ContractGas => "contract_gas",
         }
     }
 }

@@ -2,11 +2,56 @@
 
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, ReadRangeExt, Write};
+use serde::{Deserialize, Serialize};
 
 /// Largest contract module a transaction can carry: what fits in one transaction
 /// ([`crate::MAX_TX_SIZE`]) with room for the rest of it. The chain's own limit
 /// (`contracts.max_code_bytes`) may be lower.
 pub const MAX_CODE_BYTES: usize = 60 * 1024;
+
+/// Largest plaintext input of a command, and largest output of one.
+pub const MAX_COMMAND_IO: usize = 16 * 1024;
+/// Largest sealed command or result: the plaintext, what the protocol adds (a 32-byte reply
+/// key, a status byte) and the AEAD tag, with headroom.
+pub const MAX_SEALED_BYTES: usize = MAX_COMMAND_IO + 256;
+/// Most events one command may emit, and the largest one (they are public and kept in
+/// receipts by every node).
+pub const MAX_COMMAND_EVENTS: usize = 16;
+pub const MAX_COMMAND_EVENT_BYTES: usize = 1024;
+
+/// Bytes encrypted with HPKE (RFC 9180 base mode, single-shot) to one key: the sender's
+/// encapsulated ephemeral key and the ciphertext. How a command or a result is sealed and
+/// opened is `phalanx_contracts::sealed`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    #[serde(with = "crate::hex_serde::bytes32")]
+    pub enc: [u8; 32],
+    #[serde(with = "crate::hex_serde::bytes")]
+    pub ciphertext: Vec<u8>,
+}
+
+impl Write for Sealed {
+    fn write(&self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.enc);
+        self.ciphertext.write(buf);
+    }
+}
+
+impl EncodeSize for Sealed {
+    fn encode_size(&self) -> usize {
+        32 + self.ciphertext.encode_size()
+    }
+}
+
+impl Read for Sealed {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            enc: <[u8; 32]>::read(buf)?,
+            ciphertext: Vec::<u8>::read_range(buf, ..=MAX_SEALED_BYTES)?,
+        })
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContractsCall {
@@ -22,16 +67,26 @@ pub enum ContractsCall {
         cluster: u32,
         salt: [u8; 32],
     },
+    /// An encrypted command for `contract`, sealed to its published encryption key, with the
+    /// most fuel it may burn. `gas_limit` × `contracts.gas_price` is held from the signer and
+    /// what the command does not burn is refunded when its result comes back.
+    Command {
+        contract: [u8; 32],
+        sealed: Sealed,
+        gas_limit: u64,
+    },
 }
 
 impl ContractsCall {
     const TAG_UPLOAD_CODE: u8 = 0;
     const TAG_INSTANTIATE: u8 = 1;
+    const TAG_COMMAND: u8 = 2;
 
     pub fn name(&self) -> &'static str {
         match self {
             ContractsCall::UploadCode { .. } => "contracts.upload_code",
             ContractsCall::Instantiate { .. } => "contracts.instantiate",
+            ContractsCall::Command { .. } => "contracts.command",
         }
     }
 }
@@ -53,6 +108,16 @@ impl Write for ContractsCall {
                 cluster.write(buf);
                 buf.put_slice(salt);
             }
+            ContractsCall::Command {
+                contract,
+                sealed,
+                gas_limit,
+            } => {
+                Self::TAG_COMMAND.write(buf);
+                buf.put_slice(contract);
+                sealed.write(buf);
+                gas_limit.write(buf);
+            }
         }
     }
 }
@@ -62,6 +127,7 @@ impl EncodeSize for ContractsCall {
         1 + match self {
             ContractsCall::UploadCode { code } => code.encode_size(),
             ContractsCall::Instantiate { .. } => 32 + 4 + 32,
+            ContractsCall::Command { sealed, .. } => 32 + sealed.encode_size() + 8,
         }
     }
 }
@@ -77,6 +143,11 @@ impl Read for ContractsCall {
                 code_hash: <[u8; 32]>::read(buf)?,
                 cluster: u32::read(buf)?,
                 salt: <[u8; 32]>::read(buf)?,
+            }),
+            Self::TAG_COMMAND => Ok(ContractsCall::Command {
+                contract: <[u8; 32]>::read(buf)?,
+                sealed: Sealed::read(buf)?,
+                gas_limit: u64::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
