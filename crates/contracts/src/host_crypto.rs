@@ -21,18 +21,29 @@ use crate::host::{
 };
 use crate::{ExecError, HOST_MODULE, Randomness};
 
-/// Extra base cost of `sha256` (padding and the last block).
-pub const SHA256_FUEL: u64 = 300;
-/// Per byte hashed by `sha256`.
-pub const SHA256_FUEL_PER_BYTE: u64 = 4;
-/// `ed25519_verify`: one strict verification (about 25 µs, a scalar multiplication pair).
-pub const ED25519_VERIFY_FUEL: u64 = 30_000;
-/// Per byte of the message `ed25519_verify` or `sign` hashes (SHA-512).
-pub const SIGN_FUEL_PER_BYTE: u64 = 4;
-/// `sign`: one ed25519 signature (about 10 µs).
-pub const SIGN_FUEL: u64 = 12_000;
-/// Per random byte (a SHA-256 block per 32 bytes, or the enclave's generator).
-pub const RANDOM_FUEL_PER_BYTE: u64 = 4;
+// Prices measured like those of `host` (`cargo run --release -p phalanx-contracts --example
+// fuel_prices`, docs/BENCHMARKS.md), about twice the measured cost at 0.6-0.75 ns per fuel; the
+// per-byte prices below come on top of `COPY_FUEL_PER_BYTE` for the bytes read or written.
+
+/// Extra base cost of `sha256` (a call that hashes nothing measures about 90-100 ns, 125-170
+/// fuel, the host call included).
+pub const SHA256_FUEL: u64 = 200;
+/// Per byte hashed by `sha256` (measured: about 0.5 ns, 0.6-0.8 fuel, a byte, with the SHA
+/// extensions of the development VM's CPU).
+pub const SHA256_FUEL_PER_BYTE: u64 = 1;
+/// `ed25519_verify`: one strict verification (measured: about 32-37 µs, 44,000-57,000 fuel).
+pub const ED25519_VERIFY_FUEL: u64 = 100_000;
+/// Per byte of the message `ed25519_verify` or `sign` hashes with SHA-512 (measured: about
+/// 2.1-2.5 ns, 3-3.8 fuel, a byte for `sign`, which hashes it twice; half that to verify).
+pub const SIGN_FUEL_PER_BYTE: u64 = 6;
+/// `sign`: one ed25519 signature (measured: about 12-14 µs, 17,000-22,000 fuel).
+pub const SIGN_FUEL: u64 = 40_000;
+/// Extra base cost of `random` (measured: about 330-340 ns, 450-590 fuel, for 32 bytes from
+/// the enclave's generator, a system call; about 150 ns from the seeded stream).
+pub const RANDOM_FUEL: u64 = 500;
+/// Per random byte (measured: about 3-3.3 ns, 4.1-5.3 fuel, a byte from the seeded stream,
+/// which hashes two SHA-256 blocks per 32 bytes; about 1.6 ns from the enclave's generator).
+pub const RANDOM_FUEL_PER_BYTE: u64 = 9;
 /// The most bytes an error message given to `revert` may have.
 pub const MAX_REVERT_BYTES: usize = 1024;
 
@@ -193,7 +204,10 @@ pub(crate) fn define(linker: &mut Linker<State<'_>>) -> Result<(), Error> {
                 return Err(fail(&mut c, ExecError::TooMuchRandom { max }));
             }
             let per_byte = RANDOM_FUEL_PER_BYTE.saturating_add(COPY_FUEL_PER_BYTE);
-            charge(&mut c, cost(HOST_CALL_FUEL, per_byte, len))?;
+            charge(
+                &mut c,
+                cost(HOST_CALL_FUEL.saturating_add(RANDOM_FUEL), per_byte, len),
+            )?;
             // Checked before drawing, so a bad pointer does not advance the stream.
             check_range(&mut c, "random", out_ptr, len)?;
             let bytes = random_bytes(&mut c, len)?;

@@ -7,18 +7,21 @@
 //! [`WriteSet`] is the caller's job.
 //!
 //! [`WasmiExecutor`] implements it with the `wasmi` interpreter: fuel-metered, memory-limited,
-//! no floating point, and the host functions of module [`HOST_MODULE`] (see [`host`]).
+//! no floating point, and the host functions of module [`HOST_MODULE`] (see [`host`]). It caches
+//! parsed modules between calls, within [`ModuleCacheLimits`].
 
 use std::collections::BTreeMap;
 
 pub mod host;
 pub mod host_crypto;
 pub mod keys;
+mod module_cache;
 pub mod sealed;
 pub mod state;
 mod wasmi_exec;
 
 pub use keys::ContractKey;
+pub use module_cache::{ModuleCacheLimits, ModuleCacheStats};
 pub use wasmi_exec::WasmiExecutor;
 
 /// The only module name a contract may import from.

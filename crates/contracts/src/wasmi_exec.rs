@@ -1,10 +1,14 @@
 //! [`Executor`] on the `wasmi` interpreter.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use sha2::{Digest, Sha256};
 use wasmi::{
     CompilationMode, Config, EnforcedLimits, Engine, ExternType, Linker, Module, Store, TrapCode,
     errors::{ErrorKind, InstantiationError},
 };
 
+use crate::module_cache::{CodeHash, ModuleCache, ModuleCacheLimits, ModuleCacheStats};
 use crate::{
     EntryPoint, ExecError, Executor, HOST_MODULE, Host, Limits, MEMORY_EXPORT, Outcome, host,
     host_crypto,
@@ -16,14 +20,39 @@ use crate::{
 /// memory of at most [`Limits::max_memory_pages`].
 ///
 /// The engine's call-depth limit is fixed when the executor is built (from
-/// [`Limits::max_call_depth`] of the limits given to [`WasmiExecutor::new`]).
+/// [`Limits::max_call_depth`] of the limits given to [`WasmiExecutor::new`] or
+/// [`WasmiExecutor::with_module_cache`]).
+///
+/// Parsed modules are cached between calls (see [`ModuleCacheLimits`]), keyed by the SHA-256 of
+/// their code. A module is cached once it has parsed, validated and passed the import checks,
+/// which do not depend on the call; the checks that do (the code's size against
+/// [`Limits::max_code_bytes`], the entry point's export, the memory's size against
+/// [`Limits::max_memory_pages`]) run on every call. A module that fails is not cached, its error
+/// is found again on the next call: keeping failures would let junk modules push useful ones
+/// out, and finding one again costs no more than the first time, bounded by
+/// [`Limits::max_code_bytes`]. The cache is behind a mutex, held only to look up or insert, so
+/// one executor serves several threads.
+///
+/// Each module is parsed into an engine of its own: `wasmi` keeps every function it translates
+/// until its engine is dropped, so one engine shared by all modules grows with every module it
+/// ever parsed (measured: about 55 KB per uncached call of the counter example). With an engine
+/// per module, a module's code is freed once it is evicted and no call still runs it.
 pub struct WasmiExecutor {
-    engine: Engine,
+    config: Config,
+    cache: Mutex<ModuleCache<Module>>,
+    caches_modules: bool,
 }
 
 impl WasmiExecutor {
-    /// An executor whose engine limits the call depth to `limits.max_call_depth`.
+    /// An executor whose engine limits the call depth to `limits.max_call_depth`, with the
+    /// default module cache.
     pub fn new(limits: &Limits) -> Self {
+        Self::with_module_cache(limits, ModuleCacheLimits::default())
+    }
+
+    /// An executor whose engine limits the call depth to `limits.max_call_depth`, caching
+    /// parsed modules within `cache` ([`ModuleCacheLimits::DISABLED`]: parse on every call).
+    pub fn with_module_cache(limits: &Limits, cache: ModuleCacheLimits) -> Self {
         let mut config = Config::default();
         config
             .consume_fuel(true)
@@ -31,14 +60,52 @@ impl WasmiExecutor {
             .allow_start_fn(false)
             .compilation_mode(CompilationMode::Eager)
             .enforced_limits(EnforcedLimits::strict())
-            .set_max_recursion_depth(limits.max_call_depth.max(1));
+            .set_max_recursion_depth(limits.max_call_depth.max(1))
+            // Each module has an engine of its own (see above), and an engine keeps the stacks
+            // of finished calls for reuse: up to about 1 MB each after a deep recursion, for
+            // every cached module. A fresh stack per call costs about 0.4 µs instead.
+            .set_max_cached_stacks(0);
+        let cache = ModuleCache::new(cache);
         Self {
-            engine: Engine::new(&config),
+            config,
+            caches_modules: cache.enabled(),
+            cache: Mutex::new(cache),
         }
     }
 
-    /// Checks the imports and exports of a parsed module.
-    fn check_module(module: &Module, entry: EntryPoint, limits: &Limits) -> Result<(), ExecError> {
+    /// What the module cache holds and how often it had the module a call needed.
+    pub fn module_cache_stats(&self) -> ModuleCacheStats {
+        self.lock_cache().stats()
+    }
+
+    fn lock_cache(&self) -> MutexGuard<'_, ModuleCache<Module>> {
+        // The lock is never held across anything that can panic short of an allocation
+        // failure; and a cache left half-updated by one would only evict out of order.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The parsed module of `code`, its imports checked: from the cache, or parsed (outside the
+    /// lock, so other calls are not held up), checked and then cached.
+    fn module(&self, code: &[u8]) -> Result<Module, ExecError> {
+        // Hashed outside the lock; not at all when nothing would be cached.
+        let hash: Option<CodeHash> = self.caches_modules.then(|| Sha256::digest(code).into());
+        if let Some(hash) = &hash
+            && let Some(module) = self.lock_cache().get(hash)
+        {
+            return Ok(module);
+        }
+        let engine = Engine::new(&self.config);
+        let module =
+            Module::new(&engine, code).map_err(|e| ExecError::InvalidModule(e.to_string()))?;
+        Self::check_imports(&module)?;
+        if let Some(hash) = hash {
+            self.lock_cache().insert(hash, module.clone(), code.len());
+        }
+        Ok(module)
+    }
+
+    /// Checks that a parsed module imports only host functions.
+    fn check_imports(module: &Module) -> Result<(), ExecError> {
         for import in module.imports() {
             let known = import.module() == HOST_MODULE
                 && (host::FUNCTIONS.contains(&import.name())
@@ -51,6 +118,12 @@ impl WasmiExecutor {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Checks the exports of a parsed module that this call needs: the memory, within this
+    /// call's limit, and the entry point.
+    fn check_exports(module: &Module, entry: EntryPoint, limits: &Limits) -> Result<(), ExecError> {
         match module.get_export(MEMORY_EXPORT) {
             Some(ExternType::Memory(memory)) => {
                 if memory.minimum() > u64::from(limits.max_memory_pages) {
@@ -97,10 +170,10 @@ impl WasmiExecutor {
                 max: limits.max_code_bytes,
             });
         }
-        let module =
-            Module::new(&self.engine, code).map_err(|e| ExecError::InvalidModule(e.to_string()))?;
-        Self::check_module(&module, EntryPoint::Call, limits)?;
-        Self::check_module(&module, EntryPoint::Query, limits)?;
+        let module = self.module(code)?;
+        Self::check_exports(&module, EntryPoint::Call, limits)?;
+        Self::check_exports(&module, EntryPoint::Query, limits)?;
+        let engine = module.engine();
         let nothing = std::collections::BTreeMap::<Vec<u8>, Vec<u8>>::new();
         let host = Host {
             contract: [0; 32],
@@ -111,9 +184,9 @@ impl WasmiExecutor {
             key: None,
             randomness: crate::Randomness::Unavailable,
         };
-        let mut store = Store::new(&self.engine, host::State::new(host, &[], *limits, true));
+        let mut store = Store::new(engine, host::State::new(host, &[], *limits, true));
         store.limiter(|state| &mut state.limiter);
-        let mut linker = Linker::new(&self.engine);
+        let mut linker = Linker::new(engine);
         host::define(&mut linker)
             .and_then(|()| host_crypto::define(&mut linker))
             .map_err(|e| ExecError::Internal(e.to_string()))?;
@@ -152,18 +225,18 @@ impl Executor for WasmiExecutor {
                 max: limits.max_input_bytes,
             });
         }
-        let module =
-            Module::new(&self.engine, code).map_err(|e| ExecError::InvalidModule(e.to_string()))?;
-        Self::check_module(&module, entry, limits)?;
+        let module = self.module(code)?;
+        Self::check_exports(&module, entry, limits)?;
+        let engine = module.engine();
 
         let query = entry == EntryPoint::Query;
-        let mut store = Store::new(&self.engine, host::State::new(host, input, *limits, query));
+        let mut store = Store::new(engine, host::State::new(host, input, *limits, query));
         store.limiter(|state| &mut state.limiter);
         store
             .set_fuel(limits.fuel)
             .map_err(|e| ExecError::Internal(e.to_string()))?;
 
-        let mut linker = Linker::new(&self.engine);
+        let mut linker = Linker::new(engine);
         host::define(&mut linker)
             .and_then(|()| host_crypto::define(&mut linker))
             .map_err(|e| ExecError::Internal(e.to_string()))?;

@@ -3,6 +3,8 @@
 //! randomness and `revert`, each with its bad inputs.
 
 use ed25519_dalek::{Signer, SigningKey};
+use phalanx_contracts::host::COPY_FUEL_PER_BYTE;
+use phalanx_contracts::host_crypto::SHA256_FUEL_PER_BYTE;
 use phalanx_contracts::keys::verify_contract_signature;
 use phalanx_contracts::{
     ContractKey, EntryPoint, ExecError, Executor, Host, Limits, Outcome, Randomness, WasmiExecutor,
@@ -72,10 +74,12 @@ fn sha256_hashes_what_it_is_given() {
         let out = run(&code, input, None, Randomness::Unavailable).unwrap();
         assert_eq!(out.output, Sha256::digest(input).to_vec());
     }
-    // More bytes cost more fuel.
+    // Every byte more costs its copy into memory (`input_read`), its copy to the host and
+    // its hashing.
     let short = run(&code, b"abc", None, Randomness::Unavailable).unwrap();
     let long = run(&code, &[0x61; 1000], None, Randomness::Unavailable).unwrap();
-    assert!(long.fuel_used > short.fuel_used + 4 * 997);
+    let per_byte = 2 * COPY_FUEL_PER_BYTE + SHA256_FUEL_PER_BYTE;
+    assert_eq!(long.fuel_used - short.fuel_used, 997 * per_byte);
 }
 
 /// Input: key (32) ‖ signature (64) ‖ message. Outputs the verdict as one byte.
