@@ -511,6 +511,7 @@ pub fn sync(rpc: &str, runs: usize) -> Result<SyncReport, String> {
             checkpoint: None,
             poll: std::time::Duration::from_millis(500),
             mining: Default::default(),
+            query_listen: None,
         };
         let mut worker = phalanx_worker::run::Worker::open(config)?;
         let report = worker.sync().map_err(|e| e.to_string())?;

@@ -27,6 +27,9 @@ pub struct DevArgs {
     /// P2P listen address.
     #[arg(long, default_value = "127.0.0.1:30333")]
     p2p_addr: SocketAddr,
+    /// Where the dev worker serves encrypted contract queries (`phalanx contract query`).
+    #[arg(long, default_value = "127.0.0.1:8546")]
+    query_addr: SocketAddr,
     /// Least milliseconds between blocks.
     #[arg(long, default_value_t = 200)]
     block_interval_ms: u64,
@@ -157,6 +160,8 @@ pub struct DevOptions {
     pub data_dir: Option<PathBuf>,
     pub rpc_addr: SocketAddr,
     pub p2p_addr: SocketAddr,
+    /// Where the dev worker serves contract queries.
+    pub query_addr: SocketAddr,
     pub block_interval_ms: u64,
     pub allow_simulated_tee: bool,
     /// Run a worker with a simulated TEE and make it the first gatekeeper.
@@ -171,6 +176,7 @@ pub fn dev(args: DevArgs, json: bool) -> Result<(), String> {
         data_dir: args.data_dir,
         rpc_addr: args.rpc_addr,
         p2p_addr: args.p2p_addr,
+        query_addr: args.query_addr,
         block_interval_ms: args.block_interval_ms,
         allow_simulated_tee: !args.forbid_simulated_tee,
         worker: !args.no_worker,
@@ -184,6 +190,7 @@ pub fn run_dev(opts: DevOptions) -> Result<(), String> {
         data_dir,
         rpc_addr,
         p2p_addr,
+        query_addr,
         block_interval_ms,
         allow_simulated_tee,
         worker,
@@ -244,7 +251,7 @@ pub fn run_dev(opts: DevOptions) -> Result<(), String> {
                 print_dev_banner(&rpc, &dir_text, worker_spec.is_some());
             }
             if let Some(spec) = worker_spec {
-                std::thread::spawn(move || dev_worker(rpc, worker_dir, spec));
+                std::thread::spawn(move || dev_worker(rpc, worker_dir, spec, query_addr));
             }
         }),
     })
@@ -346,7 +353,7 @@ fn print_ready_json(
 /// the registry root dev:alice; once the chain has measured its benchmark, dev:charlie stakes
 /// [`DEV_MINING_STAKE_PHA`] on it and it mines. It lives as long as the process, on a thread of its own (not
 /// the node's tokio runtime: the worker's client blocks).
-fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
+fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec, query_addr: SocketAddr) {
     let config = phalanx_worker::run::WorkerConfig {
         rpc: rpc.clone(),
         dir,
@@ -359,6 +366,7 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec) {
             benchmark_duty_percent: DEV_BENCHMARK_DUTY,
             stake: Some(DEV_MINING_STAKE_PHA * UNITS_PER_PHA),
         },
+        query_listen: Some(query_addr),
     };
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = phalanx_worker::run::run_with(config, stop, |worker, record| {

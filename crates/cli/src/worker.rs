@@ -70,6 +70,10 @@ pub struct WorkerRunArgs {
     /// and start mining (if it has no session). Without it, start with `phalanx mining start`.
     #[arg(long, value_parser = parse_stake)]
     mine_stake: Option<phalanx_types::Amount>,
+    /// Serve encrypted contract queries on this address (e.g. 0.0.0.0:8546). Without it the
+    /// worker answers no queries.
+    #[arg(long)]
+    query_addr: Option<std::net::SocketAddr>,
 }
 
 /// `--mine-stake`: PHA, more than zero.
@@ -118,6 +122,7 @@ impl WorkerRunArgs {
                 benchmark_duty_percent: self.benchmark_duty,
                 stake: self.mine_stake,
             },
+            query_listen: self.query_addr,
         })
     }
 }

@@ -112,6 +112,7 @@ fn config(rpc: &str, dir: &std::path::Path) -> WorkerConfig {
         checkpoint: None,
         poll: Duration::from_millis(100),
         mining: Default::default(),
+        query_listen: None,
     }
 }
 

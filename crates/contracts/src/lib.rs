@@ -16,6 +16,7 @@ pub mod host;
 pub mod host_crypto;
 pub mod keys;
 mod module_cache;
+pub mod query;
 pub mod sealed;
 pub mod state;
 mod wasmi_exec;

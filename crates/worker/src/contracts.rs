@@ -10,6 +10,7 @@
 //! lacks it) and the sealed state. It is replaced atomically after each command, before the
 //! report is sent, so a crash never applies a command twice.
 
+use crate::query::{LiveContract, QueryBoard, QueryLimits};
 use crate::{files, keys, keys::DEFAULT_CLUSTER, run::Worker};
 use commonware_codec::Encode;
 use phalanx_contracts::{
@@ -23,6 +24,7 @@ use phalanx_types::{
     Sealed,
 };
 use std::path::PathBuf;
+use std::sync::Arc;
 use tracing::{error, info, warn};
 
 const STATE_MAGIC: &[u8; 8] = b"PHXCST01";
@@ -111,6 +113,86 @@ pub struct Command<'a> {
 }
 
 impl Worker {
+    /// Starts the query server on `listen` and makes every contract this worker holds a state
+    /// of answerable.
+    pub fn start_query_server(&mut self, listen: std::net::SocketAddr) -> Result<(), String> {
+        let board = Arc::new(QueryBoard::new(
+            self.spec.genesis.chain_id.clone(),
+            self.id(),
+            self.state.encryption_secret.bytes(),
+            QueryLimits::default(),
+        ));
+        crate::query::serve(board.clone(), listen)?;
+        self.query = Some(board);
+        let dir = self.config.dir.join("contracts");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        // Bounded: one file per contract this worker ran.
+        for entry in entries.flatten().take(100_000) {
+            let name = entry.file_name();
+            let Some(hex_id) = name.to_str().and_then(|n| n.strip_suffix(".state")) else {
+                continue;
+            };
+            let Ok(Ok(id)) = hex::decode(hex_id).map(<[u8; 32]>::try_from) else {
+                continue;
+            };
+            if let Err(e) = self.load_for_queries(&id) {
+                warn!(contract = %hex_id, error = %e, "cannot serve queries for this contract");
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes a contract's saved state to the query server (at start-up).
+    fn load_for_queries(&mut self, contract: &[u8; 32]) -> Result<(), String> {
+        let record: ContractRecord = self
+            .chain
+            .read_typed(chain_contracts::state_key::contract(contract), "contract")
+            .map_err(|e| e.to_string())?
+            .ok_or("the chain does not hold this contract")?;
+        let cluster_key = self
+            .cluster_key(record.cluster, record.generation)
+            .ok_or("no cluster key for the contract's generation")?;
+        let secret = keys::derive(&cluster_key, &keys::contract_path(contract));
+        let key = ContractKey::from_secret(*contract, secret.bytes());
+        let saved = self
+            .load_contract_state(contract)?
+            .ok_or("no saved state")?;
+        let current = state::open_state(&key, saved.applied, &saved.sealed_state)
+            .map_err(|e| e.to_string())?;
+        let code = self
+            .chain
+            .read_one(chain_contracts::state_key::code(&record.code_hash).into())
+            .map_err(|e| e.to_string())?
+            .ok_or("the contract's code is missing from the chain")?;
+        let tip = self.chain.tip().height;
+        self.publish_for_queries(key, Arc::new(code), current, tip, 0);
+        Ok(())
+    }
+
+    fn publish_for_queries(
+        &self,
+        key: ContractKey,
+        code: Arc<Vec<u8>>,
+        state: StateMap,
+        height: u64,
+        time_ms: u64,
+    ) {
+        if let Some(board) = &self.query {
+            board.publish(
+                key.id(),
+                LiveContract {
+                    key,
+                    code,
+                    state: Arc::new(state),
+                    height,
+                    time_ms,
+                },
+            );
+        }
+    }
+
     fn contract_state_path(&self, contract: &[u8; 32]) -> PathBuf {
         self.config
             .dir
@@ -201,6 +283,7 @@ impl Worker {
         };
         files::write_atomic(&path, &saved.encode())?;
         info!(contract = %id, seq, succeeded, fuel_used, "executed a contract command");
+        self.publish_for_queries(key, Arc::new(code), next, command.height, command.time_ms);
         self.send_message(report)?;
         Ok(())
     }

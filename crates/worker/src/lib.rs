@@ -21,6 +21,7 @@ pub mod files;
 pub mod keys;
 pub mod mining;
 pub mod mq;
+pub mod query;
 pub mod run;
 pub mod seal;
 pub mod store;

@@ -49,6 +49,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// The benchmark and mining (see [`crate::mining`]).
     pub mining: MiningConfig,
+    /// Where to serve contract queries (`None`: no query server).
+    pub query_listen: Option<std::net::SocketAddr>,
 }
 
 /// A running worker.
@@ -69,6 +71,8 @@ pub struct Worker {
     pub(crate) mining_refused_at_p: Option<u32>,
     /// Whether this process started its own mining already ([`MiningConfig::stake`]).
     pub(crate) mining_auto_started: bool,
+    /// The query server's view of the contracts this worker runs, once it serves.
+    pub(crate) query: Option<std::sync::Arc<crate::query::QueryBoard>>,
 }
 
 /// The spec to trust: given, saved earlier, or the node's on first use.
@@ -193,6 +197,7 @@ impl Worker {
             beacon_signed: None,
             mining_refused_at_p: None,
             mining_auto_started: false,
+            query: None,
         };
         worker.save()?;
         Ok(worker)
@@ -445,6 +450,12 @@ pub fn run_with(
         }
     };
     worker.start_benchmark(worker.config.mining.benchmark_duty_percent)?;
+    if let Some(listen) = worker.config.query_listen
+        && let Err(e) = worker.start_query_server(listen)
+    {
+        // The worker's duties to the chain go on; only queries are not served.
+        error!(error = %e, "NOT serving contract queries");
+    }
     on_registered(&mut worker, &record)?;
     // Tell the chain this worker is up and how far it has verified.
     let tip_height = worker.chain.tip().height;

@@ -1,0 +1,291 @@
+//! The query protocol: a read-only call sent straight to one worker over HTTP.
+//!
+//! The client checks the worker's record and attestation on chain, then sends a
+//! [`QueryRequest`]: the query sealed with HPKE to the **worker's** attested encryption key
+//! (plaintext `reply key (32) ‖ input`, `info` [`QUERY_INFO`], `aad` binding chain, worker,
+//! contract, account and time), signed by the client's account under [`query_namespace`] so
+//! the contract can check who asks. The worker refuses a signature that does not verify, a
+//! timestamp outside its window, a request it has seen (replay) and a ciphertext that does not
+//! open with its key (sent to another worker); it runs the contract's `query` entry point on
+//! its latest state and answers with the outcome sealed to the reply key ([`ANSWER_INFO`], a
+//! fresh ephemeral key).
+
+use crate::sealed::{CommandOutcome, SealError};
+use commonware_codec::{DecodeExt as _, Encode as _};
+use commonware_cryptography::{Signer as _, Verifier as _, ed25519};
+use phalanx_crypto::hpke;
+use phalanx_types::{AccountId, ChainId, MAX_COMMAND_IO, Sealed};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// HPKE `info` of a query.
+pub const QUERY_INFO: &[u8] = b"phalanx/contract-query/v1";
+/// HPKE `info` of an answer.
+pub const ANSWER_INFO: &[u8] = b"phalanx/contract-answer/v1";
+
+/// The signing domain of queries on `chain`.
+pub fn query_namespace(chain: &ChainId) -> Vec<u8> {
+    chain.namespace(b"phalanx/contract-query/v1/")
+}
+
+/// A query as it travels (JSON over HTTP).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    /// The worker it is for.
+    pub worker: AccountId,
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub contract: [u8; 32],
+    /// Who asks (the contract sees it as its caller).
+    pub account: AccountId,
+    /// When the client made it, ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    pub sealed: Sealed,
+    /// The account's ed25519 signature of [`QueryRequest::signed_bytes`], hex.
+    #[serde(with = "phalanx_types::hex_serde::bytes")]
+    pub signature: Vec<u8>,
+}
+
+/// A worker's answer (JSON over HTTP).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryAnswer {
+    /// The block height of the state the query ran on.
+    pub height: u64,
+    /// Fuel the query burned.
+    pub fuel_used: u64,
+    /// The outcome, sealed to the query's reply key.
+    pub sealed: Sealed,
+}
+
+impl QueryRequest {
+    /// What the account signs: worker, contract, account, time and the sealed query's hash.
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(32 * 4 + 8);
+        bytes.extend_from_slice(self.worker.as_bytes());
+        bytes.extend_from_slice(&self.contract);
+        bytes.extend_from_slice(self.account.as_bytes());
+        bytes.extend_from_slice(&self.timestamp_ms.to_be_bytes());
+        bytes.extend_from_slice(&Sha256::digest(self.sealed.encode()));
+        bytes
+    }
+
+    /// Whether the signature is the account's, for `chain`.
+    pub fn verify(&self, chain: &ChainId) -> bool {
+        let Ok(signature) =
+            ed25519::Signature::decode(commonware_codec::Copying(self.signature.as_slice()))
+        else {
+            return false;
+        };
+        self.account
+            .public_key()
+            .verify(&query_namespace(chain), &self.signed_bytes(), &signature)
+    }
+
+    /// What identifies the request for replay protection.
+    pub fn replay_id(&self) -> [u8; 32] {
+        Sha256::digest(self.signed_bytes()).into()
+    }
+}
+
+fn query_aad(
+    chain: &ChainId,
+    worker: &AccountId,
+    contract: &[u8; 32],
+    account: &AccountId,
+    timestamp_ms: u64,
+) -> Vec<u8> {
+    let mut aad = chain.namespace(b"phalanx/contract-query/");
+    aad.push(0);
+    aad.extend_from_slice(worker.as_bytes());
+    aad.extend_from_slice(contract);
+    aad.extend_from_slice(account.as_bytes());
+    aad.extend_from_slice(&timestamp_ms.to_be_bytes());
+    aad
+}
+
+/// Builds a signed query of `input` for `contract`, to `worker` (attested encryption key
+/// `worker_key`), asking for the answer sealed to `reply_key`.
+#[allow(clippy::too_many_arguments)]
+pub fn make_query(
+    chain: &ChainId,
+    worker: &AccountId,
+    worker_key: &[u8; 32],
+    contract: &[u8; 32],
+    account_key: &ed25519::PrivateKey,
+    timestamp_ms: u64,
+    reply_key: &[u8; 32],
+    input: &[u8],
+) -> Result<QueryRequest, SealError> {
+    if input.len() > MAX_COMMAND_IO {
+        return Err(SealError::TooLarge {
+            len: input.len(),
+            max: MAX_COMMAND_IO,
+        });
+    }
+    let account: AccountId = account_key.public_key().into();
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(32 + input.len()));
+    plaintext.extend_from_slice(reply_key);
+    plaintext.extend_from_slice(input);
+    let aad = query_aad(chain, worker, contract, &account, timestamp_ms);
+    let (enc, ciphertext) =
+        hpke::seal(worker_key, QUERY_INFO, &aad, &plaintext).map_err(|_| SealError::WeakKey)?;
+    let mut request = QueryRequest {
+        worker: worker.clone(),
+        contract: *contract,
+        account,
+        timestamp_ms,
+        sealed: Sealed { enc, ciphertext },
+        signature: Vec::new(),
+    };
+    let signature = account_key.sign(&query_namespace(chain), &request.signed_bytes());
+    request.signature = signature.encode().to_vec();
+    Ok(request)
+}
+
+/// Opens a query with the worker's encryption secret: (reply key, input).
+pub fn open_query(
+    worker_secret: &[u8; 32],
+    chain: &ChainId,
+    request: &QueryRequest,
+) -> Result<([u8; 32], Zeroizing<Vec<u8>>), SealError> {
+    let aad = query_aad(
+        chain,
+        &request.worker,
+        &request.contract,
+        &request.account,
+        request.timestamp_ms,
+    );
+    let plaintext = hpke::open(
+        &request.sealed.enc,
+        worker_secret,
+        QUERY_INFO,
+        &aad,
+        &request.sealed.ciphertext,
+    )
+    .map_err(|_| SealError::Open)?;
+    if plaintext.len() < 32 {
+        return Err(SealError::Malformed);
+    }
+    if plaintext.len() - 32 > MAX_COMMAND_IO {
+        return Err(SealError::TooLarge {
+            len: plaintext.len() - 32,
+            max: MAX_COMMAND_IO,
+        });
+    }
+    let mut reply = [0u8; 32];
+    reply.copy_from_slice(&plaintext[..32]);
+    Ok((reply, Zeroizing::new(plaintext[32..].to_vec())))
+}
+
+fn answer_aad(chain: &ChainId, request: &QueryRequest) -> Vec<u8> {
+    let mut aad = chain.namespace(b"phalanx/contract-answer/");
+    aad.push(0);
+    aad.extend_from_slice(&request.replay_id());
+    aad
+}
+
+/// Seals the outcome of `request` to its reply key, with a fresh ephemeral key.
+pub fn seal_answer(
+    chain: &ChainId,
+    request: &QueryRequest,
+    reply_key: &[u8; 32],
+    outcome: &CommandOutcome,
+) -> Result<Sealed, SealError> {
+    let mut plaintext = Zeroizing::new(Vec::new());
+    match outcome {
+        CommandOutcome::Output(bytes) => {
+            plaintext.push(0);
+            plaintext.extend_from_slice(bytes);
+        }
+        CommandOutcome::Failed(message) => {
+            plaintext.push(1);
+            plaintext.extend_from_slice(message.as_bytes());
+        }
+    }
+    let (enc, ciphertext) = hpke::seal(
+        reply_key,
+        ANSWER_INFO,
+        &answer_aad(chain, request),
+        &plaintext,
+    )
+    .map_err(|_| SealError::WeakKey)?;
+    Ok(Sealed { enc, ciphertext })
+}
+
+/// Opens an answer to `request` with the reply key's secret.
+pub fn open_answer(
+    reply_secret: &[u8; 32],
+    chain: &ChainId,
+    request: &QueryRequest,
+    sealed: &Sealed,
+) -> Result<CommandOutcome, SealError> {
+    let plaintext = hpke::open(
+        &sealed.enc,
+        reply_secret,
+        ANSWER_INFO,
+        &answer_aad(chain, request),
+        &sealed.ciphertext,
+    )
+    .map_err(|_| SealError::Open)?;
+    match plaintext.split_first() {
+        Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
+        Some((1, message)) => Ok(CommandOutcome::Failed(
+            String::from_utf8_lossy(message).into_owned(),
+        )),
+        _ => Err(SealError::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_query_verifies_opens_and_answers_only_for_its_parties() {
+        let chain = ChainId::new("phalanx-test").unwrap();
+        let worker_pair = hpke::derive_key_pair(b"the worker's encryption key seed");
+        let worker: AccountId = ed25519::PrivateKey::from_seed(1).public_key().into();
+        let alice = ed25519::PrivateKey::from_seed(2);
+        let reply = hpke::derive_key_pair(b"the client's reply key seed.....");
+        let request = make_query(
+            &chain,
+            &worker,
+            &worker_pair.public,
+            &[7; 32],
+            &alice,
+            1_000,
+            &reply.public,
+            b"get",
+        )
+        .unwrap();
+        assert!(request.verify(&chain));
+        assert!(!request.verify(&ChainId::new("phalanx-other").unwrap()));
+        let mut forged = request.clone();
+        forged.timestamp_ms += 1;
+        assert!(!forged.verify(&chain), "the time is signed");
+        let (reply_key, input) = open_query(&worker_pair.secret, &chain, &request).unwrap();
+        assert_eq!((reply_key, input.as_slice()), (reply.public, &b"get"[..]));
+        let other_worker = hpke::derive_key_pair(b"another worker's key seed.......");
+        assert_eq!(
+            open_query(&other_worker.secret, &chain, &request).err(),
+            Some(SealError::Open)
+        );
+        let outcome = CommandOutcome::Output(b"42".to_vec());
+        let sealed = seal_answer(&chain, &request, &reply_key, &outcome).unwrap();
+        assert_eq!(
+            open_answer(&reply.secret, &chain, &request, &sealed),
+            Ok(outcome)
+        );
+        assert_eq!(
+            open_answer(&reply.secret, &chain, &forged, &sealed).err(),
+            Some(SealError::Open)
+        );
+        // JSON round trip, as it travels.
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(
+            serde_json::from_str::<QueryRequest>(&json).unwrap(),
+            request
+        );
+    }
+}
