@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod client;
+pub mod confidential;
 pub mod endpoint;
 pub mod gov;
 pub mod http;
