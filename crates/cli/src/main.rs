@@ -8,6 +8,7 @@ mod bench;
 mod bench_dkg;
 mod bench_mining;
 mod block;
+mod contract;
 mod exit;
 mod gov;
 mod history;
@@ -123,6 +124,13 @@ enum Command {
         #[command(subcommand)]
         action: gov::GovCommand,
     },
+    /// Contracts: upload a WebAssembly module, create a contract from it, and read what the
+    /// chain records (its keys, once its cluster published them). See `phalanx contract --help`.
+    #[command(long_about = contract::CONTRACT_HELP)]
+    Contract {
+        #[command(subcommand)]
+        action: contract::ContractCommand,
+    },
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -177,6 +185,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Pool { action } => pool::run(rpc, action, json)?,
         Command::Treasury => treasury::run(rpc, json)?,
         Command::Gov { action } => gov::run(rpc, action, json)?,
+        Command::Contract { action } => contract::run(rpc, action, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,
     }
     Ok(())

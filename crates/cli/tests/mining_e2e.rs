@@ -10,6 +10,11 @@
 //! pool calls are refused; after the reclaim (the dev worker does not start mining again by
 //! itself) the worker joins the pool and mines with the delegated stake, payouts raise the
 //! share price, and bob's `withdraw --all` is paid in part at once and queued for the rest.
+//!
+//! During the first cool-down, contracts (`phalanx contract`): dev:alice uploads the counter
+//! module and instantiates it, the dev worker (the gatekeeper, holding the cluster key) reports
+//! the contract's keys and the chain publishes them; modules the chain would refuse, code
+//! uploaded twice and ids already taken are refused before anything is sent.
 
 mod common;
 
@@ -198,7 +203,273 @@ fn the_dev_worker_mines_earns_and_every_bad_call_is_refused() {
     );
     let reclaimable_at = s["reclaimable_at_ms"].as_u64().unwrap();
 
+    // While the session cools down: contracts, whose keys this gatekeeper derives.
+    contracts(rpc, &worker, dir.path());
     pools(rpc, &worker, reclaimable_at);
+}
+
+/// `contract show ID --json` until the contract's keys are published (at most `secs`).
+fn contract_until_keys(rpc: &str, id: &str, secs: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let (ok, v, err) = cli(rpc, &["contract", "show", id]);
+        assert!(ok, "{err}");
+        if !v["contract"]["keys"].is_null() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dev worker (a gatekeeper holding the cluster key) did not publish contract {id}'s keys within {secs} s; a worker that lacked the cluster key when it read the instantiation never reports them: {v:#}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// The contracts part of the run (the dev worker, a gatekeeper, has held its cluster key since
+/// its first beacon rounds): dev:alice uploads the counter module and instantiates it, the
+/// worker reports the contract's keys, and what the chain would refuse is refused before
+/// anything is sent.
+fn contracts(rpc: &str, worker: &str, dir: &std::path::Path) {
+    use sha2::Digest;
+    let wasm_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../contracts/wasm/counter.wasm"
+    );
+    let wasm = std::fs::read(wasm_path).unwrap();
+    let hash = hex::encode(sha2::Sha256::digest(&wasm));
+    let alice = cli(rpc, &["balance", "dev:alice"]).1;
+    let nonce = |v: &Value| v["nonce"].as_u64().unwrap();
+    let alice_nonce = || nonce(&cli(rpc, &["balance", "dev:alice"]).1);
+    let before = nonce(&alice);
+
+    let (ok, v, err) = cli(rpc, &["contract", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (v["count"].as_u64(), v["contracts"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+
+    // Refused before sending (exit 2, the chain's code): not WebAssembly, a module the
+    // executor would not load (no exports), more than a transaction carries, no file at all.
+    let not_wasm = dir.join("not.wasm");
+    std::fs::write(&not_wasm, b"#!/bin/sh\necho not a module\n").unwrap();
+    let no_exports = dir.join("empty.wasm");
+    std::fs::write(
+        &no_exports,
+        [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    )
+    .unwrap();
+    let huge = dir.join("huge.wasm");
+    let mut big = wasm.clone();
+    big.resize(phalanx_types::MAX_CODE_BYTES + 1, 0);
+    std::fs::write(&huge, big).unwrap();
+    for (file, code) in [
+        (&not_wasm, Some("contracts.invalid_code")),
+        (&no_exports, Some("contracts.bad_export")),
+        (&huge, Some("contracts.code_too_large")),
+        (&dir.join("missing.wasm"), None),
+    ] {
+        let (status, v, err) = cli_code(
+            rpc,
+            &[
+                "contract",
+                "upload",
+                file.to_str().unwrap(),
+                "--from",
+                "dev:alice",
+            ],
+        );
+        assert_eq!(status, Some(2), "{file:?}: {err}");
+        assert_eq!(v["error"]["kind"], "usage", "{file:?}");
+        assert_eq!(v["error"]["code"].as_str(), code, "{file:?}: {v}");
+    }
+    assert_eq!(alice_nonce(), before, "nothing was sent");
+
+    // Upload: the code hash is the module's SHA-256.
+    let (ok, up, err) = cli(
+        rpc,
+        &["contract", "upload", wasm_path, "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(up["code_hash"], hash.as_str(), "{up:#}");
+    assert_eq!(up["size"], wasm.len());
+    assert_eq!(
+        up["transaction"]["location"]["receipt"]["status"],
+        "success"
+    );
+    // Again: refused by the CLI from the chain's state (exit 4), before a fee is paid.
+    let after_upload = alice_nonce();
+    let (status, v, err) = cli_code(
+        rpc,
+        &["contract", "upload", wasm_path, "--from", "dev:alice"],
+    );
+    assert_eq!(status, Some(4), "{err}");
+    assert_eq!(v["error"]["kind"], "refused");
+    assert_eq!(v["error"]["code"], "contracts.code_exists");
+    assert_eq!(alice_nonce(), after_upload, "nothing was sent");
+    // The module as the chain keeps it, saved and checked against its hash.
+    let saved = dir.join("saved.wasm");
+    let (ok, code, err) = cli(
+        rpc,
+        &["contract", "code", &hash, "--out", saved.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(code["code"]["size"], wasm.len(), "{code:#}");
+    assert_eq!(code["code"]["uploader"], alice["account"]);
+    assert_eq!(std::fs::read(&saved).unwrap(), wasm);
+    let (status, v) = http_get(rpc, &format!("/code/{hash}?bytes=true"));
+    assert_eq!(
+        (status, v["bytes"].as_str()),
+        (200, Some(hex::encode(&wasm).as_str()))
+    );
+
+    // Instantiate with a salt from text; the id is the chain's (the receipt's event).
+    let (ok, made, err) = cli(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            &hash,
+            "--salt-text",
+            "e2e",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let id = made["contract"].as_str().unwrap().to_string();
+    let events = made["transaction"]["location"]["receipt"]["events"]
+        .as_array()
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "contract_instantiated" && e["contract"] == id.as_str()),
+        "{made:#}"
+    );
+    let created = made["transaction"]["location"]["height"].as_u64().unwrap();
+    // The same salt again gives the same id: refused before sending; unknown code too.
+    let (status, v, err) = cli_code(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            &hash,
+            "--salt-text",
+            "e2e",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (Some(4), Some("contracts.contract_exists")),
+        "{err}"
+    );
+    let (status, v, err) = cli_code(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            &"00".repeat(32),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (Some(4), Some("contracts.unknown_code")),
+        "{err}"
+    );
+    let (status, _, err) = cli_code(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            &hash,
+            "--salt",
+            "abc",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert_eq!(status, Some(2), "{err}");
+    // Without a salt: a random one, so another contract.
+    let (ok, other, err) = cli(
+        rpc,
+        &["contract", "instantiate", &hash, "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    assert_ne!(other["contract"], id.as_str());
+    assert_ne!(other["salt"], made["salt"]);
+
+    // The dev worker derives the keys and reports them; the chain publishes the first report.
+    let shown = contract_until_keys(rpc, &id, 60);
+    let c = &shown["contract"];
+    assert_eq!(c["id"], id.as_str());
+    assert_eq!(c["code_hash"], hash.as_str());
+    assert_eq!(c["cluster"], 0);
+    assert_eq!(c["deployer"], alice["account"]);
+    assert_eq!(c["created_height"].as_u64(), Some(created));
+    let keys = &c["keys"];
+    assert_eq!(keys["reported_by"], worker, "{shown:#}");
+    for k in ["encryption_key", "signing_key"] {
+        assert_eq!(keys[k].as_str().map(str::len), Some(64), "{shown:#}");
+    }
+    assert_eq!(keys["confirmations"], 0);
+    assert!(keys["height"].as_u64().unwrap() > created);
+    let (status, text, err) = cli_text(rpc, &["contract", "show", &id]);
+    assert_eq!(status, Some(0), "{err}");
+    assert!(
+        text.contains("published at block") && text.contains(keys["signing_key"].as_str().unwrap()),
+        "{text}"
+    );
+    let (ok, list, err) = cli(rpc, &["contract", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(list["count"], 2);
+    assert_eq!(list["contracts"][0]["id"], id.as_str());
+    let (ok, codes, err) = cli(rpc, &["contract", "codes"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        (codes["count"].as_u64(), &codes["codes"][0]["hash"]),
+        (Some(1), &Value::from(hash.as_str()))
+    );
+
+    // Unknown ids are 404 with their code (exit 4 in the CLI); malformed ones 400 (exit 2).
+    let (status, v, err) = cli_code(rpc, &["contract", "show", &"00".repeat(32)]);
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (Some(4), Some("unknown_contract")),
+        "{err}"
+    );
+    let (status, _, err) = cli_code(rpc, &["contract", "show", "zz"]);
+    assert_eq!(status, Some(2), "{err}");
+    for (path, status, code) in [
+        ("/contract/zz".to_string(), 400, "malformed"),
+        (format!("/contract/{}", "0".repeat(65)), 400, "malformed"),
+        (
+            format!("/contract/{}", "00".repeat(32)),
+            404,
+            "unknown_contract",
+        ),
+        ("/code/xyz".to_string(), 400, "malformed"),
+        (format!("/code/{}", "00".repeat(32)), 404, "unknown_code"),
+        (format!("/code/{hash}?bytes=maybe"), 400, "malformed"),
+        ("/contracts?limit=lots".to_string(), 400, "malformed"),
+        ("/contracts?from=1".to_string(), 400, "malformed"),
+        ("/codes?offset=-1".to_string(), 400, "malformed"),
+    ] {
+        let (got, v) = http_get(rpc, &path);
+        assert_eq!(
+            (got, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {v}"
+        );
+    }
+    // Pages are bounded and keep their order.
+    let (status, v) = http_get(rpc, "/contracts?offset=1&limit=100000");
+    assert_eq!((status, v["count"].as_u64()), (200, Some(2)), "{v}");
+    assert_eq!(v["contracts"][0]["id"], other["contract"]);
 }
 
 /// `pool show ID --json` (with bob's position) until `done` holds (at most `secs`).

@@ -11,6 +11,7 @@
 use phalanx_runtime::{
     Event, Params, Receipt, TxStatus, amount_json, beacon,
     computation::{self, SessionState},
+    contracts::{CodeInfo, ContractRecord},
     fixed::Fixed,
     mq::Heartbeat,
     registry::WorkerRecord,
@@ -638,7 +639,7 @@ impl From<&Call> for CallView {
                 pools: pools.clone(),
             },
             Call::Contracts(ContractsCall::UploadCode { code }) => CallView::UploadCode {
-                code_hash: hex::encode(sha256(code)),
+                code_hash: hex::encode(crate::contracts::code_hash(code)),
                 size: code.len(),
             },
             Call::Contracts(ContractsCall::Instantiate {
@@ -661,14 +662,6 @@ impl From<&Call> for CallView {
             },
         }
     }
-}
-
-/// SHA-256 of `bytes` (a module's hash, as the chain keys it).
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    use commonware_cryptography::{Hasher, Sha256};
-    let mut out = [0u8; 32];
-    out.copy_from_slice(Sha256::hash(&[bytes]).as_ref());
-    out
 }
 
 fn stakepool_view(call: &StakePoolCall) -> CallView {
@@ -1224,6 +1217,102 @@ pub struct PoolResponse {
     pub position: Option<PositionView>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Contracts
+
+/// Most contracts or modules one `GET /contracts` or `GET /codes` returns.
+pub const MAX_CONTRACTS_PAGE: u64 = 100;
+
+fn default_contracts_limit() -> u64 {
+    MAX_CONTRACTS_PAGE
+}
+
+/// `GET /contracts?offset=&limit=` and `GET /codes?offset=&limit=`: oldest first (creation or
+/// upload order, the chain's append logs), `limit` at most [`MAX_CONTRACTS_PAGE`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractsQuery {
+    #[serde(default)]
+    pub offset: u64,
+    #[serde(default = "default_contracts_limit")]
+    pub limit: u64,
+}
+
+impl Default for ContractsQuery {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: MAX_CONTRACTS_PAGE,
+        }
+    }
+}
+
+/// A contract as the chain records it: its code, cluster, master key generation, deployer,
+/// creation height, and the public keys its cluster's workers reported (`keys: null` until the
+/// first report).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractView {
+    /// The contract's id, hex.
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub id: [u8; 32],
+    #[serde(flatten)]
+    pub record: ContractRecord,
+}
+
+/// `GET /contract/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractResponse {
+    pub finalized_height: u64,
+    pub contract: ContractView,
+}
+
+/// `GET /contracts`: how many contracts exist and a page of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractsResponse {
+    pub finalized_height: u64,
+    pub count: u64,
+    pub offset: u64,
+    pub contracts: Vec<ContractView>,
+}
+
+/// An uploaded module: its SHA-256, who uploaded it, its size and the height.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeView {
+    /// SHA-256 of the module, hex.
+    #[serde(with = "phalanx_types::hex_serde::bytes32")]
+    pub hash: [u8; 32],
+    #[serde(flatten)]
+    pub info: CodeInfo,
+}
+
+/// `GET /code/{hash}?bytes=true`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeQuery {
+    /// Include the module itself (hex).
+    #[serde(default)]
+    pub bytes: bool,
+}
+
+/// `GET /code/{hash}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeResponse {
+    pub finalized_height: u64,
+    pub code: CodeView,
+    /// The module (with `?bytes=true`): its SHA-256 is `code.hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<HexBytes>,
+}
+
+/// `GET /codes`: how many modules were uploaded and a page of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodesResponse {
+    pub finalized_height: u64,
+    pub count: u64,
+    pub offset: u64,
+    pub codes: Vec<CodeView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1431,6 +1520,16 @@ mod tests {
                 worker: alice.clone(),
             }
             .into(),
+            ContractsCall::UploadCode {
+                code: vec![0, 0x61, 0x73, 0x6d],
+            }
+            .into(),
+            ContractsCall::Instantiate {
+                code_hash: [1; 32],
+                cluster: 0,
+                salt: [2; 32],
+            }
+            .into(),
         ];
         for call in &calls {
             let view = CallView::from(call);
@@ -1615,6 +1714,95 @@ mod tests {
                 limit: MAX_POOLS_PAGE
             })
         );
+    }
+
+    #[test]
+    fn contract_answers_are_hex_and_flat() {
+        use phalanx_runtime::contracts::ContractKeys;
+        let mut contract = ContractView {
+            id: [2; 32],
+            record: ContractRecord {
+                code_hash: [1; 32],
+                cluster: 0,
+                generation: 3,
+                deployer: account(1),
+                created_height: 12,
+                keys: None,
+                commands: 4,
+                executed: 3,
+                state_hash: [5; 32],
+            },
+        };
+        let json = serde_json::to_value(&contract).unwrap_or_default();
+        assert_eq!(json["id"], "02".repeat(32));
+        assert_eq!(json["code_hash"], "01".repeat(32));
+        assert_eq!(json["generation"], 3);
+        assert!(json["keys"].is_null(), "{json}");
+        round_trip(&contract, None);
+        contract.record.keys = Some(ContractKeys {
+            encryption_key: [3; 32],
+            signing_key: [4; 32],
+            reported_by: account(5),
+            height: 14,
+            confirmations: 1,
+        });
+        let v = ContractResponse {
+            finalized_height: 20,
+            contract: contract.clone(),
+        };
+        round_trip(&v, None);
+        let json = serde_json::to_value(&v).unwrap_or_default();
+        assert_eq!(json["contract"]["keys"]["encryption_key"], "03".repeat(32));
+        assert_eq!(json["contract"]["keys"]["confirmations"], 1);
+        round_trip(
+            &ContractsResponse {
+                finalized_height: 20,
+                count: 1,
+                offset: 0,
+                contracts: vec![contract],
+            },
+            None,
+        );
+        let code = CodeView {
+            hash: [9; 32],
+            info: CodeInfo {
+                uploader: account(1),
+                size: 13_794,
+                height: 7,
+            },
+        };
+        let mut v = CodeResponse {
+            finalized_height: 8,
+            code: code.clone(),
+            bytes: None,
+        };
+        let text = serde_json::to_string(&v).unwrap_or_default();
+        assert!(!text.contains("bytes"), "{text}");
+        assert!(text.contains(r#""size":13794"#), "{text}");
+        v.bytes = Some(vec![0, 0x61, 0x73, 0x6d].into());
+        let text = serde_json::to_string(&v).unwrap_or_default();
+        assert!(text.ends_with(r#""bytes":"0061736d"}"#), "{text}");
+        round_trip(&v, None);
+        round_trip(
+            &CodesResponse {
+                finalized_height: 8,
+                count: 1,
+                offset: 0,
+                codes: vec![code],
+            },
+            None,
+        );
+        // Queries: defaults, and a misspelt field refused rather than ignored.
+        assert_eq!(
+            serde_json::from_str::<ContractsQuery>("{}").ok(),
+            Some(ContractsQuery::default())
+        );
+        assert!(serde_json::from_str::<ContractsQuery>(r#"{"from":1}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<CodeQuery>("{}").ok(),
+            Some(CodeQuery { bytes: false })
+        );
+        assert!(serde_json::from_str::<CodeQuery>(r#"{"wasm":true}"#).is_err());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use crate::{
     api::{
         AccountProofResponse, AccountResponse, AccountTxsQuery, AccountTxsResponse, BlockResponse,
-        BlocksQuery, BlocksResponse, ChainResponse, CheckpointResponse, EventsQuery,
+        BlocksQuery, BlocksResponse, ChainResponse, CheckpointResponse, CodeResponse,
+        CodesResponse, ContractResponse, ContractsQuery, ContractsResponse, EventsQuery,
         EventsResponse, HeadersQuery, HeadersResponse, KeysResponse, MiningResponse,
         MiningWorkerResponse, PoolResponse, PoolsQuery, PoolsResponse, StateRequest, StateResponse,
         SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse,
@@ -187,6 +188,38 @@ pub fn pool(rpc: &str, id: u64, delegator: Option<&AccountId>) -> Result<PoolRes
     match delegator {
         Some(d) => http::get(rpc, &format!("/pool/{id}?delegator={d}")),
         None => http::get(rpc, &format!("/pool/{id}")),
+    }
+}
+
+/// `GET /contracts?offset=&limit=`: contracts in creation order.
+pub fn contracts(rpc: &str, query: &ContractsQuery) -> Result<ContractsResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/contracts?offset={}&limit={}", query.offset, query.limit),
+    )
+}
+
+/// `GET /contract/{id}`.
+pub fn contract(rpc: &str, id: &[u8; 32]) -> Result<ContractResponse, HttpError> {
+    http::get(rpc, &format!("/contract/{}", hex::encode(id)))
+}
+
+/// `GET /codes?offset=&limit=`: uploaded modules in upload order.
+pub fn codes(rpc: &str, query: &ContractsQuery) -> Result<CodesResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/codes?offset={}&limit={}", query.offset, query.limit),
+    )
+}
+
+/// `GET /code/{hash}[?bytes=true]` (with `bytes`, the module itself, hex; check it with
+/// [`crate::contracts::find_code`]).
+pub fn code(rpc: &str, hash: &[u8; 32], bytes: bool) -> Result<CodeResponse, HttpError> {
+    let hash = hex::encode(hash);
+    if bytes {
+        http::get(rpc, &format!("/code/{hash}?bytes=true"))
+    } else {
+        http::get(rpc, &format!("/code/{hash}"))
     }
 }
 

@@ -3,9 +3,11 @@
 //! index on disk (`phalanx-index`: "where was this transaction finalized", an account's history,
 //! events by kind, block headers: `/tx/{hash}`, `/account/{id}/txs`, `/events`, `/blocks`), the light-client
 //! reads (headers with finality certificates, batched state proofs), and the emission schedule
-//! (`/tokenomics`), mining (`/mining`, `/mining/{worker}`), the treasury (`/treasury`) and stake
-//! pools (`/pools`, `/pool/{id}`).
+//! (`/tokenomics`), mining (`/mining`, `/mining/{worker}`), the treasury (`/treasury`), stake
+//! pools (`/pools`, `/pool/{id}`) and contracts (`/contracts`, `/contract/{id}`, `/codes`,
+//! `/code/{hash}`).
 
+mod contracts;
 mod governance;
 mod history;
 pub mod index;
