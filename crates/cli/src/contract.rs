@@ -110,6 +110,54 @@ pub enum ContractCommand {
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
+    /// Build a contract crate (a `cdylib` written with the `phalanx-contract` SDK) for
+    /// wasm32 with Debian's toolchain (apt-get install rustc-web cargo-web rust-web-src lld),
+    /// as contracts/build.sh builds the examples; prints each module's path, size and code
+    /// hash, after checking it as the chain will at upload.
+    Build {
+        /// The crate's directory (default: the current one).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Send an encrypted command: the input is sealed (HPKE) to the contract's published key,
+    /// so only the TEEs of its cluster read it; waits for the cluster's result, sealed to a
+    /// key only this command holds, and prints it opened. Gas: --gas-limit fuel is held at
+    /// contracts.gas_price and what the command does not burn comes back (a failed command
+    /// burns it all).
+    Call {
+        /// The contract's id (64 hex characters).
+        id: String,
+        /// The input, hex (for the examples: a method byte, then its arguments in the SDK's
+        /// encoding; see contracts/*/src/lib.rs).
+        #[arg(long, value_parser = crate::contract_run::parse_input)]
+        input: crate::contract_run::Input,
+        /// The caller, who pays: a key name, keystore file, or `dev:NAME`.
+        #[arg(long)]
+        from: String,
+        /// The most fuel the command may burn.
+        #[arg(long, default_value_t = 1_000_000)]
+        gas_limit: u64,
+        /// Seconds to wait for the cluster's result.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        wait: u64,
+    },
+    /// Ask a worker an encrypted, signed query (read-only, no transaction, no fee). The
+    /// worker's key is checked against its record on chain (with a state proof) before
+    /// anything is sealed to it; the answer is sealed to a fresh key of this query.
+    Query {
+        /// The contract's id (64 hex characters).
+        id: String,
+        /// The input, hex.
+        #[arg(long, value_parser = crate::contract_run::parse_input)]
+        input: crate::contract_run::Input,
+        /// Who asks (signs the query; the contract sees it as its caller): a key name,
+        /// keystore file, or `dev:NAME`.
+        #[arg(long)]
+        from: String,
+        /// The worker's query server (`phalanx dev` serves one at http://127.0.0.1:8546).
+        #[arg(long, default_value = "http://127.0.0.1:8546")]
+        worker: String,
+    },
 }
 
 /// `--salt`: 64 hex characters.
@@ -179,6 +227,80 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             print(json_mode, &v, || codes_text(&v));
             Ok(())
         }
+        ContractCommand::Build { dir } => {
+            let built = crate::contract_run::build(&dir)?;
+            print(json_mode, &built, || {
+                built
+                    .iter()
+                    .map(|b| format!("{}  {} bytes  code hash {}", b.path, b.size, b.code_hash))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+        ContractCommand::Call {
+            id,
+            input,
+            from,
+            gas_limit,
+            wait,
+        } => {
+            let id = hash_arg(&id, "contract id")?;
+            let key = keys::resolve_signer_or_file(&from)?;
+            let v = crate::contract_run::call(
+                rpc,
+                &key,
+                &id,
+                &input.0,
+                gas_limit,
+                std::time::Duration::from_secs(wait),
+                json_mode,
+            )?;
+            print(json_mode, &v, || {
+                format!(
+                    "command {} of {}: {}\n  fuel: {} of {} (state hash {}, reported by {})",
+                    v.seq,
+                    v.contract,
+                    outcome_text(&v.outcome),
+                    v.fuel_used,
+                    v.gas_limit,
+                    v.state_hash,
+                    v.reported_by
+                )
+            });
+            Ok(())
+        }
+        ContractCommand::Query {
+            id,
+            input,
+            from,
+            worker,
+        } => {
+            let id = hash_arg(&id, "contract id")?;
+            let key = keys::resolve_signer_or_file(&from)?;
+            let v = crate::contract_run::query(rpc, &worker, &key, &id, &input.0)?;
+            print(json_mode, &v, || {
+                format!(
+                    "query of {} answered by worker {} (state of block {}): {}\n  fuel: {}",
+                    v.contract,
+                    v.worker,
+                    v.height,
+                    outcome_text(&v.outcome),
+                    v.fuel_used
+                )
+            });
+            Ok(())
+        }
+    }
+}
+
+fn outcome_text(o: &crate::contract_run::OutcomeView) -> String {
+    match (&o.output, &o.output_text, &o.error) {
+        (_, Some(text), _) => format!("succeeded, output {text:?}"),
+        (Some(hex), None, _) if hex.is_empty() => "succeeded, no output".into(),
+        (Some(hex), None, _) => format!("succeeded, output 0x{hex}"),
+        (_, _, Some(error)) => format!("FAILED: {error}"),
+        _ => "no outcome".into(),
     }
 }
 

@@ -9,6 +9,7 @@ mod bench_dkg;
 mod bench_mining;
 mod block;
 mod contract;
+mod contract_run;
 mod exit;
 mod gov;
 mod history;

@@ -28,6 +28,18 @@ use std::sync::Arc;
 use tracing::{error, info, warn};
 
 const STATE_MAGIC: &[u8; 8] = b"PHXCST01";
+
+/// How long the broadcast queue waits for a cluster key a contract message needs.
+const KEY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Whether the cluster key a message needs is here.
+pub(crate) enum KeyWait {
+    Ready(crate::store::Secret),
+    /// Not yet: handle the message again on the next poll.
+    Wait,
+    /// Waited long enough: go on without it.
+    GiveUp,
+}
 /// The largest state file read: the sealed state and a report, with room to spare.
 const MAX_STATE_FILE: u64 = (MAX_STATE_BYTES as u64) * 2 + 128 * 1024;
 
@@ -209,8 +221,39 @@ impl Worker {
         Saved::decode(&bytes).map(Some)
     }
 
-    /// Executes one broadcast command of a cluster-0 contract (see the module documentation).
-    pub(crate) fn execute_command(&mut self, command: &Command<'_>) -> Result<(), String> {
+    /// The cluster key of `generation`, or whether to wait for it: a key share may still be on
+    /// its way (a contract created right after the master key, before this worker recovered
+    /// its cluster key). The broadcast queue waits at most [`KEY_WAIT`] and then goes on
+    /// without it (logged: this worker then cannot run that contract).
+    pub(crate) fn wait_for_cluster_key(&mut self, cluster: u32, generation: u32) -> KeyWait {
+        if let Some(key) = self.cluster_key(cluster, generation) {
+            self.key_wait_since = None;
+            return KeyWait::Ready(key);
+        }
+        let now = std::time::Instant::now();
+        let since = *self.key_wait_since.get_or_insert_with(|| {
+            info!(
+                cluster,
+                generation, "waiting for the cluster key before going on with the broadcast queue"
+            );
+            now
+        });
+        if now.duration_since(since) < KEY_WAIT {
+            return KeyWait::Wait;
+        }
+        self.key_wait_since = None;
+        error!(
+            cluster,
+            generation,
+            "no cluster key after {} s: going on without it (this worker cannot run the contract)",
+            KEY_WAIT.as_secs()
+        );
+        KeyWait::GiveUp
+    }
+
+    /// Executes one broadcast command of a cluster-0 contract (see the module documentation);
+    /// `Ok(false)` to be called again later (waiting for the cluster key).
+    pub(crate) fn execute_command(&mut self, command: &Command<'_>) -> Result<bool, String> {
         let id = hex::encode(command.contract);
         let seq = command.seq;
         let record: Option<ContractRecord> = self
@@ -222,14 +265,15 @@ impl Worker {
             .map_err(|e| e.to_string())?;
         let Some(record) = record else {
             error!(contract = %id, seq, "a command for a contract the chain does not hold: skipped");
-            return Ok(());
+            return Ok(true);
         };
         if record.cluster != DEFAULT_CLUSTER {
-            return Ok(());
+            return Ok(true);
         }
-        let Some(cluster_key) = self.cluster_key(record.cluster, record.generation) else {
-            warn!(contract = %id, seq, "no cluster key for the contract's generation: command skipped");
-            return Ok(());
+        let cluster_key = match self.wait_for_cluster_key(record.cluster, record.generation) {
+            KeyWait::Ready(key) => key,
+            KeyWait::Wait => return Ok(false),
+            KeyWait::GiveUp => return Ok(true),
         };
         let secret = keys::derive(&cluster_key, &keys::contract_path(command.contract));
         let key = ContractKey::from_secret(*command.contract, secret.bytes());
@@ -237,7 +281,8 @@ impl Worker {
         let saved = self.load_contract_state(command.contract)?;
         let applied = saved.as_ref().map_or(0, |s| s.applied);
         if seq < applied {
-            return self.resend_report(command, saved);
+            self.resend_report(command, saved)?;
+            return Ok(true);
         }
         if seq > applied {
             error!(
@@ -246,7 +291,7 @@ impl Worker {
                 applied,
                 "commands before this one were never applied here (this worker joined later or lost its state; state transfer between workers is not built): skipped"
             );
-            return Ok(());
+            return Ok(true);
         }
         let current = match &saved {
             Some(s) => {
@@ -285,7 +330,7 @@ impl Worker {
         info!(contract = %id, seq, succeeded, fuel_used, "executed a contract command");
         self.publish_for_queries(key, Arc::new(code), next, command.height, command.time_ms);
         self.send_message(report)?;
-        Ok(())
+        Ok(true)
     }
 
     /// `command` was applied before a restart: sends this worker's report again unless the

@@ -171,7 +171,10 @@ impl Worker {
                 break;
             }
             for message in batch {
-                self.handle_broadcast(&message, record.gatekeeper)?;
+                if !self.handle_broadcast(&message, record.gatekeeper)? {
+                    // Not yet: this message needs a key still on its way (next poll).
+                    return Ok(());
+                }
                 self.state.mq.broadcast += 1;
                 self.save()?;
             }
@@ -298,7 +301,12 @@ impl Worker {
         }
     }
 
-    fn handle_broadcast(&mut self, message: &ChainMessage, gatekeeper: bool) -> Result<(), String> {
+    /// Handles one broadcast message; `Ok(false)` when it must be handled again later.
+    fn handle_broadcast(
+        &mut self,
+        message: &ChainMessage,
+        gatekeeper: bool,
+    ) -> Result<bool, String> {
         match message {
             ChainMessage::WorkerRegistered {
                 worker,
@@ -327,7 +335,7 @@ impl Worker {
                 cluster,
                 generation,
                 ..
-            } => self.report_contract_keys(contract, *cluster, *generation)?,
+            } => return self.report_contract_keys(contract, *cluster, *generation),
             ChainMessage::ContractCommand {
                 contract,
                 seq,
@@ -336,17 +344,19 @@ impl Worker {
                 time_ms,
                 gas_limit,
                 sealed,
-            } => self.execute_command(&crate::contracts::Command {
-                contract,
-                seq: *seq,
-                sender,
-                height: *height,
-                time_ms: *time_ms,
-                gas_limit: *gas_limit,
-                sealed,
-            })?,
+            } => {
+                return self.execute_command(&crate::contracts::Command {
+                    contract,
+                    seq: *seq,
+                    sender,
+                    height: *height,
+                    time_ms: *time_ms,
+                    gas_limit: *gas_limit,
+                    sealed,
+                });
+            }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Derives a new contract's keys from the cluster key and reports the public ones, unless
@@ -356,20 +366,16 @@ impl Worker {
         contract: &[u8; 32],
         cluster: u32,
         generation: u32,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let id = hex::encode(contract);
         if cluster != DEFAULT_CLUSTER {
             warn!(contract = %id, cluster, "not a member of the contract's cluster: skipping it");
-            return Ok(());
+            return Ok(true);
         }
-        let Some(cluster_key) = self.cluster_key(cluster, generation) else {
-            // Another worker of the cluster reports them; this one cannot check them yet.
-            warn!(
-                contract = %id,
-                generation,
-                "no cluster key for the contract's generation: not reporting its keys"
-            );
-            return Ok(());
+        let cluster_key = match self.wait_for_cluster_key(cluster, generation) {
+            crate::contracts::KeyWait::Ready(key) => key,
+            crate::contracts::KeyWait::Wait => return Ok(false),
+            crate::contracts::KeyWait::GiveUp => return Ok(true),
         };
         let reported = chain_contracts::state_key::key_report(contract, &self.id());
         let already: Option<u8> = self
@@ -377,7 +383,7 @@ impl Worker {
             .read_typed(reported, "contract key report")
             .map_err(|e| e.to_string())?;
         if already.is_some() {
-            return Ok(());
+            return Ok(true);
         }
         let secret = keys::derive(&cluster_key, &keys::contract_path(contract));
         let contract_key = phalanx_contracts::ContractKey::from_secret(*contract, secret.bytes());
@@ -393,7 +399,7 @@ impl Worker {
             encryption_key,
             signing_key,
         })?;
-        Ok(())
+        Ok(true)
     }
 
     /// The cluster key this worker holds for `generation`.

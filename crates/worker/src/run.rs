@@ -73,6 +73,9 @@ pub struct Worker {
     pub(crate) mining_auto_started: bool,
     /// The query server's view of the contracts this worker runs, once it serves.
     pub(crate) query: Option<std::sync::Arc<crate::query::QueryBoard>>,
+    /// Since when the broadcast queue has waited for a cluster key this worker does not hold
+    /// yet (see [`crate::contracts`]).
+    pub(crate) key_wait_since: Option<std::time::Instant>,
 }
 
 /// The spec to trust: given, saved earlier, or the node's on first use.
@@ -198,6 +201,7 @@ impl Worker {
             mining_refused_at_p: None,
             mining_auto_started: false,
             query: None,
+            key_wait_since: None,
         };
         worker.save()?;
         Ok(worker)

@@ -1,0 +1,313 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+//! End to end, the README's confidential-contract walkthrough on a real `phalanx dev` (with its
+//! simulated-TEE worker): upload the counter example, instantiate it, wait for its cluster to
+//! publish its keys, send encrypted commands, query the worker, and then look for the
+//! plaintext everywhere the chain, the node and the worker keep anything (the data directory)
+//! and in the logs: it must be nowhere. And the refusals a user meets on the way.
+
+mod common;
+
+use common::{BIN, cli, cli_code, free_port};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What the test stores in the contract and then looks for.
+const SECRET: &str = "PLAINTEXT-never-on-disk-7f3a91";
+
+fn example(name: &str) -> String {
+    format!(
+        "{}/../../contracts/wasm/{name}.wasm",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The SDK's encoding of a string or byte vector: a little-endian u32 length, then the bytes.
+fn bytes_arg(bytes: &[u8]) -> Vec<u8> {
+    let mut out = (bytes.len() as u32).to_le_bytes().to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
+    let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let log_path = logs.path().join("dev.log");
+    let query_port = free_port();
+    let mut child = Command::new(BIN)
+        .args([
+            "dev",
+            "--rpc-addr",
+            "127.0.0.1:0",
+            "--block-interval-ms",
+            "50",
+        ])
+        .args(["--p2p-addr", &format!("127.0.0.1:{}", free_port())])
+        .args(["--query-addr", &format!("127.0.0.1:{query_port}")])
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let rpc = loop {
+        let line = lines.next().expect("dev exited early").unwrap();
+        if let Some(url) = line.trim().strip_prefix("RPC:") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let node = common::Node { child, rpc };
+    let rpc = node.rpc.clone();
+    let worker = format!("http://127.0.0.1:{query_port}");
+    common::wait_height(&rpc, 1);
+    // The dev worker becomes the first gatekeeper and makes the master key the contract's keys
+    // derive from.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, keys) = common::http_get(&rpc, "/keys");
+        if status == 200
+            && keys["master_public_keys"]
+                .as_array()
+                .is_some_and(|k| !k.is_empty())
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no master key: {keys}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    // Upload and instantiate.
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "upload",
+            &example("counter"),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let code_hash = v["code_hash"].as_str().unwrap().to_string();
+    let (code, v, _) = cli_code(
+        &rpc,
+        &[
+            "contract",
+            "upload",
+            &example("counter"),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert_eq!(
+        code,
+        Some(4),
+        "the same code again is refused before sending: {v}"
+    );
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "instantiate",
+            &code_hash,
+            "--salt-text",
+            "walkthrough",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let id = v["contract"].as_str().unwrap().to_string();
+
+    // The dev worker (a gatekeeper holding the cluster key) publishes the contract's keys.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (ok, v, err) = cli(&rpc, &["contract", "show", &id]);
+        assert!(ok, "{err}");
+        if !v["contract"]["keys"].is_null() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cluster never published the keys: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // Encrypted commands: store the secret under the caller's key, then count.
+    let mut put = vec![1u8];
+    put.extend(bytes_arg(b"diary"));
+    put.extend(bytes_arg(SECRET.as_bytes()));
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "call",
+            &id,
+            "--input",
+            &hex::encode(&put),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["succeeded"], Value::Bool(true), "{v}");
+    let mut inc = vec![0u8];
+    inc.extend(5u64.to_le_bytes());
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "call",
+            &id,
+            "--input",
+            &hex::encode(&inc),
+            "--from",
+            "dev:bob",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        v["output"],
+        Value::String(hex::encode(5u64.to_le_bytes())),
+        "{v}"
+    );
+    assert!(v["fuel_used"].as_u64().unwrap() > 0);
+    // A command the contract refuses: reverted, its message back to the caller only.
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract", "call", &id, "--input", "09", "--from", "dev:bob",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["succeeded"], Value::Bool(false));
+    assert!(v["error"].as_str().unwrap().contains("unknown tag"), "{v}");
+
+    // Encrypted queries, straight to the worker: alice reads her value; bob reads nothing.
+    let mut get = vec![1u8];
+    get.extend(bytes_arg(b"diary"));
+    let get = hex::encode(&get);
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "query",
+            &id,
+            "--input",
+            &get,
+            "--worker",
+            &worker,
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let mut expected = vec![1u8];
+    expected.extend(bytes_arg(SECRET.as_bytes()));
+    assert_eq!(v["output"], Value::String(hex::encode(&expected)), "{v}");
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract", "query", &id, "--input", &get, "--worker", &worker, "--from", "dev:bob",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        v["output"],
+        Value::String("00".into()),
+        "bob has no value: {v}"
+    );
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract", "query", &id, "--input", "00", "--worker", &worker, "--from", "dev:bob",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["output"], Value::String(hex::encode(5u64.to_le_bytes())));
+
+    // Refusals: a contract the worker does not run; no query server there.
+    let (code, _, _) = cli_code(
+        &rpc,
+        &[
+            "contract",
+            "query",
+            &"ab".repeat(32),
+            "--input",
+            "00",
+            "--worker",
+            &worker,
+            "--from",
+            "dev:bob",
+        ],
+    );
+    assert_eq!(code, Some(4));
+    let (code, _, _) = cli_code(
+        &rpc,
+        &[
+            "contract",
+            "query",
+            &id,
+            "--input",
+            "00",
+            "--worker",
+            &format!("http://127.0.0.1:{}", free_port()),
+            "--from",
+            "dev:bob",
+        ],
+    );
+    assert_eq!(code, Some(3));
+
+    // Stop everything, then look for the secret, as text and as hex, in every file the chain,
+    // the node and the worker wrote, and in the logs.
+    drop(node);
+    let mut all = Vec::new();
+    files(data.path(), &mut all);
+    assert!(
+        all.len() > 5,
+        "the data directory holds the chain and the worker"
+    );
+    let hex_secret = hex::encode(SECRET);
+    for path in all.iter().chain(std::iter::once(&log_path)) {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            !contains(&bytes, SECRET.as_bytes()),
+            "plaintext in {}",
+            path.display()
+        );
+        assert!(
+            !contains(&bytes, hex_secret.as_bytes()),
+            "hex plaintext in {}",
+            path.display()
+        );
+    }
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("executed a contract command"),
+        "the worker logged its work"
+    );
+}
