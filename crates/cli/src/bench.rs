@@ -77,6 +77,20 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
         workers: Vec<u64>,
     },
+    /// Encrypted contract queries to one worker's query server on loopback (in this process,
+    /// no node needed): p50/p99 round trip, throughput with several clients, the share of the
+    /// cryptography, and the executor alone as the machine's limit.
+    Queries {
+        /// Queries timed one at a time.
+        #[arg(long, default_value_t = 2000)]
+        sequential: usize,
+        /// Concurrent clients in the throughput phase.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+        clients: u64,
+        /// Seconds of the throughput phase (and of the executor-only phase).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+    },
     /// Time to verify one piece of evidence (read + parse + verify), averaged.
     Attestation {
         #[command(flatten)]
@@ -102,6 +116,16 @@ pub fn run(rpc: &str, what: BenchCommand, json_mode: bool) -> Result<(), CliErro
         BenchCommand::Dkg { gatekeepers } => {
             let v = bench_dkg::dkg(gatekeepers)?;
             print(json_mode, &v, || bench_dkg::dkg_text(&v));
+        }
+        BenchCommand::Queries {
+            sequential,
+            clients,
+            seconds,
+        } => {
+            let clients = usize::try_from(clients).unwrap_or(1);
+            let v =
+                crate::bench_queries::queries(sequential.clamp(1, 1_000_000), clients, seconds)?;
+            print(json_mode, &v, || crate::bench_queries::queries_text(&v));
         }
         BenchCommand::Mining { workers } => {
             let v = bench_mining::mining(&workers)?;

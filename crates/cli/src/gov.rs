@@ -74,7 +74,7 @@ pub enum ProposeCommand {
     /// (propose it again). Amounts are base units (10^-12 PHA), times milliseconds; the fields
     /// and their values in force: `phalanx info --json`.
     Params {
-        /// balances, fees, registry, keys, tokenomics, computation, beacon, stakepool or
+        /// balances, fees, registry, keys, tokenomics, computation, beacon, stakepool, contracts or
         /// governance.
         component: String,
         /// `field=value` (a JSON value: numbers, "quoted strings", true/false; amounts are

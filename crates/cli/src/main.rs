@@ -7,6 +7,7 @@ mod attest;
 mod bench;
 mod bench_dkg;
 mod bench_mining;
+mod bench_queries;
 mod block;
 mod contract;
 mod contract_run;
