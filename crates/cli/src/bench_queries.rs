@@ -110,17 +110,15 @@ fn one(
     s: &Setup,
     http: &reqwest::blocking::Client,
     account: &commonware_cryptography::ed25519::PrivateKey,
-    reply: &hpke::KeyPair,
 ) -> Result<Duration, String> {
     let started = Instant::now();
-    let request = make_query(
+    let (request, answer_key) = make_query(
         &s.chain,
         &s.worker,
         &s.worker_key,
         &CONTRACT,
         account,
         now_ms(),
-        &reply.public,
         &[0],
     )
     .map_err(|e| e.to_string())?;
@@ -131,8 +129,8 @@ fn one(
         .and_then(|r| r.error_for_status())
         .and_then(|r| r.json())
         .map_err(|e| format!("query: {e}"))?;
-    let outcome = open_answer(&reply.secret, &s.chain, &request, &answer.sealed)
-        .map_err(|e| e.to_string())?;
+    let outcome =
+        open_answer(&answer_key, &s.chain, &request, &answer.sealed).map_err(|e| e.to_string())?;
     if outcome != CommandOutcome::Output(7u64.to_le_bytes().to_vec()) {
         return Err(format!("wrong answer: {outcome:?}"));
     }
@@ -142,15 +140,14 @@ fn one(
 pub fn queries(sequential: usize, clients: usize, seconds: u64) -> Result<QueryBench, CliError> {
     let s = Arc::new(setup()?);
     let account = phalanx_crypto::dev_key("bench-client");
-    let reply = hpke::generate_key_pair().map_err(|e| e.to_string())?;
     let http = reqwest::blocking::Client::new();
     // Warm up (connections, the module cache).
     for _ in 0..50 {
-        one(&s, &http, &account, &reply)?;
+        one(&s, &http, &account)?;
     }
     let mut latencies = Vec::with_capacity(sequential);
     for _ in 0..sequential {
-        latencies.push(one(&s, &http, &account, &reply)?.as_secs_f64() * 1000.0);
+        latencies.push(one(&s, &http, &account)?.as_secs_f64() * 1000.0);
     }
     latencies.sort_by(f64::total_cmp);
     let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
@@ -164,9 +161,8 @@ pub fn queries(sequential: usize, clients: usize, seconds: u64) -> Result<QueryB
         threads.push(std::thread::spawn(move || -> Result<(), String> {
             let http = reqwest::blocking::Client::new();
             let account = phalanx_crypto::dev_key("bench-client");
-            let reply = hpke::generate_key_pair().map_err(|e| e.to_string())?;
             while !stop.load(Ordering::Relaxed) {
-                one(&s, &http, &account, &reply)?;
+                one(&s, &http, &account)?;
                 done.fetch_add(1, Ordering::Relaxed);
             }
             Ok(())
@@ -180,7 +176,7 @@ pub fn queries(sequential: usize, clients: usize, seconds: u64) -> Result<QueryB
     let elapsed = started.elapsed().as_secs_f64();
     let per_second = done.load(Ordering::Relaxed) as f64 / elapsed;
 
-    let crypto_us = crypto_cost(&s, &account, &reply)?;
+    let crypto_us = crypto_cost(&s, &account)?;
     let limit = executor_only(&s, clients.max(1), seconds.max(1))?;
     drop(s);
     Ok(QueryBench {
@@ -201,31 +197,29 @@ pub fn queries(sequential: usize, clients: usize, seconds: u64) -> Result<QueryB
 fn crypto_cost(
     s: &Setup,
     account: &commonware_cryptography::ed25519::PrivateKey,
-    reply: &hpke::KeyPair,
 ) -> Result<f64, String> {
     let secret = [0x42u8; 32];
     let mut samples = Vec::with_capacity(200);
     for _ in 0..200 {
         let started = Instant::now();
-        let request = make_query(
+        let (request, client_key) = make_query(
             &s.chain,
             &s.worker,
             &s.worker_key,
             &CONTRACT,
             account,
             1,
-            &reply.public,
             &[0],
         )
         .map_err(|e| e.to_string())?;
         if !request.verify(&s.chain) {
             return Err("signature".into());
         }
-        let (reply_key, _) = open_query(&secret, &s.chain, &request).map_err(|e| e.to_string())?;
+        let (worker_key, _) = open_query(&secret, &s.chain, &request).map_err(|e| e.to_string())?;
         let outcome = CommandOutcome::Output(7u64.to_le_bytes().to_vec());
         let sealed =
-            seal_answer(&s.chain, &request, &reply_key, &outcome).map_err(|e| e.to_string())?;
-        open_answer(&reply.secret, &s.chain, &request, &sealed).map_err(|e| e.to_string())?;
+            seal_answer(&s.chain, &request, &worker_key, &outcome).map_err(|e| e.to_string())?;
+        open_answer(&client_key, &s.chain, &request, &sealed).map_err(|e| e.to_string())?;
         samples.push(started.elapsed().as_secs_f64() * 1e6);
     }
     samples.sort_by(f64::total_cmp);

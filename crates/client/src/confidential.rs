@@ -263,25 +263,23 @@ pub fn query(
         ));
     }
     let chain_id = chain.chain_id.clone();
-    let reply = hpke::generate_key_pair().map_err(|e| other(e.to_string()))?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0);
-    let request = make_query(
+    let (request, answer_key) = make_query(
         &chain_id,
         &info.worker,
         &info.encryption_key,
         contract,
         key,
         now,
-        &reply.public,
         input,
     )
     .map_err(|e| other(e.to_string()))?;
     let answer: QueryAnswer = crate::http::post(worker_url, "/v1/query", &request)
         .map_err(|e: HttpError| ClientError::from(e))?;
-    let outcome = open_answer(&reply.secret, &chain_id, &request, &answer.sealed)
+    let outcome = open_answer(&answer_key, &chain_id, &request, &answer.sealed)
         .map_err(|e| other(format!("the answer does not open: {e}")))?;
     Ok(QueryView {
         worker: info.worker,

@@ -1,16 +1,22 @@
 //! The query protocol: a read-only call sent straight to one worker over HTTP.
 //!
 //! The client checks the worker's record and attestation on chain, then sends a
-//! [`QueryRequest`]: the query sealed with HPKE to the **worker's** attested encryption key
-//! (plaintext `reply key (32) ‖ input`, `info` [`QUERY_INFO`], `aad` binding chain, worker,
-//! contract, account and time), signed by the client's account under [`query_namespace`] so
-//! the contract can check who asks. The worker refuses a signature that does not verify, a
-//! timestamp outside its window, a request it has seen (replay) and a ciphertext that does not
-//! open with its key (sent to another worker); it runs the contract's `query` entry point on
-//! its latest state and answers with the outcome sealed to the reply key ([`ANSWER_INFO`], a
-//! fresh ephemeral key).
+//! [`QueryRequest`]: the input sealed with HPKE to the **worker's** attested encryption key
+//! (a fresh ephemeral key, `info` [`QUERY_INFO`], `aad` binding chain, worker, contract,
+//! account and time), signed by the client's account under [`query_namespace`] so the contract
+//! can check who asks. The worker refuses a signature that does not verify, a timestamp
+//! outside its window, a request it has seen (replay) and a ciphertext that does not open with
+//! its key (sent to another worker); it runs the contract's `query` entry point on its latest
+//! state and seals the outcome with the [`AnswerKey`] both sides export from that one HPKE
+//! context (label [`ANSWER_LABEL`]): the answer is bound to the client's ephemeral key and to
+//! this query, and costs no key agreement of its own (one X25519 agreement per query in all;
+//! `phalanx bench queries` measures what the cryptography costs).
 
 use crate::sealed::{CommandOutcome, SealError};
+use chacha20poly1305::{
+    ChaCha20Poly1305, KeyInit,
+    aead::{Aead as _, Payload},
+};
 use commonware_codec::{DecodeExt as _, Encode as _};
 use commonware_cryptography::{Signer as _, Verifier as _, ed25519};
 use phalanx_crypto::hpke;
@@ -21,8 +27,11 @@ use zeroize::Zeroizing;
 
 /// HPKE `info` of a query.
 pub const QUERY_INFO: &[u8] = b"phalanx/contract-query/v1";
-/// HPKE `info` of an answer.
-pub const ANSWER_INFO: &[u8] = b"phalanx/contract-answer/v1";
+/// The HPKE exporter label of an answer's key.
+pub const ANSWER_LABEL: &[u8] = b"phalanx/contract-answer/v1";
+
+/// The key an answer is sealed with, exported from the query's HPKE context by both sides.
+pub type AnswerKey = Zeroizing<Vec<u8>>;
 
 /// The signing domain of queries on `chain`.
 pub fn query_namespace(chain: &ChainId) -> Vec<u8> {
@@ -53,8 +62,9 @@ pub struct QueryAnswer {
     pub height: u64,
     /// Fuel the query burned.
     pub fuel_used: u64,
-    /// The outcome, sealed to the query's reply key.
-    pub sealed: Sealed,
+    /// The outcome, sealed with the query's [`AnswerKey`] (ChaCha20Poly1305), hex.
+    #[serde(with = "phalanx_types::hex_serde::bytes")]
+    pub sealed: Vec<u8>,
 }
 
 impl QueryRequest {
@@ -104,8 +114,7 @@ fn query_aad(
 }
 
 /// Builds a signed query of `input` for `contract`, to `worker` (attested encryption key
-/// `worker_key`), asking for the answer sealed to `reply_key`.
-#[allow(clippy::too_many_arguments)]
+/// `worker_key`): the request, and the key its answer will be sealed with.
 pub fn make_query(
     chain: &ChainId,
     worker: &AccountId,
@@ -113,9 +122,8 @@ pub fn make_query(
     contract: &[u8; 32],
     account_key: &ed25519::PrivateKey,
     timestamp_ms: u64,
-    reply_key: &[u8; 32],
     input: &[u8],
-) -> Result<QueryRequest, SealError> {
+) -> Result<(QueryRequest, AnswerKey), SealError> {
     if input.len() > MAX_COMMAND_IO {
         return Err(SealError::TooLarge {
             len: input.len(),
@@ -123,12 +131,19 @@ pub fn make_query(
         });
     }
     let account: AccountId = account_key.public_key().into();
-    let mut plaintext = Zeroizing::new(Vec::with_capacity(32 + input.len()));
-    plaintext.extend_from_slice(reply_key);
-    plaintext.extend_from_slice(input);
     let aad = query_aad(chain, worker, contract, &account, timestamp_ms);
-    let (enc, ciphertext) =
-        hpke::seal(worker_key, QUERY_INFO, &aad, &plaintext).map_err(|_| SealError::WeakKey)?;
+    let (enc, mut context) =
+        hpke::setup_sender(worker_key, QUERY_INFO, None).map_err(|e| match e {
+            hpke::HpkeError::Rng => SealError::Rng,
+            _ => SealError::WeakKey,
+        })?;
+    let ciphertext = context.seal(&aad, input).map_err(|_| SealError::TooLarge {
+        len: input.len(),
+        max: MAX_COMMAND_IO,
+    })?;
+    let answer_key = context
+        .export(ANSWER_LABEL, ANSWER_KEY_LEN)
+        .map_err(|_| SealError::Malformed)?;
     let mut request = QueryRequest {
         worker: worker.clone(),
         contract: *contract,
@@ -139,15 +154,17 @@ pub fn make_query(
     };
     let signature = account_key.sign(&query_namespace(chain), &request.signed_bytes());
     request.signature = signature.encode().to_vec();
-    Ok(request)
+    Ok((request, answer_key))
 }
 
-/// Opens a query with the worker's encryption secret: (reply key, input).
+const ANSWER_KEY_LEN: usize = 32;
+
+/// Opens a query with the worker's encryption secret: (the answer's key, the input).
 pub fn open_query(
     worker_secret: &[u8; 32],
     chain: &ChainId,
     request: &QueryRequest,
-) -> Result<([u8; 32], Zeroizing<Vec<u8>>), SealError> {
+) -> Result<(AnswerKey, Zeroizing<Vec<u8>>), SealError> {
     let aad = query_aad(
         chain,
         &request.worker,
@@ -155,26 +172,21 @@ pub fn open_query(
         &request.account,
         request.timestamp_ms,
     );
-    let plaintext = hpke::open(
-        &request.sealed.enc,
-        worker_secret,
-        QUERY_INFO,
-        &aad,
-        &request.sealed.ciphertext,
-    )
-    .map_err(|_| SealError::Open)?;
-    if plaintext.len() < 32 {
-        return Err(SealError::Malformed);
-    }
-    if plaintext.len() - 32 > MAX_COMMAND_IO {
+    let mut context = hpke::setup_recipient(&request.sealed.enc, worker_secret, QUERY_INFO, None)
+        .map_err(|_| SealError::Open)?;
+    let input = context
+        .open(&aad, &request.sealed.ciphertext)
+        .map_err(|_| SealError::Open)?;
+    if input.len() > MAX_COMMAND_IO {
         return Err(SealError::TooLarge {
-            len: plaintext.len() - 32,
+            len: input.len(),
             max: MAX_COMMAND_IO,
         });
     }
-    let mut reply = [0u8; 32];
-    reply.copy_from_slice(&plaintext[..32]);
-    Ok((reply, Zeroizing::new(plaintext[32..].to_vec())))
+    let answer_key = context
+        .export(ANSWER_LABEL, ANSWER_KEY_LEN)
+        .map_err(|_| SealError::Malformed)?;
+    Ok((answer_key, input))
 }
 
 fn answer_aad(chain: &ChainId, request: &QueryRequest) -> Vec<u8> {
@@ -184,13 +196,18 @@ fn answer_aad(chain: &ChainId, request: &QueryRequest) -> Vec<u8> {
     aad
 }
 
-/// Seals the outcome of `request` to its reply key, with a fresh ephemeral key.
+fn answer_cipher(key: &AnswerKey) -> Result<ChaCha20Poly1305, SealError> {
+    ChaCha20Poly1305::new_from_slice(key).map_err(|_| SealError::Malformed)
+}
+
+/// Seals the outcome of `request` with its answer key. The key is fresh for every query and
+/// seals this one message, so the nonce is fixed.
 pub fn seal_answer(
     chain: &ChainId,
     request: &QueryRequest,
-    reply_key: &[u8; 32],
+    key: &AnswerKey,
     outcome: &CommandOutcome,
-) -> Result<Sealed, SealError> {
+) -> Result<Vec<u8>, SealError> {
     let mut plaintext = Zeroizing::new(Vec::new());
     match outcome {
         CommandOutcome::Output(bytes) => {
@@ -202,31 +219,39 @@ pub fn seal_answer(
             plaintext.extend_from_slice(message.as_bytes());
         }
     }
-    let (enc, ciphertext) = hpke::seal(
-        reply_key,
-        ANSWER_INFO,
-        &answer_aad(chain, request),
-        &plaintext,
-    )
-    .map_err(|_| SealError::WeakKey)?;
-    Ok(Sealed { enc, ciphertext })
+    let aad = answer_aad(chain, request);
+    answer_cipher(key)?
+        .encrypt(
+            &[0u8; 12].into(),
+            Payload {
+                msg: &plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| SealError::TooLarge {
+            len: plaintext.len(),
+            max: MAX_COMMAND_IO,
+        })
 }
 
-/// Opens an answer to `request` with the reply key's secret.
+/// Opens the answer to `request` with its answer key.
 pub fn open_answer(
-    reply_secret: &[u8; 32],
+    key: &AnswerKey,
     chain: &ChainId,
     request: &QueryRequest,
-    sealed: &Sealed,
+    sealed: &[u8],
 ) -> Result<CommandOutcome, SealError> {
-    let plaintext = hpke::open(
-        &sealed.enc,
-        reply_secret,
-        ANSWER_INFO,
-        &answer_aad(chain, request),
-        &sealed.ciphertext,
-    )
-    .map_err(|_| SealError::Open)?;
+    let aad = answer_aad(chain, request);
+    let plaintext = answer_cipher(key)?
+        .decrypt(
+            &[0u8; 12].into(),
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| SealError::Open)?;
     match plaintext.split_first() {
         Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
         Some((1, message)) => Ok(CommandOutcome::Failed(
@@ -247,15 +272,13 @@ mod tests {
         let worker_pair = hpke::derive_key_pair(b"the worker's encryption key seed");
         let worker: AccountId = ed25519::PrivateKey::from_seed(1).public_key().into();
         let alice = ed25519::PrivateKey::from_seed(2);
-        let reply = hpke::derive_key_pair(b"the client's reply key seed.....");
-        let request = make_query(
+        let (request, client_key) = make_query(
             &chain,
             &worker,
             &worker_pair.public,
             &[7; 32],
             &alice,
             1_000,
-            &reply.public,
             b"get",
         )
         .unwrap();
@@ -264,22 +287,46 @@ mod tests {
         let mut forged = request.clone();
         forged.timestamp_ms += 1;
         assert!(!forged.verify(&chain), "the time is signed");
-        let (reply_key, input) = open_query(&worker_pair.secret, &chain, &request).unwrap();
-        assert_eq!((reply_key, input.as_slice()), (reply.public, &b"get"[..]));
+        let (worker_key, input) = open_query(&worker_pair.secret, &chain, &request).unwrap();
+        assert_eq!(input.as_slice(), b"get");
+        assert_eq!(
+            *worker_key, *client_key,
+            "both sides export the same answer key"
+        );
+        assert_eq!(
+            open_query(&worker_pair.secret, &chain, &forged).err(),
+            Some(SealError::Open),
+            "the time is in the aad too"
+        );
         let other_worker = hpke::derive_key_pair(b"another worker's key seed.......");
         assert_eq!(
             open_query(&other_worker.secret, &chain, &request).err(),
             Some(SealError::Open)
         );
         let outcome = CommandOutcome::Output(b"42".to_vec());
-        let sealed = seal_answer(&chain, &request, &reply_key, &outcome).unwrap();
+        let sealed = seal_answer(&chain, &request, &worker_key, &outcome).unwrap();
         assert_eq!(
-            open_answer(&reply.secret, &chain, &request, &sealed),
+            open_answer(&client_key, &chain, &request, &sealed),
             Ok(outcome)
         );
         assert_eq!(
-            open_answer(&reply.secret, &chain, &forged, &sealed).err(),
+            open_answer(&client_key, &chain, &forged, &sealed).err(),
             Some(SealError::Open)
+        );
+        let (_, another_key) = make_query(
+            &chain,
+            &worker,
+            &worker_pair.public,
+            &[7; 32],
+            &alice,
+            1_000,
+            b"get",
+        )
+        .unwrap();
+        assert_eq!(
+            open_answer(&another_key, &chain, &request, &sealed).err(),
+            Some(SealError::Open),
+            "another query's key does not open it"
         );
         // JSON round trip, as it travels.
         let json = serde_json::to_string(&request).unwrap();

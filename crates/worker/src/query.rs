@@ -202,7 +202,7 @@ impl QueryBoard {
         let Some(contract) = self.contract(&request.contract) else {
             return Err(Refusal::UnknownContract);
         };
-        let (reply_key, input) = open_query(&self.encryption_secret, &self.chain, request)
+        let (answer_key, input) = open_query(&self.encryption_secret, &self.chain, request)
             .map_err(|_| Refusal::DoesNotOpen)?;
         // Remembered only once it is known to be genuine, so nobody can fill the memory with
         // requests that were never signed.
@@ -215,7 +215,7 @@ impl QueryBoard {
         let result = self.run(&contract, request, &input);
         self.leave(&request.account);
         let (outcome, fuel_used) = result;
-        let sealed = seal_answer(&self.chain, request, &reply_key, &outcome)
+        let sealed = seal_answer(&self.chain, request, &answer_key, &outcome)
             .map_err(|_| Refusal::Internal)?;
         Ok(QueryAnswer {
             height: contract.height,
@@ -434,7 +434,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
     use super::*;
     use commonware_cryptography::Signer as _;
-    use phalanx_contracts::query::{make_query, open_answer};
+    use phalanx_contracts::query::{AnswerKey, make_query, open_answer};
     use phalanx_crypto::hpke;
 
     const CONTRACT: [u8; 32] = [5; 32];
@@ -467,20 +467,25 @@ mod tests {
                 time_ms: 7_000,
             },
         );
-        let public = hpke::public_key(&secret);
-        (board, worker, public)
+        (board, worker, hpke::public_key(&secret))
     }
 
-    fn request(worker: &AccountId, key: &[u8; 32], at: u64, reply: &hpke::KeyPair) -> QueryRequest {
+    /// alice's query `input` of `contract` to `worker`, sealed to `key`, made at `at`.
+    fn query_of(
+        worker: &AccountId,
+        key: &[u8; 32],
+        contract: [u8; 32],
+        at: u64,
+        input: &[u8],
+    ) -> (QueryRequest, AnswerKey) {
         make_query(
             &chain(),
             worker,
             key,
-            &CONTRACT,
+            &contract,
             &phalanx_crypto::dev_key("alice"),
             at,
-            &reply.public,
-            &[0],
+            input,
         )
         .unwrap()
     }
@@ -488,67 +493,49 @@ mod tests {
     #[test]
     fn a_query_is_answered_sealed_and_every_bad_one_refused() {
         let (board, worker, key) = board(QueryLimits::default());
-        let reply = hpke::derive_key_pair(b"the client's reply key seed.....");
-        let q = request(&worker, &key, 1_000_000, &reply);
+        let (q, answer_key) = query_of(&worker, &key, CONTRACT, 1_000_000, &[0]);
         let answer = board.answer(&q, 1_000_500).unwrap();
         assert_eq!(answer.height, 7);
         assert_eq!(
-            open_answer(&reply.secret, &chain(), &q, &answer.sealed).unwrap(),
+            open_answer(&answer_key, &chain(), &q, &answer.sealed).unwrap(),
             CommandOutcome::Output(41u64.to_le_bytes().to_vec())
         );
         assert_eq!(board.answer(&q, 1_000_600).err(), Some(Refusal::Replayed));
-        let stale = request(&worker, &key, 1_000_000, &reply);
+        let (stale, _) = query_of(&worker, &key, CONTRACT, 1_000_000, &[0]);
         assert_eq!(board.answer(&stale, 1_200_000).err(), Some(Refusal::Stale));
-        let mut forged = request(&worker, &key, 1_000_001, &reply);
+        let (mut forged, _) = query_of(&worker, &key, CONTRACT, 1_000_001, &[0]);
         forged.account = phalanx_crypto::dev_key("bob").public_key().into();
         assert_eq!(
             board.answer(&forged, 1_000_001).err(),
             Some(Refusal::BadSignature)
         );
         let other: AccountId = phalanx_crypto::dev_key("other").public_key().into();
-        let misaddressed = request(&other, &key, 1_000_002, &reply);
+        let (misaddressed, _) = query_of(&other, &key, CONTRACT, 1_000_002, &[0]);
         assert_eq!(
             board.answer(&misaddressed, 1_000_002).err(),
             Some(Refusal::OtherWorker)
         );
-        let wrong_key = request(&worker, &hpke::public_key(&[8; 32]), 1_000_003, &reply);
+        let (wrong_key, _) = query_of(
+            &worker,
+            &hpke::public_key(&[8; 32]),
+            CONTRACT,
+            1_000_003,
+            &[0],
+        );
         assert_eq!(
             board.answer(&wrong_key, 1_000_003).err(),
             Some(Refusal::DoesNotOpen)
         );
-        let mut unknown = request(&worker, &key, 1_000_004, &reply);
-        unknown.contract = [6; 32];
-        // Re-signed for the other contract (the refusal is about the contract, not the signature).
-        let unknown = make_query(
-            &chain(),
-            &worker,
-            &key,
-            &[6; 32],
-            &phalanx_crypto::dev_key("alice"),
-            1_000_004,
-            &reply.public,
-            &[0],
-        )
-        .unwrap_or(unknown);
+        let (unknown, _) = query_of(&worker, &key, [6; 32], 1_000_004, &[0]);
         assert_eq!(
             board.answer(&unknown, 1_000_004).err(),
             Some(Refusal::UnknownContract)
         );
         // A query the contract refuses is an answer, sealed, not a refusal.
-        let bad_method = make_query(
-            &chain(),
-            &worker,
-            &key,
-            &CONTRACT,
-            &phalanx_crypto::dev_key("alice"),
-            1_000_005,
-            &reply.public,
-            &[9],
-        )
-        .unwrap();
+        let (bad_method, bad_key) = query_of(&worker, &key, CONTRACT, 1_000_005, &[9]);
         let answer = board.answer(&bad_method, 1_000_005).unwrap();
         assert_eq!(
-            open_answer(&reply.secret, &chain(), &bad_method, &answer.sealed).unwrap(),
+            open_answer(&bad_key, &chain(), &bad_method, &answer.sealed).unwrap(),
             CommandOutcome::Failed("reverted: unknown tag".into())
         );
     }
@@ -581,8 +568,7 @@ mod tests {
     fn the_server_answers_over_http_on_loopback() {
         let (board, worker, key) = board(QueryLimits::default());
         let addr = serve(Arc::new(board), "127.0.0.1:0".parse().unwrap()).unwrap();
-        let reply = hpke::derive_key_pair(b"the client's reply key seed.....");
-        let q = request(&worker, &key, now_ms(), &reply);
+        let (q, answer_key) = query_of(&worker, &key, CONTRACT, now_ms(), &[0]);
         let client = reqwest::blocking::Client::new();
         let info: WorkerQueryInfo = client
             .get(format!("http://{addr}/v1/info"))
@@ -599,7 +585,7 @@ mod tests {
             .json()
             .unwrap();
         assert_eq!(
-            open_answer(&reply.secret, &chain(), &q, &answer.sealed).unwrap(),
+            open_answer(&answer_key, &chain(), &q, &answer.sealed).unwrap(),
             CommandOutcome::Output(41u64.to_le_bytes().to_vec())
         );
         let replay = client
