@@ -282,6 +282,120 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     );
     assert_eq!(code, Some(3));
 
+    // The sealed-bid auction: bids stay secret; closing publishes only the winner and price.
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "upload",
+            &example("auction"),
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let auction_hash = v["code_hash"].as_str().unwrap().to_string();
+    let (ok, v, err) = cli(
+        &rpc,
+        &[
+            "contract",
+            "instantiate",
+            &auction_hash,
+            "--salt-text",
+            "auction",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let auction = v["contract"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while cli(&rpc, &["contract", "show", &auction]).1["contract"]["keys"].is_null() {
+        assert!(
+            Instant::now() < deadline,
+            "the auction's keys were never published"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let (_, info, _) = cli(&rpc, &["info"]);
+    let end = info["finalized"]["height"].as_u64().unwrap() + 60;
+    let call = |from: &str, input: Vec<u8>| {
+        let (ok, v, err) = cli(
+            &rpc,
+            &[
+                "contract",
+                "call",
+                &auction,
+                "--input",
+                &hex::encode(input),
+                "--from",
+                from,
+            ],
+        );
+        assert!(ok, "{err}");
+        v
+    };
+    let mut open = vec![0u8];
+    open.extend(end.to_le_bytes());
+    open.extend(100u64.to_le_bytes());
+    assert_eq!(call("dev:alice", open)["succeeded"], Value::Bool(true));
+    let bid = |amount: u64| {
+        let mut input = vec![1u8];
+        input.extend(amount.to_le_bytes());
+        input
+    };
+    assert_eq!(call("dev:bob", bid(500))["succeeded"], Value::Bool(true));
+    assert_eq!(
+        call("dev:charlie", bid(300))["succeeded"],
+        Value::Bool(true)
+    );
+    let early = call("dev:bob", vec![2]);
+    assert_eq!(
+        early["error"],
+        Value::String("reverted: bidding has not ended".into())
+    );
+    common::wait_height(&rpc, end);
+    let closed = call("dev:charlie", vec![2]);
+    let bob = commonware_cryptography::Signer::public_key(&phalanx_crypto::dev_key("bob"));
+    let mut winner = vec![1u8];
+    winner.extend(phalanx_types::AccountId::from(bob).as_bytes());
+    winner.extend(500u64.to_le_bytes());
+    assert_eq!(
+        closed["output"],
+        Value::String(hex::encode(&winner)),
+        "{closed}"
+    );
+    // The chain's only trace of the bids: one public event, the winner and price.
+    let (ok, events, err) = cli(
+        &rpc,
+        &[
+            "events",
+            "--kind",
+            "contracts.contract_event",
+            "--from",
+            "1",
+        ],
+    );
+    assert!(ok, "{err}");
+    let published: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.to_string().contains(&auction))
+        .collect();
+    assert_eq!(published.len(), 1, "{events}");
+    assert!(
+        !published[0]
+            .to_string()
+            .contains(&hex::encode(300u64.to_le_bytes())),
+        "the losing bid stays secret"
+    );
+    assert!(
+        published[0].to_string().contains(&hex::encode(&winner)),
+        "{}",
+        published[0]
+    );
+
     // Stop everything, then look for the secret, as text and as hex, in every file the chain,
     // the node and the worker wrote, and in the logs.
     drop(node);
