@@ -127,10 +127,8 @@ pub enum ContractCommand {
     Call {
         /// The contract's id (64 hex characters).
         id: String,
-        /// The input, hex (for the examples: a method byte, then its arguments in the SDK's
-        /// encoding; see contracts/*/src/lib.rs).
-        #[arg(long, value_parser = crate::contract_run::parse_input)]
-        input: crate::contract_run::Input,
+        #[command(flatten)]
+        input: InputArgs,
         /// The caller, who pays: a key name, keystore file, or `dev:NAME`.
         #[arg(long)]
         from: String,
@@ -147,9 +145,8 @@ pub enum ContractCommand {
     Query {
         /// The contract's id (64 hex characters).
         id: String,
-        /// The input, hex.
-        #[arg(long, value_parser = crate::contract_run::parse_input)]
-        input: crate::contract_run::Input,
+        #[command(flatten)]
+        input: InputArgs,
         /// Who asks (signs the query; the contract sees it as its caller): a key name,
         /// keystore file, or `dev:NAME`.
         #[arg(long)]
@@ -158,6 +155,44 @@ pub enum ContractCommand {
         #[arg(long, default_value = "http://127.0.0.1:8546")]
         worker: String,
     },
+}
+
+/// A contract's input: raw hex, or a method of its ABI file with arguments.
+#[derive(clap::Args)]
+pub struct InputArgs {
+    /// The input, hex (the examples' encodings are in contracts/*/src/lib.rs).
+    #[arg(long, value_parser = crate::contract_run::parse_input, required_unless_present = "method", conflicts_with = "method")]
+    input: Option<crate::contract_run::Input>,
+    /// The contract's ABI file (e.g. contracts/counter/abi.json): encodes --method and --arg,
+    /// and decodes the output.
+    #[arg(long, requires = "method")]
+    abi: Option<PathBuf>,
+    /// The method to call, by its name in the ABI.
+    #[arg(long, requires = "abi")]
+    method: Option<String>,
+    /// One argument of the method, in order (a JSON value, or a plain string).
+    #[arg(long = "arg")]
+    args: Vec<String>,
+}
+
+impl InputArgs {
+    /// The input bytes, and the output's type when the ABI is known.
+    fn resolve(self, call: bool) -> Result<(Vec<u8>, Option<crate::contract_abi::Ty>), CliError> {
+        match (self.input, self.abi, self.method) {
+            (Some(input), _, _) => Ok((input.0, None)),
+            (None, Some(abi), Some(method)) => {
+                let abi =
+                    crate::contract_abi::read(&abi).map_err(|e| CliError::new(Exit::Usage, e))?;
+                let (input, output) = crate::contract_abi::input(&abi, call, &method, &self.args)
+                    .map_err(|e| CliError::new(Exit::Usage, e))?;
+                Ok((input, Some(output)))
+            }
+            _ => Err(CliError::new(
+                Exit::Usage,
+                "give --input HEX, or --abi FILE --method NAME",
+            )),
+        }
+    }
 }
 
 /// `--salt`: 64 hex characters.
@@ -246,16 +281,18 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             wait,
         } => {
             let id = hash_arg(&id, "contract id")?;
+            let (input, output) = input.resolve(true)?;
             let key = keys::resolve_signer_or_file(&from)?;
-            let v = crate::contract_run::call(
+            let mut v = crate::contract_run::call(
                 rpc,
                 &key,
                 &id,
-                &input.0,
+                &input,
                 gas_limit,
                 std::time::Duration::from_secs(wait),
                 json_mode,
             )?;
+            v.outcome.decode_with(output.as_ref());
             print(json_mode, &v, || {
                 format!(
                     "command {} of {}: {}\n  fuel: {} of {} (state hash {}, reported by {})",
@@ -277,8 +314,10 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             worker,
         } => {
             let id = hash_arg(&id, "contract id")?;
+            let (input, output) = input.resolve(false)?;
             let key = keys::resolve_signer_or_file(&from)?;
-            let v = crate::contract_run::query(rpc, &worker, &key, &id, &input.0)?;
+            let mut v = crate::contract_run::query(rpc, &worker, &key, &id, &input)?;
+            v.outcome.decode_with(output.as_ref());
             print(json_mode, &v, || {
                 format!(
                     "query of {} answered by worker {} (state of block {}): {}\n  fuel: {}",
@@ -295,6 +334,9 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
 }
 
 fn outcome_text(o: &crate::contract_run::OutcomeView) -> String {
+    if let Some(decoded) = &o.decoded {
+        return format!("succeeded, output {decoded}");
+    }
     match (&o.output, &o.output_text, &o.error) {
         (_, Some(text), _) => format!("succeeded, output {text:?}"),
         (Some(hex), None, _) if hex.is_empty() => "succeeded, no output".into(),

@@ -152,6 +152,28 @@ pub struct OutcomeView {
     /// Why it failed (the contract's revert message, or the executor's error).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The output decoded by the method's output type, when an ABI was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<serde_json::Value>,
+}
+
+impl OutcomeView {
+    /// Decodes the output as `ty` (no ABI: nothing; an output that does not fit its type is
+    /// said so, and the hex stays).
+    pub fn decode_with(&mut self, ty: Option<&crate::contract_abi::Ty>) {
+        let (Some(ty), Some(output)) = (ty, &self.output) else {
+            return;
+        };
+        let Ok(bytes) = hex::decode(output) else {
+            return;
+        };
+        let mut rest = bytes.as_slice();
+        self.decoded = Some(match crate::contract_abi::decode(ty, &mut rest) {
+            Ok(value) if rest.is_empty() => value,
+            Ok(_) => serde_json::Value::String("the output is longer than its ABI type".into()),
+            Err(e) => serde_json::Value::String(format!("the output does not decode: {e}")),
+        });
+    }
 }
 
 impl From<&CommandOutcome> for OutcomeView {
@@ -165,12 +187,14 @@ impl From<&CommandOutcome> for OutcomeView {
                     .filter(|t| !t.is_empty() && t.chars().all(|c| !c.is_control() || c == '\n'))
                     .map(str::to_string),
                 error: None,
+                decoded: None,
             },
             CommandOutcome::Failed(message) => Self {
                 succeeded: false,
                 output: None,
                 output_text: None,
                 error: Some(message.clone()),
+                decoded: None,
             },
         }
     }

@@ -10,6 +10,7 @@ mod bench_mining;
 mod bench_queries;
 mod block;
 mod contract;
+mod contract_abi;
 mod contract_run;
 mod exit;
 mod gov;

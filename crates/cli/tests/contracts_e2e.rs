@@ -249,6 +249,43 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     );
     assert!(ok, "{err}");
     assert_eq!(v["output"], Value::String(hex::encode(5u64.to_le_bytes())));
+    // With the ABI file: the method by name, the output decoded.
+    let abi = format!(
+        "{}/../../contracts/counter/abi.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let query_count = [
+        "contract", "query", &id, "--abi", &abi, "--method", "count", "--worker", &worker,
+        "--from", "dev:bob",
+    ];
+    let (ok, v, err) = cli(&rpc, &query_count);
+    assert!(ok, "{err}");
+    assert_eq!(v["decoded"], Value::from(5u64), "{v}");
+    let increment = [
+        "contract",
+        "call",
+        &id,
+        "--abi",
+        &abi,
+        "--method",
+        "increment",
+        "--arg",
+        "2",
+        "--from",
+        "dev:bob",
+    ];
+    let (ok, v, err) = cli(&rpc, &increment);
+    assert!(ok, "{err}");
+    assert_eq!(v["decoded"], Value::from(7u64), "{v}");
+    let unknown_method = [
+        "contract", "call", &id, "--abi", &abi, "--method", "nope", "--from", "dev:bob",
+    ];
+    let (code, _, _) = cli_code(&rpc, &unknown_method);
+    assert_eq!(
+        code,
+        Some(2),
+        "an unknown method is a usage error, nothing sent"
+    );
 
     // Refusals: a contract the worker does not run; no query server there.
     let (code, _, _) = cli_code(
@@ -318,7 +355,8 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
         std::thread::sleep(Duration::from_millis(300));
     }
     let (_, info, _) = cli(&rpc, &["info"]);
-    let end = info["finalized"]["height"].as_u64().unwrap() + 60;
+    // Blocks come every 50 ms here: 400 leave the bids below 20 s even on a slow machine.
+    let end = info["finalized"]["height"].as_u64().unwrap() + 400;
     let call = |from: &str, input: Vec<u8>| {
         let (ok, v, err) = cli(
             &rpc,
