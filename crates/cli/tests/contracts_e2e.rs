@@ -43,6 +43,23 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Waits (at most 120 s) until the contract's cluster has published its keys.
+fn wait_for_keys(rpc: &str, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (ok, v, err) = cli(rpc, &["contract", "show", id]);
+        assert!(ok, "{err}");
+        if !v["contract"]["keys"].is_null() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cluster never published the keys: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -143,19 +160,7 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     let id = v["contract"].as_str().unwrap().to_string();
 
     // The dev worker (a gatekeeper holding the cluster key) publishes the contract's keys.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (ok, v, err) = cli(&rpc, &["contract", "show", &id]);
-        assert!(ok, "{err}");
-        if !v["contract"]["keys"].is_null() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the cluster never published the keys: {v}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    wait_for_keys(&rpc, &id);
 
     // Encrypted commands: store the secret under the caller's key, then count.
     let mut put = vec![1u8];
@@ -346,14 +351,7 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     );
     assert!(ok, "{err}");
     let auction = v["contract"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while cli(&rpc, &["contract", "show", &auction]).1["contract"]["keys"].is_null() {
-        assert!(
-            Instant::now() < deadline,
-            "the auction's keys were never published"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    wait_for_keys(&rpc, &auction);
     let (_, info, _) = cli(&rpc, &["info"]);
     // Blocks come every 50 ms here: 400 leave the bids below 20 s even on a slow machine.
     let end = info["finalized"]["height"].as_u64().unwrap() + 400;

@@ -208,17 +208,7 @@ pub fn seal_answer(
     key: &AnswerKey,
     outcome: &CommandOutcome,
 ) -> Result<Vec<u8>, SealError> {
-    let mut plaintext = Zeroizing::new(Vec::new());
-    match outcome {
-        CommandOutcome::Output(bytes) => {
-            plaintext.push(0);
-            plaintext.extend_from_slice(bytes);
-        }
-        CommandOutcome::Failed(message) => {
-            plaintext.push(1);
-            plaintext.extend_from_slice(message.as_bytes());
-        }
-    }
+    let plaintext = outcome.to_plaintext();
     let aad = answer_aad(chain, request);
     answer_cipher(key)?
         .encrypt(
@@ -252,13 +242,7 @@ pub fn open_answer(
         )
         .map(Zeroizing::new)
         .map_err(|_| SealError::Open)?;
-    match plaintext.split_first() {
-        Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
-        Some((1, message)) => Ok(CommandOutcome::Failed(
-            String::from_utf8_lossy(message).into_owned(),
-        )),
-        _ => Err(SealError::Malformed),
-    }
+    CommandOutcome::from_plaintext(&plaintext)
 }
 
 #[cfg(test)]

@@ -146,13 +146,42 @@ pub fn open_command(
     })
 }
 
-/// What a command gave its caller.
+/// What a command or a query gave its caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandOutcome {
     /// The contract's output.
     Output(Vec<u8>),
     /// Why it failed (the contract's revert message, or the executor's error).
     Failed(String),
+}
+
+impl CommandOutcome {
+    /// What is sealed: a status byte (0: the output follows; 1: the error message follows).
+    pub(crate) fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
+        let mut plaintext = Zeroizing::new(Vec::new());
+        match self {
+            CommandOutcome::Output(bytes) => {
+                plaintext.push(0);
+                plaintext.extend_from_slice(bytes);
+            }
+            CommandOutcome::Failed(message) => {
+                plaintext.push(1);
+                plaintext.extend_from_slice(message.as_bytes());
+            }
+        }
+        plaintext
+    }
+
+    /// The outcome an opened plaintext holds.
+    pub(crate) fn from_plaintext(plaintext: &[u8]) -> Result<Self, SealError> {
+        match plaintext.split_first() {
+            Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
+            Some((1, message)) => Ok(CommandOutcome::Failed(
+                String::from_utf8_lossy(message).into_owned(),
+            )),
+            _ => Err(SealError::Malformed),
+        }
+    }
 }
 
 /// Seals `outcome` of command `command` to `reply_key`, deterministically (see the module
@@ -164,17 +193,7 @@ pub fn seal_result(
     reply_key: &[u8; 32],
     outcome: &CommandOutcome,
 ) -> Result<Sealed, SealError> {
-    let mut plaintext = Zeroizing::new(Vec::new());
-    match outcome {
-        CommandOutcome::Output(bytes) => {
-            plaintext.push(0);
-            plaintext.extend_from_slice(bytes);
-        }
-        CommandOutcome::Failed(message) => {
-            plaintext.push(1);
-            plaintext.extend_from_slice(message.as_bytes());
-        }
-    }
+    let plaintext = outcome.to_plaintext();
     if plaintext.len() > MAX_COMMAND_IO + 1 {
         return Err(SealError::TooLarge {
             len: plaintext.len() - 1,
@@ -206,13 +225,7 @@ pub fn open_result(
         &sealed.ciphertext,
     )
     .map_err(|_| SealError::Open)?;
-    match plaintext.split_first() {
-        Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
-        Some((1, message)) => Ok(CommandOutcome::Failed(
-            String::from_utf8_lossy(message).into_owned(),
-        )),
-        _ => Err(SealError::Malformed),
-    }
+    CommandOutcome::from_plaintext(&plaintext)
 }
 
 #[cfg(test)]

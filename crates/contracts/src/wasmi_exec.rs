@@ -193,14 +193,7 @@ impl WasmiExecutor {
         linker
             .instantiate_and_start(&mut store, &module)
             .map(|_| ())
-            .map_err(|e| match e.kind() {
-                ErrorKind::Linker(_)
-                | ErrorKind::Instantiation(
-                    InstantiationError::FuncTypeMismatch { .. }
-                    | InstantiationError::ImportTypeMismatch { .. },
-                ) => ExecError::BadImport(e.to_string()),
-                _ => call_error(&mut store, &e, limits),
-            })
+            .map_err(|e| instantiation_error(&mut store, &e, limits))
     }
 }
 
@@ -242,14 +235,7 @@ impl Executor for WasmiExecutor {
             .map_err(|e| ExecError::Internal(e.to_string()))?;
         let instance = linker
             .instantiate_and_start(&mut store, &module)
-            .map_err(|e| match e.kind() {
-                ErrorKind::Linker(_)
-                | ErrorKind::Instantiation(
-                    InstantiationError::FuncTypeMismatch { .. }
-                    | InstantiationError::ImportTypeMismatch { .. },
-                ) => ExecError::BadImport(e.to_string()),
-                _ => call_error(&mut store, &e, limits),
-            })?;
+            .map_err(|e| instantiation_error(&mut store, &e, limits))?;
         let memory = instance
             .get_memory(&store, MEMORY_EXPORT)
             .ok_or_else(|| ExecError::BadExport(format!("no memory `{MEMORY_EXPORT}`")))?;
@@ -274,6 +260,23 @@ impl Executor for WasmiExecutor {
             writes: state.writes,
             events: state.events,
         })
+    }
+}
+
+/// The specific error for a failed instantiation: an import of the wrong type, or what
+/// [`call_error`] says.
+fn instantiation_error(
+    store: &mut Store<host::State<'_>>,
+    error: &wasmi::Error,
+    limits: &Limits,
+) -> ExecError {
+    match error.kind() {
+        ErrorKind::Linker(_)
+        | ErrorKind::Instantiation(
+            InstantiationError::FuncTypeMismatch { .. }
+            | InstantiationError::ImportTypeMismatch { .. },
+        ) => ExecError::BadImport(error.to_string()),
+        _ => call_error(store, error, limits),
     }
 }
 
