@@ -123,7 +123,7 @@ pub enum ContractCommand {
     /// so only the TEEs of its cluster read it; waits for the cluster's result, sealed to a
     /// key only this command holds, and prints it opened. Gas: --gas-limit fuel is held at
     /// contracts.gas_price and what the command does not burn comes back (a failed command
-    /// burns it all).
+    /// pays for what it burned; one that runs out, for all of it).
     Call {
         /// The contract's id (64 hex characters).
         id: String,

@@ -206,6 +206,36 @@ impl Executor for WasmiExecutor {
         host: Host<'_>,
         limits: &Limits,
     ) -> Result<Outcome, ExecError> {
+        self.execute_metered(code, entry, input, host, limits).0
+    }
+}
+
+impl WasmiExecutor {
+    /// [`Executor::execute`], and the fuel the call burned whether it succeeded or failed:
+    /// what a failed command is charged (all of it when it ran out; 0 when it failed before
+    /// running, for bad code or input).
+    pub fn execute_metered(
+        &self,
+        code: &[u8],
+        entry: EntryPoint,
+        input: &[u8],
+        host: Host<'_>,
+        limits: &Limits,
+    ) -> (Result<Outcome, ExecError>, u64) {
+        let mut burned = 0;
+        let result = self.run(code, entry, input, host, limits, &mut burned);
+        (result, burned)
+    }
+
+    fn run(
+        &self,
+        code: &[u8],
+        entry: EntryPoint,
+        input: &[u8],
+        host: Host<'_>,
+        limits: &Limits,
+        burned: &mut u64,
+    ) -> Result<Outcome, ExecError> {
         if code.len() > limits.max_code_bytes {
             return Err(ExecError::CodeTooLarge {
                 len: code.len(),
@@ -246,8 +276,15 @@ impl Executor for WasmiExecutor {
 
         let result = func.call(&mut store, ());
         let fuel_left = store.get_fuel().unwrap_or(0);
+        *burned = limits.fuel.saturating_sub(fuel_left);
         if let Err(e) = result {
-            return Err(call_error(&mut store, &e, limits));
+            let error = call_error(&mut store, &e, limits);
+            if error == ExecError::OutOfFuel {
+                // wasmi stops before a block it cannot pay for whole, with some fuel left:
+                // running out is charged the whole budget.
+                *burned = limits.fuel;
+            }
+            return Err(error);
         }
         let state = store.into_data();
         if let Some(fault) = state.fault {

@@ -574,3 +574,41 @@ fn check_refuses_what_execute_would_refuse_and_runs_nothing() {
         Err(ExecError::CodeTooLarge { .. })
     ));
 }
+
+#[test]
+fn a_failed_call_reports_the_fuel_it_burned() {
+    let limits = Limits {
+        fuel: 100_000,
+        ..Limits::default()
+    };
+    let executor = WasmiExecutor::new(&limits);
+    let state = State::new();
+    let host = || Host {
+        contract: [1; 32],
+        caller: CALLER,
+        block_height: 1,
+        block_time_ms: 1,
+        storage: &state,
+        key: None,
+        randomness: Randomness::Unavailable,
+    };
+    // Some work, then a trap: charged what it burned, not the budget.
+    let traps = contract(
+        r#"(func (export "call") (local i32)
+             (loop (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+                   (br_if 0 (i32.lt_u (local.get 0) (i32.const 100))))
+             unreachable)"#,
+    );
+    let (result, burned) = executor.execute_metered(&traps, EntryPoint::Call, b"", host(), &limits);
+    assert!(matches!(result, Err(ExecError::Trap(_))));
+    assert!(burned > 100 && burned < limits.fuel, "{burned}");
+    // Running out: the whole budget.
+    let spins = contract(r#"(func (export "call") (loop (br 0)))"#);
+    let (result, burned) = executor.execute_metered(&spins, EntryPoint::Call, b"", host(), &limits);
+    assert_eq!((result, burned), (Err(ExecError::OutOfFuel), limits.fuel));
+    // Refused before running: nothing.
+    let (result, burned) =
+        executor.execute_metered(b"not wasm", EntryPoint::Call, b"", host(), &limits);
+    assert!(matches!(result, Err(ExecError::InvalidModule(_))));
+    assert_eq!(burned, 0);
+}

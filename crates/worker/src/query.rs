@@ -23,7 +23,7 @@ use axum::{
     routing::{get, post},
 };
 use phalanx_contracts::{
-    ContractKey, EntryPoint, Executor as _, Host, Limits, Randomness, WasmiExecutor,
+    ContractKey, EntryPoint, Host, Limits, Randomness, WasmiExecutor,
     query::{QueryAnswer, QueryRequest, open_query, seal_answer},
     sealed::CommandOutcome,
     state::StateMap,
@@ -247,12 +247,12 @@ impl QueryBoard {
             key: Some(&contract.key),
             randomness: Randomness::Enclave,
         };
-        match self
-            .executor
-            .execute(&contract.code, EntryPoint::Query, input, host, &limits)
-        {
+        let (result, burned) =
+            self.executor
+                .execute_metered(&contract.code, EntryPoint::Query, input, host, &limits);
+        match result {
             Ok(done) => (CommandOutcome::Output(done.output), done.fuel_used),
-            Err(e) => (CommandOutcome::Failed(e.to_string()), self.limits.fuel),
+            Err(e) => (CommandOutcome::Failed(e.to_string()), burned),
         }
     }
 }
