@@ -7,7 +7,7 @@
 use crate::exit::CliError;
 use phalanx_contracts::{
     ContractKey, EntryPoint, Executor as _, Host, Limits, Randomness, WasmiExecutor,
-    query::{QueryAnswer, make_query, open_answer, open_query, seal_answer},
+    query::{QueryAnswer, make_query, now_ms, open_answer, open_query, seal_answer},
     sealed::CommandOutcome,
     state::StateMap,
 };
@@ -17,7 +17,7 @@ use phalanx_worker::query::{LiveContract, QueryBoard, QueryLimits, serve};
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// The counter example, built (contracts/wasm/): its `Count` query is the one measured.
 const COUNTER: &[u8] = include_bytes!("../../../contracts/wasm/counter.wasm");
@@ -42,13 +42,6 @@ pub struct QueryBench {
     pub ratio_to_executor_only: f64,
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -62,7 +55,6 @@ struct Setup {
     worker: AccountId,
     worker_key: [u8; 32],
     url: String,
-    board: Arc<QueryBoard>,
 }
 
 fn setup() -> Result<Setup, CliError> {
@@ -95,13 +87,12 @@ fn setup() -> Result<Setup, CliError> {
             time_ms: 1,
         },
     );
-    let addr = serve(board.clone(), "127.0.0.1:0".parse().map_err(|_| "address")?)?;
+    let addr = serve(board, "127.0.0.1:0".parse().map_err(|_| "address")?)?;
     Ok(Setup {
         chain,
         worker,
         worker_key: hpke::public_key(&secret),
         url: format!("http://{addr}/v1/query"),
-        board,
     })
 }
 
@@ -177,7 +168,7 @@ pub fn queries(sequential: usize, clients: usize, seconds: u64) -> Result<QueryB
     let per_second = done.load(Ordering::Relaxed) as f64 / elapsed;
 
     let crypto_us = crypto_cost(&s, &account)?;
-    let limit = executor_only(&s, clients.max(1), seconds.max(1))?;
+    let limit = executor_only(clients.max(1), seconds.max(1))?;
     drop(s);
     Ok(QueryBench {
         sequential_queries: sequential,
@@ -228,8 +219,7 @@ fn crypto_cost(
 
 /// The query's wasm run alone (the same executor and module cache), on `threads` threads for
 /// `seconds`: queries per second.
-fn executor_only(s: &Setup, threads: usize, seconds: u64) -> Result<f64, String> {
-    let _ = s.board.clone();
+fn executor_only(threads: usize, seconds: u64) -> Result<f64, String> {
     let executor = Arc::new(WasmiExecutor::new(&Limits::default()));
     let key = Arc::new(ContractKey::from_secret(CONTRACT, &[1; 32]));
     let mut state = StateMap::new();

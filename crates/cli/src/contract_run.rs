@@ -116,10 +116,7 @@ pub fn build(dir: &Path) -> Result<Vec<Built>, CliError> {
                 )
             },
         )?;
-        let hash: [u8; 32] = {
-            use sha2::Digest as _;
-            sha2::Sha256::digest(&code).into()
-        };
+        let hash = phalanx_client::contracts::code_hash(&code);
         built.push(Built {
             path: path.display().to_string(),
             size: code.len(),

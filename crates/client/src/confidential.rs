@@ -17,7 +17,7 @@ use phalanx_runtime::{
 };
 use phalanx_state::StateProof;
 use phalanx_types::{AccountId, ContractsCall, Sealed};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 /// A value read with a proof: its bytes, or `None` when the state holds nothing there.
@@ -263,10 +263,7 @@ pub fn query(
         ));
     }
     let chain_id = chain.chain_id.clone();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0);
+    let now = phalanx_contracts::query::now_ms();
     let (request, answer_key) = make_query(
         &chain_id,
         &info.worker,

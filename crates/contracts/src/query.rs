@@ -33,6 +33,15 @@ pub const ANSWER_LABEL: &[u8] = b"phalanx/contract-answer/v1";
 /// The key an answer is sealed with, exported from the query's HPKE context by both sides.
 pub type AnswerKey = Zeroizing<Vec<u8>>;
 
+/// This machine's clock, in ms since the Unix epoch: a query's timestamp, and what the worker
+/// checks it against.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
 /// The signing domain of queries on `chain`.
 pub fn query_namespace(chain: &ChainId) -> Vec<u8> {
     chain.namespace(b"phalanx/contract-query/v1/")

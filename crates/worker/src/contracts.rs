@@ -166,8 +166,7 @@ impl Worker {
         let cluster_key = self
             .cluster_key(record.cluster, record.generation)
             .ok_or("no cluster key for the contract's generation")?;
-        let secret = keys::derive(&cluster_key, &keys::contract_path(contract));
-        let key = ContractKey::from_secret(*contract, secret.bytes());
+        let key = keys::contract_key(&cluster_key, contract);
         let saved = self
             .load_contract_state(contract)?
             .ok_or("no saved state")?;
@@ -275,8 +274,7 @@ impl Worker {
             KeyWait::Wait => return Ok(false),
             KeyWait::GiveUp => return Ok(true),
         };
-        let secret = keys::derive(&cluster_key, &keys::contract_path(command.contract));
-        let key = ContractKey::from_secret(*command.contract, secret.bytes());
+        let key = keys::contract_key(&cluster_key, command.contract);
 
         let saved = self.load_contract_state(command.contract)?;
         let applied = saved.as_ref().map_or(0, |s| s.applied);

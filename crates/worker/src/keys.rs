@@ -44,6 +44,13 @@ pub fn derive(cluster_key: &Secret, path: &str) -> Secret {
     )
 }
 
+/// Every key of `contract` (`phalanx_contracts::ContractKey`), from the cluster key its record
+/// pins.
+pub fn contract_key(cluster_key: &Secret, contract: &[u8; 32]) -> phalanx_contracts::ContractKey {
+    let secret = derive(cluster_key, &contract_path(contract));
+    phalanx_contracts::ContractKey::from_secret(*contract, secret.bytes())
+}
+
 /// The labelled path of a contract key.
 pub fn contract_path(contract: &[u8; 32]) -> String {
     format!("contract/{}", hex::encode(contract))

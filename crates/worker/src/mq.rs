@@ -385,8 +385,7 @@ impl Worker {
         if already.is_some() {
             return Ok(true);
         }
-        let secret = keys::derive(&cluster_key, &keys::contract_path(contract));
-        let contract_key = phalanx_contracts::ContractKey::from_secret(*contract, secret.bytes());
+        let contract_key = keys::contract_key(&cluster_key, contract);
         let encryption_key = contract_key.encryption_key_pair().public;
         let signing_key = contract_key.signing_public_key();
         info!(

@@ -24,7 +24,7 @@ use axum::{
 };
 use phalanx_contracts::{
     ContractKey, EntryPoint, Host, Limits, Randomness, WasmiExecutor,
-    query::{QueryAnswer, QueryRequest, open_query, seal_answer},
+    query::{QueryAnswer, QueryRequest, now_ms, open_query, seal_answer},
     sealed::CommandOutcome,
     state::StateMap,
 };
@@ -33,7 +33,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tracing::{info, warn};
 use zeroize::Zeroizing;
 
@@ -345,13 +345,6 @@ pub struct WorkerQueryInfo {
     #[serde(with = "phalanx_types::hex_serde::bytes32")]
     pub encryption_key: [u8; 32],
     pub chain_id: String,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
 }
 
 async fn query(

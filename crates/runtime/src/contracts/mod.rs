@@ -56,6 +56,13 @@ use phalanx_types::{AccountId, ChainId};
 /// What a contract id hashes before its inputs.
 const CONTRACT_ID_DOMAIN: &[u8] = b"phalanx/contract-id/v1/";
 
+/// SHA-256 of `parts`, concatenated.
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(Sha256::hash(parts).as_ref());
+    out
+}
+
 /// The id of the contract `deployer` creates on `chain` from `code_hash` on `cluster` with
 /// `salt`: `SHA-256(namespace(chain) ‖ deployer ‖ code_hash ‖ cluster ‖ salt)`.
 pub fn contract_id(
@@ -66,16 +73,13 @@ pub fn contract_id(
     salt: &[u8; 32],
 ) -> [u8; 32] {
     let namespace = chain.namespace(CONTRACT_ID_DOMAIN);
-    let digest = Sha256::hash(&[
+    sha256(&[
         namespace.as_slice(),
         deployer.as_bytes(),
         code_hash,
         &cluster.to_be_bytes(),
         salt,
-    ]);
-    let mut id = [0u8; 32];
-    id.copy_from_slice(digest.as_ref());
-    id
+    ])
 }
 
 /// An uploaded module's record.

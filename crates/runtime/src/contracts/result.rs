@@ -14,7 +14,6 @@ use crate::{
     treasury::{self, Source},
 };
 use commonware_codec::Encode;
-use commonware_cryptography::{Hasher, Sha256};
 use phalanx_types::{Amount, Sealed};
 
 /// What a report is, as the handler takes it.
@@ -33,10 +32,7 @@ pub struct Report<'a> {
 fn digest(output: &Sealed, events: &[Vec<u8>]) -> [u8; 32] {
     let encoded_output = output.encode();
     let encoded_events = events.to_vec().encode();
-    let hash = Sha256::hash(&[encoded_output.as_ref(), encoded_events.as_ref()]);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(hash.as_ref());
-    out
+    super::sha256(&[encoded_output.as_ref(), encoded_events.as_ref()])
 }
 
 /// Command `seq` of contract `id`.

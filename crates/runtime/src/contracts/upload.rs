@@ -4,7 +4,6 @@
 use super::{CodeInfo, Error, Event, code_info, state_key};
 use crate::{CallResult, Ctx, state::State};
 use commonware_codec::Encode;
-use commonware_cryptography::{Hasher, Sha256};
 use phalanx_contracts::{ExecError, Limits, WasmiExecutor};
 
 /// The refusal for a module the executor would not run.
@@ -34,9 +33,7 @@ pub fn upload_code(state: &mut (impl State + ?Sized), ctx: &Ctx, code: &[u8]) ->
     if code.len() > max {
         return Err(Error::CodeTooLarge.into());
     }
-    let digest = Sha256::hash(&[code]);
-    let mut hash = [0u8; 32];
-    hash.copy_from_slice(digest.as_ref());
+    let hash = super::sha256(&[code]);
     if code_info(state, &hash)?.is_some() {
         return Err(Error::CodeExists.into());
     }
