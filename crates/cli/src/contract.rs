@@ -29,7 +29,8 @@ const MAX_LIST: u64 = 1_000;
 /// `phalanx contract --help`: how a contract comes to be.
 pub const CONTRACT_HELP: &str = "\
 A contract is a WebAssembly module run inside the TEE workers of a cluster (cluster 0 is
-every registered worker; the only one so far). Creating one takes two transactions:
+every registered worker; `phalanx cluster --help` for others). Creating one takes two
+transactions:
 
   upload FILE.wasm      stores the module on chain under its SHA-256, the CODE HASH. The
                         chain checks it as the workers' executor will load it; this command
@@ -75,7 +76,8 @@ pub enum ContractCommand {
         /// A salt from text: SHA-256 of the text, for an id that is easy to derive again.
         #[arg(long)]
         salt_text: Option<String>,
-        /// The cluster whose workers run it (only cluster 0, every worker, exists yet).
+        /// The cluster whose workers run it: 0 is every registered worker, others are created
+        /// by the root account (`phalanx cluster list`).
         #[arg(long, default_value_t = 0)]
         cluster: u32,
         /// The deployer, who pays: a key name, keystore file, or `dev:NAME`.
@@ -206,7 +208,7 @@ fn hash_arg(text: &str, what: &str) -> Result<[u8; 32], CliError> {
 }
 
 /// A refusal before sending: `exit`, the chain's code for it, and words.
-fn refused_here(exit: Exit, error: ContractsError, message: String) -> CliError {
+pub(crate) fn refused_here(exit: Exit, error: ContractsError, message: String) -> CliError {
     CliError {
         code: Some(DispatchError::from(error).name()),
         ..CliError::new(exit, message)
@@ -295,12 +297,13 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             v.outcome.decode_with(output.as_ref());
             print(json_mode, &v, || {
                 format!(
-                    "command {} of {}: {}\n  fuel: {} of {} (state hash {}, reported by {})",
+                    "command {} of {}: {}\n  fuel: {} of {}, paid {} PHA (state hash {}, reported by {})",
                     v.seq,
                     v.contract,
                     outcome_text(&v.outcome),
                     v.fuel_used,
                     v.gas_limit,
+                    v.gas_paid_pha,
                     v.state_hash,
                     v.reported_by
                 )
@@ -466,6 +469,15 @@ fn instantiate(
             format!(
                 "no module is uploaded under hash {}: nothing sent (upload it with `phalanx contract upload FILE`)",
                 hex::encode(code_hash)
+            ),
+        ));
+    }
+    if cluster != 0 && contracts::find_cluster(rpc, cluster)?.is_none() {
+        return Err(refused_here(
+            Exit::Refused,
+            ContractsError::UnknownCluster,
+            format!(
+                "no cluster {cluster} (`phalanx cluster list`; 0 is every worker): nothing sent"
             ),
         ));
     }

@@ -205,6 +205,11 @@ pub struct CallView {
     pub tx_hash: String,
     pub gas_limit: u64,
     pub fuel_used: u64,
+    /// What the command paid for the fuel it burned (base units; the rest of what was held
+    /// came back).
+    #[serde(with = "phalanx_runtime::amount_json")]
+    pub gas_paid: phalanx_types::Amount,
+    pub gas_paid_pha: String,
     /// The hash of the contract's encrypted state after the command.
     pub state_hash: String,
     pub reported_by: String,
@@ -235,13 +240,17 @@ pub fn call(
         confidential::await_result(rpc, &chain, &sent, wait)?;
     let result = record
         .result
+        .as_ref()
         .ok_or_else(|| CliError::new(Exit::Other, "the command has no result"))?;
+    let gas_paid = record.gas_burned(result.fuel_used);
     Ok(CallView {
         contract: hex::encode(contract),
         seq: sent.seq,
         tx_hash: sent.tx_hash,
         gas_limit: record.gas_limit,
         fuel_used: result.fuel_used,
+        gas_paid,
+        gas_paid_pha: phalanx_types::format_pha(gas_paid),
         state_hash: hex::encode(result.state_hash),
         reported_by: result.reported_by.to_string(),
         outcome: OutcomeView::from(&outcome),

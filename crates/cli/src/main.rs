@@ -9,6 +9,7 @@ mod bench_dkg;
 mod bench_mining;
 mod bench_queries;
 mod block;
+mod cluster;
 mod contract;
 mod contract_abi;
 mod contract_run;
@@ -134,6 +135,13 @@ enum Command {
         #[command(subcommand)]
         action: contract::ContractCommand,
     },
+    /// Clusters of chosen workers that contracts run on: create one (the root account), show
+    /// and list them. See `phalanx cluster --help`.
+    #[command(long_about = cluster::CLUSTER_HELP)]
+    Cluster {
+        #[command(subcommand)]
+        action: cluster::ClusterCommand,
+    },
     /// Run a TEE worker (`phalanx worker --tee sim --operator dev:bob`), or manage the
     /// registry: list and show workers, promote gatekeepers, read or set the policy.
     #[command(args_conflicts_with_subcommands = true)]
@@ -189,6 +197,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Treasury => treasury::run(rpc, json)?,
         Command::Gov { action } => gov::run(rpc, action, json)?,
         Command::Contract { action } => contract::run(rpc, action, json)?,
+        Command::Cluster { action } => cluster::run(rpc, action, json)?,
         Command::Worker(args) => worker::run(rpc, args, json)?,
     }
     Ok(())

@@ -3,7 +3,8 @@
 //! simulated-TEE worker): upload the counter example, instantiate it, wait for its cluster to
 //! publish its keys, send encrypted commands, query the worker, and then look for the
 //! plaintext everywhere the chain, the node and the worker keep anything (the data directory)
-//! and in the logs: it must be nowhere. And the refusals a user meets on the way.
+//! and in the logs: it must be nowhere. And the refusals a user meets on the way, the
+//! sealed-bid auction, and a contract on a cluster of chosen workers.
 
 mod common;
 
@@ -201,6 +202,20 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
         "{v}"
     );
     assert!(v["fuel_used"].as_u64().unwrap() > 0);
+    // What the fuel cost: at contracts.gas_price, in base units and in PHA.
+    let (_, chain, _) = cli(&rpc, &["info"]);
+    let price: u128 = chain["params"]["contracts"]["gas_price"]
+        .as_str()
+        .map(|p| p.parse().unwrap())
+        .or_else(|| {
+            chain["params"]["contracts"]["gas_price"]
+                .as_u64()
+                .map(u128::from)
+        })
+        .unwrap_or_else(|| panic!("no gas price in {chain}"));
+    let paid: u128 = v["gas_paid"].as_str().unwrap().parse().unwrap();
+    assert_eq!(paid, u128::from(v["fuel_used"].as_u64().unwrap()) * price);
+    assert!(v["gas_paid_pha"].as_str().is_some(), "{v}");
     // A command the contract refuses: reverted, its message back to the caller only.
     let (ok, v, err) = cli(
         &rpc,
@@ -431,6 +446,90 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
         "{}",
         published[0]
     );
+
+    // A cluster of chosen workers: the root creates it from the dev worker, the gatekeeper
+    // sends the member its share of the cluster's key, and a contract on it runs there.
+    let (_, workers) = common::http_get(&rpc, "/workers");
+    let dev_worker = workers["workers"][0]["identity"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let create = |from: &str, member: &str| {
+        cli_code(
+            &rpc,
+            &["cluster", "create", "--member", member, "--from", from],
+        )
+    };
+    let (code, v, _) = create("dev:bob", &dev_worker);
+    assert_eq!(code, Some(4), "only the root creates clusters: {v}");
+    let (code, v, _) = create("dev:alice", "dev:nobody");
+    assert_eq!(
+        (code, v["error"]["code"].as_str()),
+        (Some(4), Some("contracts.unknown_worker")),
+        "{v}"
+    );
+    let (code, v, err) = create("dev:alice", &dev_worker);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["cluster"], Value::from(1u32), "{v}");
+    let (ok, v, err) = cli(&rpc, &["cluster", "show", "1"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        v["cluster"]["members"][0],
+        Value::String(dev_worker.clone())
+    );
+    let on_cluster = |cluster: &str| {
+        cli_code(
+            &rpc,
+            &[
+                "contract",
+                "instantiate",
+                &code_hash,
+                "--cluster",
+                cluster,
+                "--salt-text",
+                "cluster one",
+                "--from",
+                "dev:alice",
+            ],
+        )
+    };
+    let (code, v, _) = on_cluster("9");
+    assert_eq!(code, Some(4), "no cluster 9: {v}");
+    let (code, v, err) = on_cluster("1");
+    assert_eq!(code, Some(0), "{err}");
+    let clustered = v["contract"].as_str().unwrap().to_string();
+    wait_for_keys(&rpc, &clustered);
+    let (ok, v, err) = cli(&rpc, &["contract", "show", &clustered]);
+    assert!(ok, "{err}");
+    assert_eq!(v["contract"]["cluster"], Value::from(1u32));
+    assert_ne!(
+        v["contract"]["keys"]["encryption_key"],
+        Value::Null,
+        "the member derived the contract's keys from cluster 1's key"
+    );
+    let increment_there = [
+        "contract",
+        "call",
+        &clustered,
+        "--abi",
+        &abi,
+        "--method",
+        "increment",
+        "--arg",
+        "3",
+        "--from",
+        "dev:bob",
+    ];
+    let (ok, v, err) = cli(&rpc, &increment_there);
+    assert!(ok, "{err}");
+    assert_eq!(v["decoded"], Value::from(3u64), "{v}");
+    let count_there = [
+        "contract", "query", &clustered, "--abi", &abi, "--method", "count", "--worker", &worker,
+        "--from", "dev:bob",
+    ];
+    let (ok, v, err) = cli(&rpc, &count_there);
+    assert!(ok, "{err}");
+    assert_eq!(v["decoded"], Value::from(3u64), "{v}");
 
     // Stop everything, then look for the secret, as text and as hex, in every file the chain,
     // the node and the worker wrote, and in the logs.

@@ -11,7 +11,7 @@
 use phalanx_runtime::{
     Event, Params, Receipt, TxStatus, amount_json, beacon,
     computation::{self, SessionState},
-    contracts::{CodeInfo, ContractRecord},
+    contracts::{ClusterRecord, CodeInfo, ContractRecord},
     fixed::Fixed,
     mq::Heartbeat,
     registry::WorkerRecord,
@@ -531,6 +531,8 @@ pub enum CallView {
         gas_limit: u64,
         sealed_bytes: usize,
     },
+    #[serde(rename = "contracts.create_cluster")]
+    CreateCluster { members: Vec<AccountId> },
 }
 
 impl CallView {
@@ -561,6 +563,7 @@ impl CallView {
             CallView::UploadCode { .. } => "contracts.upload_code",
             CallView::Instantiate { .. } => "contracts.instantiate",
             CallView::Command { .. } => "contracts.command",
+            CallView::CreateCluster { .. } => "contracts.create_cluster",
         }
     }
 }
@@ -659,6 +662,9 @@ impl From<&Call> for CallView {
                 contract: hex::encode(contract),
                 gas_limit: *gas_limit,
                 sealed_bytes: sealed.ciphertext.len(),
+            },
+            Call::Contracts(ContractsCall::CreateCluster { members }) => CallView::CreateCluster {
+                members: members.clone(),
             },
         }
     }
@@ -1264,6 +1270,31 @@ pub struct ContractView {
 pub struct ContractResponse {
     pub finalized_height: u64,
     pub contract: ContractView,
+}
+
+/// A cluster of chosen workers (cluster 0, every registered worker, has no record).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub id: u32,
+    #[serde(flatten)]
+    pub record: ClusterRecord,
+}
+
+/// `GET /cluster/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterResponse {
+    pub finalized_height: u64,
+    pub cluster: ClusterView,
+}
+
+/// `GET /clusters`: how many clusters of chosen workers exist and a page of them (`offset`
+/// 0 is cluster 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClustersResponse {
+    pub finalized_height: u64,
+    pub count: u64,
+    pub offset: u64,
+    pub clusters: Vec<ClusterView>,
 }
 
 /// `GET /contracts`: how many contracts exist and a page of them.

@@ -4,12 +4,13 @@
 //! derives it, and compared with the id the receipt names), and reading contracts and modules
 //! (`GET /contract/{id}`, `/contracts`, `/code/{hash}`, `/codes`; [`find_contract`] and
 //! [`find_code`] tell "unknown" apart from a failure, and a module's bytes are checked against
-//! the hash they were asked by).
+//! the hash they were asked by), and clusters of chosen workers ([`create_cluster`], by the
+//! root account; `GET /cluster/{id}`, `/clusters`).
 
 use crate::{
     api::{
-        CodeResponse, CodesResponse, ContractResponse, ContractsQuery, ContractsResponse,
-        FinalizedTx, MAX_CONTRACTS_PAGE,
+        ClusterResponse, ClustersResponse, CodeResponse, CodesResponse, ContractResponse,
+        ContractsQuery, ContractsResponse, FinalizedTx, MAX_CONTRACTS_PAGE,
     },
     client::{ChainInfo, ClientError, send_checked},
     endpoint,
@@ -237,63 +238,124 @@ pub fn find_code(
     Ok(Some(found))
 }
 
-/// Every contract from `offset` on, at most `max`, oldest first, in pages of
-/// [`MAX_CONTRACTS_PAGE`]. `count` is how many exist.
-pub fn list_contracts(rpc: &str, offset: u64, max: u64) -> Result<ContractsResponse, HttpError> {
-    let mut all = ContractsResponse {
-        finalized_height: 0,
-        count: 0,
-        offset,
-        contracts: Vec::new(),
-    };
+/// One page of a listing: the finalized height it was read at, how many entries exist, and
+/// the page's entries.
+type Page<T> = (u64, u64, Vec<T>);
+
+/// Every entry of a paged listing from `offset` on, at most `max`, asking `fetch` for pages of
+/// at most [`MAX_CONTRACTS_PAGE`]: `(finalized height, count, entries)`.
+fn collect_pages<T>(
+    offset: u64,
+    max: u64,
+    mut fetch: impl FnMut(ContractsQuery) -> Result<Page<T>, HttpError>,
+) -> Result<Page<T>, HttpError> {
+    let mut all = Vec::new();
     let mut next = offset;
     loop {
-        let want = max.saturating_sub(all.contracts.len() as u64);
-        let page = endpoint::contracts(
-            rpc,
-            &ContractsQuery {
-                offset: next,
-                limit: want.min(MAX_CONTRACTS_PAGE),
-            },
-        )?;
-        all.finalized_height = page.finalized_height;
-        all.count = page.count;
-        let got = page.contracts.len() as u64;
-        all.contracts.extend(page.contracts);
-        next = next.saturating_add(want.min(MAX_CONTRACTS_PAGE));
-        if got == 0 || next >= page.count || all.contracts.len() as u64 >= max {
-            return Ok(all);
+        let want = max.saturating_sub(all.len() as u64).min(MAX_CONTRACTS_PAGE);
+        let (height, count, page) = fetch(ContractsQuery {
+            offset: next,
+            limit: want,
+        })?;
+        let got = page.len() as u64;
+        all.extend(page);
+        next = next.saturating_add(want);
+        if got == 0 || next >= count || all.len() as u64 >= max {
+            return Ok((height, count, all));
         }
     }
 }
 
+/// Every contract from `offset` on, at most `max`, oldest first, in pages of
+/// [`MAX_CONTRACTS_PAGE`]. `count` is how many exist.
+pub fn list_contracts(rpc: &str, offset: u64, max: u64) -> Result<ContractsResponse, HttpError> {
+    let (finalized_height, count, contracts) = collect_pages(offset, max, |q| {
+        endpoint::contracts(rpc, &q).map(|p| (p.finalized_height, p.count, p.contracts))
+    })?;
+    Ok(ContractsResponse {
+        finalized_height,
+        count,
+        offset,
+        contracts,
+    })
+}
+
 /// Every uploaded module from `offset` on, at most `max`, oldest first.
 pub fn list_codes(rpc: &str, offset: u64, max: u64) -> Result<CodesResponse, HttpError> {
-    let mut all = CodesResponse {
-        finalized_height: 0,
-        count: 0,
+    let (finalized_height, count, codes) = collect_pages(offset, max, |q| {
+        endpoint::codes(rpc, &q).map(|p| (p.finalized_height, p.count, p.codes))
+    })?;
+    Ok(CodesResponse {
+        finalized_height,
+        count,
         offset,
-        codes: Vec::new(),
-    };
-    let mut next = offset;
-    loop {
-        let want = max.saturating_sub(all.codes.len() as u64);
-        let page = endpoint::codes(
-            rpc,
-            &ContractsQuery {
-                offset: next,
-                limit: want.min(MAX_CONTRACTS_PAGE),
-            },
-        )?;
-        all.finalized_height = page.finalized_height;
-        all.count = page.count;
-        let got = page.codes.len() as u64;
-        all.codes.extend(page.codes);
-        next = next.saturating_add(want.min(MAX_CONTRACTS_PAGE));
-        if got == 0 || next >= page.count || all.codes.len() as u64 >= max {
-            return Ok(all);
-        }
-    }
+        codes,
+    })
+}
+
+/// Every cluster of chosen workers from `offset` on (offset 0 is cluster 1), at most `max`.
+pub fn list_clusters(rpc: &str, offset: u64, max: u64) -> Result<ClustersResponse, HttpError> {
+    let (finalized_height, count, clusters) = collect_pages(offset, max, |q| {
+        endpoint::clusters(rpc, &q).map(|p| (p.finalized_height, p.count, p.clusters))
+    })?;
+    Ok(ClustersResponse {
+        finalized_height,
+        count,
+        offset,
+        clusters,
+    })
+}
+
+/// `GET /cluster/{id}`; `None` when no cluster has this number (cluster 0, every worker,
+/// has no record either).
+pub fn find_cluster(rpc: &str, id: u32) -> Result<Option<ClusterResponse>, HttpError> {
+    unless_unknown(endpoint::cluster(rpc, id), "unknown_cluster")
+}
+
+/// A cluster the chain created.
+#[derive(Clone, Debug)]
+pub struct ClusterCreated {
+    /// Its number (from 1).
+    pub cluster: u32,
+    pub transaction: FinalizedTx,
+}
+
+/// Signs `contracts.create_cluster` with `key` (the chain's root account), submits it, waits
+/// for its block and returns the number the chain gave the cluster.
+pub fn create_cluster(
+    rpc: &str,
+    chain: &ChainInfo,
+    key: &PrivateKey,
+    members: Vec<AccountId>,
+    quiet: bool,
+) -> Result<ClusterCreated, ClientError> {
+    let transaction = send_checked(
+        rpc,
+        chain,
+        key,
+        ContractsCall::CreateCluster { members }.into(),
+        "cluster creation",
+        quiet,
+    )?;
+    let cluster = transaction
+        .location
+        .receipt
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Contracts(contracts::Event::ClusterCreated { cluster, .. }) => Some(*cluster),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            ClientError::Other(format!(
+                "transaction {} succeeded but its receipt names no cluster_created event (a receipt rebuilt from the block archive has none): see `phalanx cluster list`",
+                transaction.hash
+            ))
+        })?;
+    Ok(ClusterCreated {
+        cluster,
+        transaction,
+    })
 }
 
 #[cfg(test)]

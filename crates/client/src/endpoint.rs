@@ -5,12 +5,13 @@
 use crate::{
     api::{
         AccountProofResponse, AccountResponse, AccountTxsQuery, AccountTxsResponse, BlockResponse,
-        BlocksQuery, BlocksResponse, ChainResponse, CheckpointResponse, CodeResponse,
-        CodesResponse, ContractResponse, ContractsQuery, ContractsResponse, EventsQuery,
-        EventsResponse, HeadersQuery, HeadersResponse, KeysResponse, MiningResponse,
-        MiningWorkerResponse, PoolResponse, PoolsQuery, PoolsResponse, StateRequest, StateResponse,
-        SubmitBatchRequest, SubmitBatchResponse, SubmitRequest, SubmitResponse, TokenomicsResponse,
-        TreasuryResponse, TxStatusResponse, WorkerView, WorkersQuery, WorkersResponse,
+        BlocksQuery, BlocksResponse, ChainResponse, CheckpointResponse, ClusterResponse,
+        ClustersResponse, CodeResponse, CodesResponse, ContractResponse, ContractsQuery,
+        ContractsResponse, EventsQuery, EventsResponse, HeadersQuery, HeadersResponse,
+        KeysResponse, MiningResponse, MiningWorkerResponse, PoolResponse, PoolsQuery,
+        PoolsResponse, StateRequest, StateResponse, SubmitBatchRequest, SubmitBatchResponse,
+        SubmitRequest, SubmitResponse, TokenomicsResponse, TreasuryResponse, TxStatusResponse,
+        WorkerView, WorkersQuery, WorkersResponse,
     },
     http::{self, HttpError},
 };
@@ -197,6 +198,20 @@ pub fn contracts(rpc: &str, query: &ContractsQuery) -> Result<ContractsResponse,
         rpc,
         &format!("/contracts?offset={}&limit={}", query.offset, query.limit),
     )
+}
+
+/// `GET /clusters?offset=&limit=`: clusters of chosen workers in creation order (offset 0 is
+/// cluster 1).
+pub fn clusters(rpc: &str, query: &ContractsQuery) -> Result<ClustersResponse, HttpError> {
+    http::get(
+        rpc,
+        &format!("/clusters?offset={}&limit={}", query.offset, query.limit),
+    )
+}
+
+/// `GET /cluster/{id}`.
+pub fn cluster(rpc: &str, id: u32) -> Result<ClusterResponse, HttpError> {
+    http::get(rpc, &format!("/cluster/{id}"))
 }
 
 /// `GET /contract/{id}`.

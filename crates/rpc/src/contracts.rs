@@ -3,7 +3,9 @@
 //! contract's record with the public keys its cluster reported, or `keys: null`) and
 //! `GET /code/{hash}[?bytes=true]` (an uploaded module's record, and with `bytes=true` the
 //! module itself as hex). Read from finalized state. A malformed id or hash is 400 `malformed`;
-//! an unknown one 404 `unknown_contract` / `unknown_code`.
+//! an unknown one 404 `unknown_contract` / `unknown_code`. `GET /clusters?offset=&limit=` and
+//! `GET /cluster/{id}` show the clusters of chosen workers (numbered from 1; cluster 0, every
+//! registered worker, has no record: 404 `unknown_cluster` like a number never created).
 //!
 //! The module travels as hex in the JSON answer rather than as `application/wasm` on a route
 //! of its own: it is at most `MAX_CODE_BYTES` (60 KiB, 120 KiB as hex, far under the
@@ -25,12 +27,13 @@ use axum::{
 };
 use phalanx_client::{
     api::{
-        CodeQuery, CodeResponse, CodeView, CodesResponse, ContractResponse, ContractView,
-        ContractsQuery, ContractsResponse, HexBytes, MAX_CONTRACTS_PAGE,
+        ClusterResponse, ClusterView, ClustersResponse, CodeQuery, CodeResponse, CodeView,
+        CodesResponse, ContractResponse, ContractView, ContractsQuery, ContractsResponse, HexBytes,
+        MAX_CONTRACTS_PAGE,
     },
     contracts::parse_hash,
 };
-use phalanx_runtime::contracts::{CodeInfo, ContractRecord, state_key};
+use phalanx_runtime::contracts::{ClusterRecord, CodeInfo, ContractRecord, state_key};
 
 /// The 400 answer to a request that does not parse.
 fn malformed(message: String) -> Response {
@@ -111,6 +114,85 @@ pub async fn contract(
             StatusCode::NOT_FOUND,
             "unknown_contract",
             format!("no contract has id {}", hex::encode(id)),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `GET /clusters?offset=&limit=`.
+pub async fn list_clusters(
+    State(s): State<Shared>,
+    query: Result<Query<ContractsQuery>, QueryRejection>,
+) -> Response {
+    match clusters_page(&s, query).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn clusters_page(
+    s: &Shared,
+    query: Result<Query<ContractsQuery>, QueryRejection>,
+) -> Result<ClustersResponse, Response> {
+    let q = page(query).map_err(malformed)?;
+    let log = state_key::clusters();
+    let count: u64 = read(s, log.len_key().into()).await?.unwrap_or(0);
+    let end = q
+        .offset
+        .saturating_add(q.limit)
+        .min(count)
+        .min(u64::from(u32::MAX));
+    let mut list = Vec::new();
+    for index in q.offset..end {
+        if let Some(record) = read::<ClusterRecord>(s, log.entry_key(index).into()).await? {
+            // Entry `index` is cluster `index + 1` (`end` keeps it within u32).
+            let id = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            list.push(ClusterView { id, record });
+        }
+    }
+    Ok(ClustersResponse {
+        finalized_height: s.index.head().height,
+        count,
+        offset: q.offset,
+        clusters: list,
+    })
+}
+
+/// `GET /cluster/{id}`.
+pub async fn cluster(State(s): State<Shared>, id: Result<Path<String>, PathRejection>) -> Response {
+    let id = match id {
+        Ok(Path(text)) => match text.trim().parse::<u32>() {
+            Ok(id) => id,
+            Err(_) => {
+                let shown: String = text.chars().take(40).collect();
+                return malformed(format!(
+                    "a cluster is a number from 0 to 4294967295, not `{shown}`"
+                ));
+            }
+        },
+        Err(e) => return malformed(e.body_text()),
+    };
+    let Some(index) = id.checked_sub(1) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_cluster",
+            "cluster 0 is every registered worker and has no record (GET /workers lists them)"
+                .to_string(),
+        );
+    };
+    let key = state_key::clusters().entry_key(u64::from(index));
+    match read::<ClusterRecord>(&s, key.into()).await {
+        Ok(Some(record)) => Json(ClusterResponse {
+            finalized_height: s.index.head().height,
+            cluster: ClusterView { id, record },
+        })
+        .into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "unknown_cluster",
+            format!(
+                "no cluster {id} (clusters are numbered from 1 as the root account creates them)"
+            ),
         ),
         Err(r) => r,
     }

@@ -97,6 +97,8 @@ pub fn router(state: Shared) -> Router {
         .route("/contracts", get(crate::contracts::list_contracts))
         .route("/contract/{id}", get(crate::contracts::contract))
         .route("/codes", get(crate::contracts::list_codes))
+        .route("/clusters", get(crate::contracts::list_clusters))
+        .route("/cluster/{id}", get(crate::contracts::cluster))
         .route("/code/{hash}", get(crate::contracts::code))
         .route("/chain/spec", get(crate::light::spec))
         .route("/light/headers", get(crate::light::headers))

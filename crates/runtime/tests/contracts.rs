@@ -594,3 +594,136 @@ fn the_first_result_settles_gas_and_the_rest_confirm_or_are_evidence() {
     );
     assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
 }
+
+fn create_cluster(c: &mut Chain, signer: &str, members: &[&str]) -> Receipt {
+    c.call_receipt(
+        signer,
+        ContractsCall::CreateCluster {
+            members: members.iter().map(|m| common::id(m)).collect(),
+        },
+        NOW_MS,
+    )
+}
+
+#[test]
+fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
+    let mut c = chain_with_workers();
+    promote(&mut c, "worker-1");
+    run_round(&mut c, &BTreeMap::new());
+    let round = phalanx_runtime::keys::latest(&c.state, 0).unwrap().unwrap();
+
+    let members = ["worker-2", "worker-3"];
+    refused(
+        &create_cluster(&mut c, "bob", &members),
+        contracts::Error::NotRoot,
+    );
+    refused(
+        &create_cluster(&mut c, "alice", &[]),
+        contracts::Error::EmptyCluster,
+    );
+    refused(
+        &create_cluster(&mut c, "alice", &["worker-2", "worker-2"]),
+        contracts::Error::DuplicateMember,
+    );
+    refused(
+        &create_cluster(&mut c, "alice", &["worker-2", "nobody"]),
+        contracts::Error::UnknownWorker,
+    );
+    assert!(!contracts::cluster_exists(&c.state, 1).unwrap());
+
+    let queued = mq::state_key::broadcast().len(&c.state).unwrap();
+    let created = create_cluster(&mut c, "alice", &members);
+    assert_eq!(created.status, TxStatus::Success);
+    assert_eq!(
+        contract_events(&created),
+        vec![Event::Contracts(contracts::Event::ClusterCreated {
+            cluster: 1,
+            members: 2,
+            by: common::id("alice"),
+        })]
+    );
+    assert_eq!(
+        mq::state_key::broadcast().get(&c.state, queued).unwrap(),
+        Some(ChainMessage::ClusterCreated { cluster: 1 })
+    );
+    let record = contracts::cluster(&c.state, 1).unwrap().unwrap();
+    assert_eq!(
+        record.members,
+        vec![common::id("worker-2"), common::id("worker-3")]
+    );
+    assert!(contracts::cluster_exists(&c.state, 1).unwrap());
+    assert!(!contracts::cluster_exists(&c.state, 2).unwrap());
+    assert!(contracts::is_member(&c.state, 1, &common::id("worker-3")).unwrap());
+    assert!(!contracts::is_member(&c.state, 1, &common::id("worker-1")).unwrap());
+    assert!(contracts::is_member(&c.state, 0, &common::id("worker-1")).unwrap());
+    assert!(!contracts::is_member(&c.state, 2, &common::id("worker-2")).unwrap());
+
+    // Key shares of cluster 1 go to its members only; cluster 2 does not exist.
+    let share = |recipient: &str, cluster: u32| Payload::KeyShare {
+        recipient: common::id(recipient),
+        key: phalanx_types::KeyKind::Cluster {
+            cluster,
+            generation: 0,
+        },
+        round,
+        envelope: envelope(5),
+    };
+    let keys_refused = |receipt: &Receipt, error: phalanx_runtime::keys::Error| {
+        assert_eq!(receipt.status, TxStatus::Failed(DispatchError::Keys(error)));
+    };
+    keys_refused(
+        &send(&mut c, "worker-1", share("worker-1", 1)),
+        phalanx_runtime::keys::Error::NotClusterMember,
+    );
+    keys_refused(
+        &send(&mut c, "worker-1", share("worker-2", 2)),
+        phalanx_runtime::keys::Error::UnknownCluster,
+    );
+    assert_eq!(
+        send(&mut c, "worker-1", share("worker-2", 1)).status,
+        TxStatus::Success
+    );
+
+    // A contract on cluster 1: its keys and results come from members only.
+    let code = example("counter");
+    let hash = sha256(&code);
+    assert_eq!(upload(&mut c, code).status, TxStatus::Success);
+    assert_eq!(instantiate(&mut c, hash, 1, 4).status, TxStatus::Success);
+    let id = contracts::contract_id(&c.chain, &common::id("bob"), &hash, 1, &[4; 32]);
+    assert_eq!(
+        contracts::contract(&c.state, &id).unwrap().unwrap().cluster,
+        1
+    );
+    let keys = Payload::ContractKey {
+        contract: id,
+        encryption_key: [1; 32],
+        signing_key: [2; 32],
+    };
+    refused(
+        &send(&mut c, "worker-1", keys.clone()),
+        contracts::Error::NotClusterMember,
+    );
+    assert_eq!(send(&mut c, "worker-2", keys).status, TxStatus::Success);
+    assert_eq!(
+        command(&mut c, "alice", id, 1_000).status,
+        TxStatus::Success
+    );
+    refused(
+        &send(&mut c, "worker-1", result(id, 0, 10, 1)),
+        contracts::Error::NotClusterMember,
+    );
+    assert_eq!(
+        send(&mut c, "worker-3", result(id, 0, 10, 1)).status,
+        TxStatus::Success
+    );
+
+    // Clusters are numbered in creation order.
+    assert_eq!(
+        contract_events(&create_cluster(&mut c, "alice", &["worker-1"])),
+        vec![Event::Contracts(contracts::Event::ClusterCreated {
+            cluster: 2,
+            members: 1,
+            by: common::id("alice"),
+        })]
+    );
+}

@@ -17,10 +17,11 @@ pub use amount::{
     Amount, DECIMALS, MAX_SUPPLY, ParseAmountError, UNITS_PER_PHA, format_pha, parse_pha,
 };
 pub use call::{
-    BalancesCall, Call, ComputationCall, ContractsCall, GovernanceCall, KeysCall, MAX_CODE_BYTES,
-    MAX_COMMAND_EVENT_BYTES, MAX_COMMAND_EVENTS, MAX_COMMAND_IO, MAX_COMPONENT_NAME,
-    MAX_PARAMS_BYTES, MAX_SEALED_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS, MqCall, PoolId,
-    ProposalAction, RegistryCall, Sealed, SignedHeartbeat, StakePoolCall, VoteChoice,
+    BalancesCall, Call, ComputationCall, ContractsCall, GovernanceCall, KeysCall,
+    MAX_CLUSTER_MEMBERS, MAX_CODE_BYTES, MAX_COMMAND_EVENT_BYTES, MAX_COMMAND_EVENTS,
+    MAX_COMMAND_IO, MAX_COMPONENT_NAME, MAX_PARAMS_BYTES, MAX_SEALED_BYTES, MAX_SIGNAL_TEXT,
+    MAX_VOTE_POOLS, MqCall, PoolId, ProposalAction, RegistryCall, Sealed, SignedHeartbeat,
+    StakePoolCall, VoteChoice,
 };
 pub use chain::{ChainId, ChainIdError, MAX_CHAIN_ID_LEN};
 pub use mq::{

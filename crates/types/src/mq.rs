@@ -558,6 +558,9 @@ pub enum ChainMessage {
         gas_limit: u64,
         sealed: Sealed,
     },
+    /// Cluster `cluster` was created: the gatekeepers send each of its members (the chain's
+    /// record lists them) a partial signature towards its key of the newest generation.
+    ClusterCreated { cluster: u32 },
 }
 
 impl ChainMessage {
@@ -567,6 +570,7 @@ impl ChainMessage {
     const TAG_KEY_SHARE_DELIVERED: u8 = 4;
     const TAG_CONTRACT_INSTANTIATED: u8 = 5;
     const TAG_CONTRACT_COMMAND: u8 = 6;
+    const TAG_CLUSTER_CREATED: u8 = 7;
 }
 
 impl Write for ChainMessage {
@@ -634,6 +638,10 @@ impl Write for ChainMessage {
                 gas_limit.write(buf);
                 sealed.write(buf);
             }
+            ChainMessage::ClusterCreated { cluster } => {
+                Self::TAG_CLUSTER_CREATED.write(buf);
+                cluster.write(buf);
+            }
         }
     }
 }
@@ -644,7 +652,7 @@ impl EncodeSize for ChainMessage {
             ChainMessage::WorkerRegistered { .. } | ChainMessage::GatekeeperPromoted { .. } => {
                 WorkerId::SIZE + 32
             }
-            ChainMessage::MasterKeyRotation { .. } => 4,
+            ChainMessage::MasterKeyRotation { .. } | ChainMessage::ClusterCreated { .. } => 4,
             ChainMessage::KeyShareDelivered { key, envelope, .. } => {
                 WorkerId::SIZE + key.encode_size() + 8 + envelope.encode_size()
             }
@@ -691,6 +699,9 @@ impl Read for ChainMessage {
                 time_ms: u64::read(buf)?,
                 gas_limit: u64::read(buf)?,
                 sealed: Sealed::read(buf)?,
+            }),
+            Self::TAG_CLUSTER_CREATED => Ok(ChainMessage::ClusterCreated {
+                cluster: u32::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

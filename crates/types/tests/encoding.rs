@@ -599,5 +599,29 @@ mod contracts_calls {
             format!("05{}{}0000000000000001", "04".repeat(32), "05".repeat(32))
         );
         assert_eq!(ChainMessage::decode(created.encode()).unwrap(), created);
+        let cluster = ChainMessage::ClusterCreated { cluster: 3 };
+        assert_eq!(hex::encode(cluster.encode()), "0700000003");
+        assert_eq!(ChainMessage::decode(cluster.encode()).unwrap(), cluster);
+    }
+
+    /// Tag 3, then the members behind their count (a varint), each a 32-byte key.
+    #[test]
+    fn create_cluster_is_frozen_and_bounded() {
+        let member = AccountId::from(ed25519::PrivateKey::from_seed(7).public_key());
+        let create: Call = ContractsCall::CreateCluster {
+            members: vec![member.clone()],
+        }
+        .into();
+        assert_eq!(
+            hex::encode(create.encode()),
+            format!("070301{}", hex::encode(member.as_bytes()))
+        );
+        assert_eq!(create.name(), "contracts.create_cluster");
+        assert_eq!(Call::decode(create.encode()).unwrap(), create);
+        let too_many: Call = ContractsCall::CreateCluster {
+            members: vec![member; phalanx_types::MAX_CLUSTER_MEMBERS + 1],
+        }
+        .into();
+        assert!(Call::decode(too_many.encode()).is_err());
     }
 }

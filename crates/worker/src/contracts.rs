@@ -11,14 +11,14 @@
 //! report is sent, so a crash never applies a command twice.
 
 use crate::query::{LiveContract, QueryBoard, QueryLimits};
-use crate::{files, keys, keys::DEFAULT_CLUSTER, run::Worker};
+use crate::{files, keys, run::Worker};
 use commonware_codec::Encode;
 use phalanx_contracts::{
     ContractKey, EntryPoint, Host, Limits, Randomness, WasmiExecutor,
     sealed::{self, CommandOutcome},
     state::{self, MAX_STATE_BYTES, StateMap},
 };
-use phalanx_runtime::contracts::{self as chain_contracts, ContractRecord};
+use phalanx_runtime::contracts::{self as chain_contracts, ClusterRecord, ContractRecord};
 use phalanx_types::{
     AccountId, ChainId, MAX_COMMAND_EVENT_BYTES, MAX_COMMAND_EVENTS, MAX_COMMAND_IO, Payload,
     Sealed,
@@ -250,7 +250,33 @@ impl Worker {
         KeyWait::GiveUp
     }
 
-    /// Executes one broadcast command of a cluster-0 contract (see the module documentation);
+    /// Whether this worker belongs to `cluster` (cluster 0: every worker; another: its record
+    /// on chain, read with a proof, lists it).
+    pub(crate) fn is_cluster_member(&mut self, cluster: u32) -> Result<bool, String> {
+        if cluster == keys::DEFAULT_CLUSTER {
+            return Ok(true);
+        }
+        let me = self.id();
+        Ok(self
+            .cluster_record(cluster)?
+            .is_some_and(|r| r.has_member(&me)))
+    }
+
+    /// Cluster `cluster`'s record, read with a proof (`None` for cluster 0, every worker, and
+    /// for a cluster that does not exist).
+    pub(crate) fn cluster_record(&mut self, cluster: u32) -> Result<Option<ClusterRecord>, String> {
+        let Some(index) = cluster.checked_sub(1) else {
+            return Ok(None);
+        };
+        self.chain
+            .read_typed(
+                chain_contracts::state_key::clusters().entry_key(u64::from(index)),
+                "cluster",
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    /// Executes one broadcast command of a contract of this worker's clusters (see the module documentation);
     /// `Ok(false)` to be called again later (waiting for the cluster key).
     pub(crate) fn execute_command(&mut self, command: &Command<'_>) -> Result<bool, String> {
         let id = hex::encode(command.contract);
@@ -266,7 +292,7 @@ impl Worker {
             error!(contract = %id, seq, "a command for a contract the chain does not hold: skipped");
             return Ok(true);
         };
-        if record.cluster != DEFAULT_CLUSTER {
+        if !self.is_cluster_member(record.cluster)? {
             return Ok(true);
         }
         let cluster_key = match self.wait_for_cluster_key(record.cluster, record.generation) {

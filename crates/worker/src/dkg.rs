@@ -8,13 +8,13 @@
 //! logs; a player acknowledges each share that matches its commitment. When a round has an
 //! output that includes this gatekeeper, it replays its dealings and the recorded logs to
 //! compute its share, checks that the output matches the chain's, and seals it. After a new
-//! generation it sends every registered worker its partial signature, and each newly
-//! registered worker later.
+//! generation it sends every registered worker its partial signature towards cluster 0's key
+//! and each cluster's members theirs towards that cluster's key; then each newly registered
+//! worker, and each new cluster's members.
 
 use crate::{
     chain::decode,
-    keys,
-    mq::cluster,
+    keys::{self, DEFAULT_CLUSTER},
     run::Worker,
     store::{HeldShare, Secret},
 };
@@ -22,13 +22,13 @@ use commonware_codec::Encode;
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_consensus::reader::MAX_PROVE_KEYS;
 use phalanx_runtime::{
-    ComponentParams,
+    ComponentParams, contracts as chain_contracts,
     keys::{self as chain_keys, RoundRecord, StoredDeal},
     registry::{self, WorkerRecord},
     state::StateKey,
 };
 use phalanx_threshold::{Ack, Id, Info, Log, PrivMsg, PubMsg, Share, SignedLog, round::RoundCodec};
-use phalanx_types::{AccountId, Hash, Payload, WorkerId};
+use phalanx_types::{AccountId, Hash, KeyKind, Payload, WorkerId};
 use tracing::{error, info, warn};
 
 impl Worker {
@@ -428,7 +428,8 @@ impl Worker {
     }
 
     /// Sends this gatekeeper's partial signature for `generation` to every registered worker
-    /// (itself included: a gatekeeper recovers its cluster key like any worker).
+    /// (itself included: a gatekeeper recovers its cluster key like any worker), and for each
+    /// cluster of chosen workers to its members.
     fn share_with_every_worker(&mut self, generation: u32) -> Result<(), String> {
         let count: u64 = self
             .chain
@@ -454,13 +455,53 @@ impl Worker {
             for record in self.worker_records(&ids)?.into_iter().flatten() {
                 self.send_share(
                     generation,
+                    DEFAULT_CLUSTER,
                     &record.info.identity,
                     &record.info.encryption_key,
                 )?;
             }
             index = end;
         }
+        let clusters: u64 = self
+            .chain
+            .read_typed(
+                chain_contracts::state_key::clusters().len_key(),
+                "cluster count",
+            )
+            .map_err(|e| e.to_string())?
+            .unwrap_or(0);
+        for index in 0..clusters {
+            let cluster = u32::try_from(index + 1).map_err(|_| "too many clusters")?;
+            self.share_with_cluster(generation, cluster)?;
+        }
         Ok(())
+    }
+
+    /// Sends this gatekeeper's partial signature towards `cluster`'s key of `generation` to
+    /// each of the cluster's members.
+    fn share_with_cluster(&mut self, generation: u32, cluster: u32) -> Result<(), String> {
+        let Some(record) = self.cluster_record(cluster)? else {
+            warn!(cluster, "the chain holds no such cluster: no shares sent");
+            return Ok(());
+        };
+        for worker in self.worker_records(&record.members)?.into_iter().flatten() {
+            self.send_share(
+                generation,
+                cluster,
+                &worker.info.identity,
+                &worker.info.encryption_key,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A new cluster's members get this gatekeeper's partial signatures towards its key of
+    /// the newest generation.
+    pub(crate) fn share_new_cluster(&mut self, cluster: u32) -> Result<(), String> {
+        let Some((&generation, _)) = self.state.key_shares.last_key_value() else {
+            return Ok(());
+        };
+        self.share_with_cluster(generation, cluster)
     }
 
     /// A newly registered worker gets this gatekeeper's partial signature for the newest
@@ -473,24 +514,27 @@ impl Worker {
         let Some((&generation, _)) = self.state.key_shares.last_key_value() else {
             return Ok(());
         };
-        self.send_share(generation, worker, encryption_key)
+        self.send_share(generation, DEFAULT_CLUSTER, worker, encryption_key)
     }
 
-    /// Sends `to` this gatekeeper's partial signature towards its cluster key of `generation`,
-    /// unless the chain already holds it.
+    /// Sends `to` this gatekeeper's partial signature towards the key of `cluster` of
+    /// `generation`, unless the chain already holds it.
     fn send_share(
         &mut self,
         generation: u32,
+        cluster: u32,
         to: &WorkerId,
         encryption_key: &[u8; 32],
     ) -> Result<(), String> {
         let Some((round, share)) = self.held_share(generation) else {
             return Ok(());
         };
-        let key = cluster(generation);
+        let key = KeyKind::Cluster {
+            cluster,
+            generation,
+        };
         let chain = self.spec.genesis.chain_id.clone();
-        let partial =
-            phalanx_threshold::partial(&share, &chain, crate::keys::DEFAULT_CLUSTER, generation);
+        let partial = phalanx_threshold::partial(&share, &chain, cluster, generation);
         let share_bytes = zeroize::Zeroizing::new(share.encode().to_vec());
         let envelope = keys::seal_share(
             &share_bytes,

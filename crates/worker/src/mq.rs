@@ -10,7 +10,7 @@
 
 use crate::{
     chain::{ChainError, decode},
-    keys::{self, DEFAULT_CLUSTER},
+    keys,
     run::Worker,
     store::Secret,
 };
@@ -330,6 +330,11 @@ impl Worker {
             ChainMessage::KeyShareDelivered { .. } => {
                 warn!("ignoring a key share in the broadcast queue");
             }
+            ChainMessage::ClusterCreated { cluster } => {
+                if gatekeeper {
+                    self.share_new_cluster(*cluster)?;
+                }
+            }
             ChainMessage::ContractInstantiated {
                 contract,
                 cluster,
@@ -368,8 +373,8 @@ impl Worker {
         generation: u32,
     ) -> Result<bool, String> {
         let id = hex::encode(contract);
-        if cluster != DEFAULT_CLUSTER {
-            warn!(contract = %id, cluster, "not a member of the contract's cluster: skipping it");
+        if !self.is_cluster_member(cluster)? {
+            info!(contract = %id, cluster, "not a member of the contract's cluster: skipping it");
             return Ok(true);
         }
         let cluster_key = match self.wait_for_cluster_key(cluster, generation) {
@@ -407,13 +412,5 @@ impl Worker {
             .cluster_keys
             .get(&format!("{cluster}/{generation}"))
             .cloned()
-    }
-}
-
-/// The key a cluster key share is for.
-pub(crate) fn cluster(generation: u32) -> KeyKind {
-    KeyKind::Cluster {
-        cluster: DEFAULT_CLUSTER,
-        generation,
     }
 }

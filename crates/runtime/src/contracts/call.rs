@@ -16,6 +16,9 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &ContractsCa
             sealed,
             gas_limit,
         } => super::command::command(state, ctx, contract, sealed, *gas_limit),
+        ContractsCall::CreateCluster { members } => {
+            super::create_cluster::create_cluster(state, ctx, members)
+        }
     }
 }
 
@@ -32,7 +35,7 @@ pub fn call_info(params: &Params, call: &ContractsCall) -> CallInfo {
             .code_fee_per_byte
             .saturating_mul(Amount::try_from(code.len()).unwrap_or(Amount::MAX)),
         ContractsCall::Instantiate { .. } => params.contracts.instantiate_fee,
-        ContractsCall::Command { .. } => 0,
+        ContractsCall::Command { .. } | ContractsCall::CreateCluster { .. } => 0,
     };
     CallInfo {
         fee,

@@ -12,7 +12,8 @@ crate::error::component_errors! {
         "the module does not export its memory and the entry points call and query, as () -> ()";
     CodeExists = 6, "code_exists", "this module is already uploaded";
     UnknownCode = 7, "unknown_code", "no module is uploaded under this hash";
-    UnknownCluster = 8, "unknown_cluster", "no such cluster (only cluster 0, every worker, exists yet)";
+    UnknownCluster = 8, "unknown_cluster",
+        "no such cluster (cluster 0 is every worker; others are numbered from 1 as they are created)";
     ContractExists = 9, "contract_exists", "a contract with this id exists: choose another salt";
     UnknownContract = 10, "unknown_contract", "no contract has this id";
     KeyAlreadyReported = 11, "key_already_reported", "this worker already reported the contract's keys";
@@ -30,4 +31,11 @@ crate::error::component_errors! {
     ResultAlreadyReported = 19, "result_already_reported",
         "this worker already reported the command's result";
     FuelOverLimit = 20, "fuel_over_limit", "the reported fuel is over the command's gas limit";
+    NotRoot = 21, "not_root", "only the root account creates clusters (governance will later)";
+    EmptyCluster = 22, "empty_cluster", "a cluster needs at least one worker";
+    DuplicateMember = 23, "duplicate_member", "a worker is listed twice";
+    UnknownWorker = 24, "unknown_worker", "a listed member is not a registered worker";
+    NotClusterMember = 25, "not_cluster_member",
+        "the reporting worker is not a member of the contract's cluster";
+    TooManyMembers = 26, "too_many_members", "a cluster has at most 64 workers (MAX_CLUSTER_MEMBERS)";
 }

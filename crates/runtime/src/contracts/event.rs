@@ -123,6 +123,13 @@ pub enum Event {
         by: AccountId,
         recorded_by: AccountId,
     },
+    /// The root account created a cluster of `members` workers; the gatekeepers send each
+    /// member its share of the cluster key.
+    ClusterCreated {
+        cluster: u32,
+        members: u32,
+        by: AccountId,
+    },
 }
 
 crate::events::component_events! {
@@ -141,6 +148,7 @@ crate::events::component_events! {
     7 => ContractEvent "contract_event" { contract, seq, data };
     8 => CommandConfirmed "command_confirmed" { contract, seq, by };
     9 => StateDisagreement "state_disagreement" { contract, seq, by, recorded_by };
+    10 => ClusterCreated "cluster_created" { cluster, members, by };
 }
 
 #[cfg(test)]
@@ -204,6 +212,11 @@ impl Event {
                 seq: 3,
                 by: account(6),
                 recorded_by: account(5),
+            },
+            Event::ClusterCreated {
+                cluster: 1,
+                members: 3,
+                by: account(1),
             },
         ]
     }

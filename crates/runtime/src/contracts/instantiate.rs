@@ -2,12 +2,7 @@
 //! cluster's workers to derive its keys.
 
 use super::{ContractRecord, Error, Event, code_info, contract, contract_id, state_key};
-use crate::{
-    CallResult, Ctx,
-    keys::{self, DEFAULT_CLUSTER},
-    mq,
-    state::State,
-};
+use crate::{CallResult, Ctx, keys, mq, state::State};
 use commonware_codec::Encode;
 use phalanx_types::ChainMessage;
 
@@ -18,9 +13,7 @@ pub fn instantiate(
     cluster: u32,
     salt: &[u8; 32],
 ) -> CallResult {
-    // Every registered worker holds the key of the default cluster; clusters of chosen
-    // workers come with their own key distribution.
-    if cluster != DEFAULT_CLUSTER {
+    if !super::cluster_exists(state, cluster)? {
         return Err(Error::UnknownCluster.into());
     }
     if code_info(state, code_hash)?.is_none() {
@@ -48,7 +41,7 @@ pub fn instantiate(
     };
     state.put(state_key::contract(&id), Some(record.encode().to_vec()));
     state_key::contracts().push(state, &id)?;
-    // Cluster 0 is every worker: the broadcast queue reaches them all.
+    // The broadcast queue reaches every worker; those outside the cluster skip it.
     mq::broadcast(
         state,
         &ChainMessage::ContractInstantiated {

@@ -17,8 +17,10 @@ pub fn report_keys(
     let Some(mut record) = contract(state, id)? else {
         return Err(Error::UnknownContract.into());
     };
-    // Cluster 0 is every registered worker (the sender is one: `mq` checked it).
     let by = &sender.info.identity;
+    if !super::is_member(state, record.cluster, by)? {
+        return Err(Error::NotClusterMember.into());
+    }
     let reported = state_key::key_report(id, by);
     if state.get(&reported)?.is_some() {
         return Err(Error::KeyAlreadyReported.into());

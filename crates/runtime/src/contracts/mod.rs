@@ -3,12 +3,12 @@
 //! | file | what |
 //! |------|------|
 //! | `params.rs` | `max_code_bytes`, `code_fee_per_byte`, `instantiate_fee`, `gas_price`, `max_gas_per_command` |
-//! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes` and `contracts` append logs, `key_report(id, worker)` |
-//! | `record.rs` | [`CodeInfo`], [`ContractRecord`], [`ContractKeys`] |
-//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement` |
-//! | `error.rs` | codes 1–20 |
+//! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes`, `contracts` and `clusters` append logs, `key_report(id, worker)` |
+//! | `record.rs` | [`CodeInfo`], [`ContractRecord`], [`ContractKeys`], [`ClusterRecord`] |
+//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement`, `cluster_created` |
+//! | `error.rs` | codes 1–26 |
 //! | `call.rs` | [`ContractsCall`](phalanx_types::ContractsCall): code priced per byte, instantiation at a fixed fee |
-//! | `upload.rs`, `instantiate.rs`, `command.rs` | one handler each |
+//! | `upload.rs`, `instantiate.rs`, `command.rs`, `create_cluster.rs` | one handler each |
 //! | `key_report.rs`, `result.rs` | the `contract_key` and `command_result` messages of a cluster's worker |
 //!
 //! No genesis state besides its parameters. The chain checks uploaded code with the same
@@ -18,17 +18,23 @@
 //! TEEs from the cluster key; the chain only records the public ones its workers report, and
 //! keeps a disagreement as evidence.
 //!
+//! Clusters: cluster 0 is every registered worker. The root account (governance later)
+//! creates clusters of chosen workers, numbered from 1; the gatekeepers send each member its
+//! partial signatures towards that cluster's key (`keys` accepts a share only for a member),
+//! and only members may report a contract's keys or its commands' results.
+//!
 //! A command is sealed to the contract's key (the chain cannot read it); the chain holds its
 //! gas (`gas_limit × gas_price`, pot `contract_gas`), numbers it and broadcasts it. The first
 //! result reported for the next unexecuted command is recorded: burned fuel to the treasury,
 //! the rest back to the sender, the sealed output kept for the sender, the contract's events
 //! published; other workers' reports confirm it or are recorded as a state disagreement.
 //!
-//! Not yet: clusters other than 0; refunding the gas of a command no worker ever executes;
+//! Not yet: changing a cluster's members after creation; refunding the gas of a command no worker ever executes;
 //! slashing for a disagreement (the mining component will read the evidence events).
 
 mod call;
 mod command;
+mod create_cluster;
 mod error;
 mod event;
 mod instantiate;
@@ -45,13 +51,15 @@ pub use error::Error;
 pub use event::{Event, EventData};
 pub use key_report::report_keys;
 pub use params::Params;
-pub use record::{CodeInfo, CommandRecord, CommandResult, ContractKeys, ContractRecord};
+pub use record::{
+    ClusterRecord, CodeInfo, CommandRecord, CommandResult, ContractKeys, ContractRecord,
+};
 pub use result::{Report, command_record, report_result};
 pub use upload::check_code;
 
 use crate::state::{State, StateError, read_decoded as read};
 use commonware_cryptography::{Hasher, Sha256};
-use phalanx_types::{AccountId, ChainId};
+use phalanx_types::{AccountId, ChainId, WorkerId};
 
 /// What a contract id hashes before its inputs.
 const CONTRACT_ID_DOMAIN: &[u8] = b"phalanx/contract-id/v1/";
@@ -101,4 +109,34 @@ pub fn contract(
     id: &[u8; 32],
 ) -> Result<Option<ContractRecord>, StateError> {
     read(state, state_key::contract(id))
+}
+
+/// Cluster `id`'s record: `None` for cluster 0 (every worker) and for a cluster that does not
+/// exist ([`cluster_exists`] tells them apart).
+pub fn cluster(
+    state: &(impl State + ?Sized),
+    id: u32,
+) -> Result<Option<ClusterRecord>, StateError> {
+    match id.checked_sub(1) {
+        Some(index) => state_key::clusters().get(state, u64::from(index)),
+        None => Ok(None),
+    }
+}
+
+/// Whether cluster `id` exists (cluster 0 always does).
+pub fn cluster_exists(state: &(impl State + ?Sized), id: u32) -> Result<bool, StateError> {
+    Ok(id == crate::keys::DEFAULT_CLUSTER || u64::from(id) <= state_key::clusters().len(state)?)
+}
+
+/// Whether `worker` belongs to cluster `id`: for cluster 0, whether it is registered; for
+/// another, whether the cluster's record lists it (false if the cluster does not exist).
+pub fn is_member(
+    state: &(impl State + ?Sized),
+    id: u32,
+    worker: &WorkerId,
+) -> Result<bool, StateError> {
+    if id == crate::keys::DEFAULT_CLUSTER {
+        return Ok(crate::registry::worker(state, worker)?.is_some());
+    }
+    Ok(cluster(state, id)?.is_some_and(|c| c.has_member(worker)))
 }

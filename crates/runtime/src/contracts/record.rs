@@ -1,8 +1,10 @@
 //! What the chain keeps about a module and a contract.
 
 use bytes::BufMut;
-use commonware_codec::{Buf, EncodeSize, Error as CodecError, Read, ReadExt, Write};
-use phalanx_types::{AccountId, WorkerId};
+use commonware_codec::{
+    Buf, EncodeSize, Error as CodecError, Read, ReadExt, ReadRangeExt as _, Write,
+};
+use phalanx_types::{AccountId, MAX_CLUSTER_MEMBERS, WorkerId};
 use serde::{Deserialize, Serialize};
 
 /// An uploaded module (its bytes live under their own key).
@@ -202,6 +204,21 @@ pub struct CommandRecord {
     pub result: Option<CommandResult>,
 }
 
+impl CommandRecord {
+    /// What a result that burned `fuel_used` pays: fuel at the price the command was
+    /// submitted at (its escrow over its gas limit, so a later change of
+    /// `contracts.gas_price` does not reach it), never more than the escrow.
+    pub fn gas_burned(&self, fuel_used: u64) -> phalanx_types::Amount {
+        let price = self
+            .escrow
+            .checked_div(phalanx_types::Amount::from(self.gas_limit))
+            .unwrap_or(0);
+        phalanx_types::Amount::from(fuel_used)
+            .saturating_mul(price)
+            .min(self.escrow)
+    }
+}
+
 impl Write for CommandRecord {
     fn write(&self, buf: &mut impl BufMut) {
         self.sender.write(buf);
@@ -228,5 +245,66 @@ impl Read for CommandRecord {
             height: u64::read(buf)?,
             result: Option::<CommandResult>::read(buf)?,
         })
+    }
+}
+
+/// A cluster of chosen workers (cluster 0, every registered worker, has no record).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRecord {
+    /// Its workers, in the order the creating call listed them (at most
+    /// [`MAX_CLUSTER_MEMBERS`], no repeats).
+    pub members: Vec<WorkerId>,
+    pub created_by: AccountId,
+    pub created_height: u64,
+}
+
+impl ClusterRecord {
+    pub fn has_member(&self, worker: &WorkerId) -> bool {
+        self.members.contains(worker)
+    }
+}
+
+impl Write for ClusterRecord {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.members.write(buf);
+        self.created_by.write(buf);
+        self.created_height.write(buf);
+    }
+}
+
+impl EncodeSize for ClusterRecord {
+    fn encode_size(&self) -> usize {
+        self.members.encode_size() + self.created_by.encode_size() + 8
+    }
+}
+
+impl Read for ClusterRecord {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        Ok(Self {
+            members: Vec::<WorkerId>::read_range(buf, ..=MAX_CLUSTER_MEMBERS)?,
+            created_by: AccountId::read(buf)?,
+            created_height: u64::read(buf)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gas_is_burned_at_the_submission_price_and_never_over_the_escrow() {
+        let command = CommandRecord {
+            sender: crate::events::tests::account(1),
+            gas_limit: 1_000,
+            escrow: 7_000,
+            height: 3,
+            result: None,
+        };
+        assert_eq!(command.gas_burned(0), 0);
+        assert_eq!(command.gas_burned(250), 1_750);
+        assert_eq!(command.gas_burned(1_000), 7_000);
+        assert_eq!(command.gas_burned(u64::MAX), 7_000);
     }
 }

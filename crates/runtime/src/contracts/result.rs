@@ -14,7 +14,7 @@ use crate::{
     treasury::{self, Source},
 };
 use commonware_codec::Encode;
-use phalanx_types::{Amount, Sealed};
+use phalanx_types::Sealed;
 
 /// What a report is, as the handler takes it.
 pub struct Report<'a> {
@@ -61,6 +61,9 @@ pub fn report_result(
         return Err(Error::FuelOverLimit.into());
     }
     let by = &sender.info.identity;
+    if !super::is_member(state, record.cluster, by)? {
+        return Err(Error::NotClusterMember.into());
+    }
     let reported = state_key::result_report(id, report.seq, by);
     if state.get(&reported)?.is_some() {
         return Err(Error::ResultAlreadyReported.into());
@@ -72,9 +75,7 @@ pub fn report_result(
             if report.seq != record.executed {
                 return Err(Error::ResultOutOfOrder.into());
             }
-            let burned = Amount::from(report.fuel_used)
-                .saturating_mul(ctx.params.contracts.gas_price)
-                .min(command.escrow);
+            let burned = command.gas_burned(report.fuel_used);
             if let Err(short) =
                 treasury::receive_from_pot(state, CONTRACT_GAS, burned, Source::ContractGas)?
             {

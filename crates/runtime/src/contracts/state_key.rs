@@ -22,6 +22,11 @@ pub fn contract(id: &[u8; 32]) -> StateKey {
 pub fn contracts() -> AppendLog<[u8; 32]> {
     AppendLog::new("contracts", "contracts", b"")
 }
+/// Every cluster of chosen workers, in creation order: cluster `n` (from 1) is entry `n - 1`
+/// ([`super::ClusterRecord`]); cluster 0 has no entry.
+pub fn clusters() -> AppendLog<super::ClusterRecord> {
+    AppendLog::new("contracts", "clusters", b"")
+}
 /// Every module, in upload order (the listing index).
 pub fn codes() -> AppendLog<[u8; 32]> {
     AppendLog::new("contracts", "codes", b"")

@@ -15,7 +15,7 @@ crate::error::component_errors! {
     UnknownRecipient = 7, "unknown_recipient",
         "no worker is registered under the recipient's identity";
     UnknownCluster = 8, "unknown_cluster",
-        "no such cluster (only the default cluster 0 exists until contracts define others)";
+        "no such cluster (cluster 0 is every worker; contracts.create_cluster makes others)";
     DkgWrongRound = 9, "dkg_wrong_round", "no DKG round with that number is in progress";
     NotDealer = 10, "not_dealer",
         "the sender is not a dealer of this DKG round (or that dealer has not dealt)";
@@ -26,4 +26,6 @@ crate::error::component_errors! {
         "the dealer log does not check: bad signature, acknowledgement or revealed share";
     NotShareHolder = 14, "not_share_holder",
         "the sender holds no share of that generation's current sharing";
+    NotClusterMember = 15, "not_cluster_member",
+        "the recipient is not a member of the cluster whose key the share is for";
 }

@@ -14,7 +14,7 @@
 //! | `params.rs` | `ack_window_blocks` |
 //! | `state_key.rs` | `generation`, `master_public(g)`, `latest(g)`, `next_round`, `active`, `round(r)`, `deal(r, dealer)`, `ack(r, dealer, player)`, `log(r, dealer)`, `logged(r)`, `output(r)`, `share(recipient, key, r, holder)` |
 //! | `event.rs` | rounds, DKG messages, published keys, key shares, rotation |
-//! | `error.rs` | codes 1–14 |
+//! | `error.rs` | codes 1–15 |
 //! | `call.rs`, `rotate.rs` | [`KeysCall`](phalanx_types::KeysCall): rotation (root; governance later) |
 //! | `messages.rs` | the `mq` topics it owns: `dkg.rs` (deal, ack, log), `share.rs` (key shares) |
 //! | `round.rs` | starting and finishing rounds; [`gatekeepers_changed`] is the hook `registry`'s promotions reach |
@@ -43,8 +43,8 @@ pub use round::{Ids as LoggedDealers, RoundRecord, StoredDeal, gatekeepers_chang
 use crate::state::{State, StateError, read_decoded};
 use phalanx_types::{Hash, KeyKind, WorkerId};
 
-/// The only cluster until the contracts module defines others. Shares for other clusters are
-/// refused: gatekeeper messages are free, so nothing a gatekeeper may send can be unbounded.
+/// The cluster of every registered worker. Others are created by `contracts.create_cluster`;
+/// shares for them go only to their members.
 pub const DEFAULT_CLUSTER: u32 = 0;
 
 /// Size of an encoded group public key (a G1 point).

@@ -1,10 +1,9 @@
 //! A gatekeeper's `KeyShare` message: its partial signature towards a worker's cluster key,
-//! encrypted to the worker and put in its inbox.
+//! encrypted to the worker and put in its inbox. Cluster 0's key goes to every registered
+//! worker, another cluster's only to its members.
 
-use super::{
-    DEFAULT_CLUSTER, Error, Event, latest, round::stored_output, share_delivery, state_key,
-};
-use crate::{CallResult, mq, registry, state::State};
+use super::{Error, Event, latest, round::stored_output, share_delivery, state_key};
+use crate::{CallResult, contracts, mq, registry, state::State};
 use commonware_codec::Encode;
 use commonware_cryptography::{Hasher, Sha256};
 use phalanx_types::{ChainMessage, Envelope, KeyKind, WorkerId};
@@ -25,7 +24,9 @@ pub fn share(
         cluster,
         generation,
     } = key;
-    if *cluster != DEFAULT_CLUSTER {
+    // Only a member may receive a cluster's shares: gatekeeper messages are free, so what a
+    // gatekeeper may send stays bounded (workers × clusters they belong to).
+    if !contracts::cluster_exists(state, *cluster)? {
         return Err(Error::UnknownCluster.into());
     }
     if latest(state, *generation)? != Some(round) {
@@ -39,6 +40,9 @@ pub fn share(
     }
     if registry::worker(state, recipient)?.is_none() {
         return Err(Error::UnknownRecipient.into());
+    }
+    if !contracts::is_member(state, *cluster, recipient)? {
+        return Err(Error::NotClusterMember.into());
     }
     let digest = Sha256::hash(&[&envelope.encode()]);
     if let Some(accepted) = share_delivery(state, recipient, key, round, sender)? {

@@ -14,6 +14,10 @@ pub const MAX_COMMAND_IO: usize = 16 * 1024;
 /// Largest sealed command or result: the plaintext, what the protocol adds (a 32-byte reply
 /// key, a status byte) and the AEAD tag, with headroom.
 pub const MAX_SEALED_BYTES: usize = MAX_COMMAND_IO + 256;
+/// Most workers in one cluster: every member receives a key share from every gatekeeper, and
+/// the chain checks membership by reading the list.
+pub const MAX_CLUSTER_MEMBERS: usize = 64;
+
 /// Most events one command may emit, and the largest one (they are public and kept in
 /// receipts by every node).
 pub const MAX_COMMAND_EVENTS: usize = 16;
@@ -75,18 +79,25 @@ pub enum ContractsCall {
         sealed: Sealed,
         gas_limit: u64,
     },
+    /// Create a cluster of chosen workers (the root account now; governance later). The
+    /// chain numbers it (1, 2, …; cluster 0 is every worker); the gatekeepers send each
+    /// member its partial signatures towards the cluster's key, and contracts instantiated on
+    /// it run only on those members.
+    CreateCluster { members: Vec<crate::WorkerId> },
 }
 
 impl ContractsCall {
     const TAG_UPLOAD_CODE: u8 = 0;
     const TAG_INSTANTIATE: u8 = 1;
     const TAG_COMMAND: u8 = 2;
+    const TAG_CREATE_CLUSTER: u8 = 3;
 
     pub fn name(&self) -> &'static str {
         match self {
             ContractsCall::UploadCode { .. } => "contracts.upload_code",
             ContractsCall::Instantiate { .. } => "contracts.instantiate",
             ContractsCall::Command { .. } => "contracts.command",
+            ContractsCall::CreateCluster { .. } => "contracts.create_cluster",
         }
     }
 }
@@ -118,6 +129,10 @@ impl Write for ContractsCall {
                 sealed.write(buf);
                 gas_limit.write(buf);
             }
+            ContractsCall::CreateCluster { members } => {
+                Self::TAG_CREATE_CLUSTER.write(buf);
+                members.write(buf);
+            }
         }
     }
 }
@@ -128,6 +143,7 @@ impl EncodeSize for ContractsCall {
             ContractsCall::UploadCode { code } => code.encode_size(),
             ContractsCall::Instantiate { .. } => 32 + 4 + 32,
             ContractsCall::Command { sealed, .. } => 32 + sealed.encode_size() + 8,
+            ContractsCall::CreateCluster { members } => members.encode_size(),
         }
     }
 }
@@ -148,6 +164,9 @@ impl Read for ContractsCall {
                 contract: <[u8; 32]>::read(buf)?,
                 sealed: Sealed::read(buf)?,
                 gas_limit: u64::read(buf)?,
+            }),
+            Self::TAG_CREATE_CLUSTER => Ok(ContractsCall::CreateCluster {
+                members: Vec::<crate::WorkerId>::read_range(buf, ..=MAX_CLUSTER_MEMBERS)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }

@@ -18,8 +18,8 @@ mod stakepool;
 pub use balances::BalancesCall;
 pub use computation::{ComputationCall, SignedHeartbeat};
 pub use contracts::{
-    ContractsCall, MAX_CODE_BYTES, MAX_COMMAND_EVENT_BYTES, MAX_COMMAND_EVENTS, MAX_COMMAND_IO,
-    MAX_SEALED_BYTES, Sealed,
+    ContractsCall, MAX_CLUSTER_MEMBERS, MAX_CODE_BYTES, MAX_COMMAND_EVENT_BYTES,
+    MAX_COMMAND_EVENTS, MAX_COMMAND_IO, MAX_SEALED_BYTES, Sealed,
 };
 pub use governance::{
     GovernanceCall, MAX_COMPONENT_NAME, MAX_PARAMS_BYTES, MAX_SIGNAL_TEXT, MAX_VOTE_POOLS,
