@@ -35,8 +35,7 @@ keys of the cluster's contracts, execute their commands and answer their queries
   phalanx cluster create --member WORKER --member WORKER --from dev:alice
   phalanx contract instantiate HASH --cluster 1 --from dev:bob
 
-A worker that joins a cluster after its contracts ran commands cannot run them yet: state
-transfer between workers is not built.";
+Members are fixed at creation: adding or removing one is not built.";
 
 #[derive(Subcommand)]
 pub enum ClusterCommand {

@@ -47,8 +47,10 @@ transactions:
 
 Then the cluster's workers derive the contract's keys from their cluster key, inside the TEE,
 and report the public ones: an X25519 key that commands are encrypted to and an ed25519 key
-the contract signs with. The first report is published, later ones confirm it; `show` prints
-them, or that the cluster has not published them yet (a few seconds on `phalanx dev`).
+the contract signs with. They are published once a quorum of the cluster agree (a majority
+of a cluster of chosen workers; the first report for cluster 0), later reports confirm them;
+`show` prints them, or that the cluster has not published them yet (a few seconds on
+`phalanx dev`).
 
 Amounts are PHA in text and base units in --json.";
 

@@ -8,8 +8,8 @@
 //! * `phalanx dev`'s worker becomes the first gatekeeper and runs the first DKG round; a second
 //!   worker recovers its cluster key from the gatekeeper's partial signature; a third worker is
 //!   promoted and the master key is reshared 2-of-2 (same group key); a rotation runs a fresh
-//!   DKG and every worker recovers the same new cluster key, all checked in the workers'
-//!   sealed state;
+//!   DKG and every worker recovers the same new cluster key, and a worker registered after
+//!   it recovers both generations' keys, all checked in the workers' sealed state;
 //! * a key share sealed to another key, DKG messages from non-gatekeepers and stale rounds,
 //!   replayed, skipped and forged messages are refused, and the worker goes on.
 
@@ -493,7 +493,18 @@ fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_a
     assert_ne!(new_keys[0], cluster_0);
     assert!(sealed_state(rpc, &third_dir).key_shares.contains_key(&1));
 
-    for child in [&mut second, &mut third] {
+    // A worker registered after the rotation gets both generations' cluster keys: contracts
+    // keep the generation they were created under, and it replays their commands.
+    let fourth_dir = dir.path().join("fourth");
+    let (mut fourth, fourth_log) = spawn_worker(rpc, &fourth_dir);
+    wait_log(&fourth_log, "recovered cluster key");
+    let fourth_state = wait_state(rpc, &fourth_dir, "the late worker's two keys", |s| {
+        s.cluster_keys.contains_key("0/0") && s.cluster_keys.contains_key("0/1")
+    });
+    assert_eq!(cluster_key(&fourth_state, "0/0"), cluster_0);
+    assert_eq!(cluster_key(&fourth_state, "0/1"), new_keys[0]);
+
+    for child in [&mut second, &mut third, &mut fourth] {
         child.kill().unwrap();
         child.wait().unwrap();
     }

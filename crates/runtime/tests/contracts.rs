@@ -703,7 +703,41 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
         &send(&mut c, "worker-1", keys.clone()),
         contracts::Error::NotClusterMember,
     );
-    assert_eq!(send(&mut c, "worker-2", keys).status, TxStatus::Success);
+    // Two members: both must report the same keys before they are published.
+    assert_eq!(contracts::key_quorum(&c.state, 1).unwrap(), 2);
+    assert_eq!(contracts::key_quorum(&c.state, 0).unwrap(), 1);
+    let first = send(&mut c, "worker-2", keys.clone());
+    assert_eq!(
+        contract_events(&first),
+        vec![Event::Contracts(contracts::Event::ContractKeyReported {
+            contract: id,
+            by: common::id("worker-2"),
+            reports: 1,
+            quorum: 2,
+        })]
+    );
+    assert!(
+        contracts::contract(&c.state, &id)
+            .unwrap()
+            .unwrap()
+            .keys
+            .is_none()
+    );
+    refused(
+        &command(&mut c, "alice", id, 1_000),
+        contracts::Error::KeyNotPublished,
+    );
+    let second = send(&mut c, "worker-3", keys);
+    assert!(matches!(
+        contract_events(&second).as_slice(),
+        [Event::Contracts(contracts::Event::ContractKeyPublished { by, .. })] if *by == common::id("worker-3")
+    ));
+    let published = contracts::contract(&c.state, &id)
+        .unwrap()
+        .unwrap()
+        .keys
+        .unwrap();
+    assert_eq!(published.confirmations, 1);
     assert_eq!(
         command(&mut c, "alice", id, 1_000).status,
         TxStatus::Success

@@ -313,7 +313,7 @@ impl Worker {
                 contract = %id,
                 seq,
                 applied,
-                "commands before this one were never applied here (this worker joined later or lost its state; state transfer between workers is not built): skipped"
+                "commands before this one were never applied here (this worker lost its state file, or gave up waiting for the cluster key; state transfer between workers is not built): skipped"
             );
             return Ok(true);
         }

@@ -504,17 +504,20 @@ impl Worker {
         self.share_with_cluster(generation, cluster)
     }
 
-    /// A newly registered worker gets this gatekeeper's partial signature for the newest
-    /// generation.
-    pub(crate) fn share_current_generation(
+    /// A newly registered worker gets this gatekeeper's partial signature towards cluster 0's
+    /// key of every generation it holds a share of: contracts keep the generation they were
+    /// created under, and a new worker replays the broadcast queue from the start, so it needs
+    /// the old cluster keys to run the old contracts' commands.
+    pub(crate) fn share_every_generation(
         &mut self,
         worker: &WorkerId,
         encryption_key: &[u8; 32],
     ) -> Result<(), String> {
-        let Some((&generation, _)) = self.state.key_shares.last_key_value() else {
-            return Ok(());
-        };
-        self.send_share(generation, DEFAULT_CLUSTER, worker, encryption_key)
+        let generations: Vec<u32> = self.state.key_shares.keys().copied().collect();
+        for generation in generations {
+            self.send_share(generation, DEFAULT_CLUSTER, worker, encryption_key)?;
+        }
+        Ok(())
     }
 
     /// Sends `to` this gatekeeper's partial signature towards the key of `cluster` of
@@ -529,6 +532,16 @@ impl Worker {
         let Some((round, share)) = self.held_share(generation) else {
             return Ok(());
         };
+        // The chain takes shares of a generation's current sharing only, and a refused
+        // message is not free: a share from a round since reshared without this gatekeeper
+        // stays here.
+        let current: Option<u64> = self
+            .chain
+            .read_typed(chain_keys::state_key::latest(generation), "current sharing")
+            .map_err(|e| e.to_string())?;
+        if current != Some(round) {
+            return Ok(());
+        }
         let key = KeyKind::Cluster {
             cluster,
             generation,

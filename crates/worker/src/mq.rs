@@ -313,7 +313,7 @@ impl Worker {
                 encryption_key,
             } => {
                 if gatekeeper {
-                    self.share_current_generation(worker, encryption_key)?;
+                    self.share_every_generation(worker, encryption_key)?;
                 }
             }
             ChainMessage::GatekeeperPromoted { worker, .. } => {

@@ -56,8 +56,8 @@ pub enum Event {
         deployer: AccountId,
         cluster: u32,
     },
-    /// The first worker of the cluster reported the contract's public keys: commands can be
-    /// encrypted to it from now on.
+    /// A quorum of the cluster's members reported the same public keys (`by` completed it):
+    /// commands can be encrypted to them from now on.
     ContractKeyPublished {
         #[serde(with = "phalanx_types::hex_serde::bytes32")]
         contract: [u8; 32],
@@ -74,7 +74,7 @@ pub enum Event {
         by: AccountId,
     },
     /// A worker reported different keys from the published ones: evidence that it (or the
-    /// first reporter) does not hold the cluster key it claims. The published keys stay.
+    /// quorum that published them) does not hold the cluster key. The published keys stay.
     ContractKeyDisagreement {
         #[serde(with = "phalanx_types::hex_serde::bytes32")]
         contract: [u8; 32],
@@ -123,6 +123,15 @@ pub enum Event {
         by: AccountId,
         recorded_by: AccountId,
     },
+    /// A member reported the contract's keys, not yet a quorum for them: `reports` of
+    /// `quorum` agree so far.
+    ContractKeyReported {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        by: AccountId,
+        reports: u32,
+        quorum: u32,
+    },
     /// The root account created a cluster of `members` workers; the gatekeepers send each
     /// member its share of the cluster key.
     ClusterCreated {
@@ -149,6 +158,7 @@ crate::events::component_events! {
     8 => CommandConfirmed "command_confirmed" { contract, seq, by };
     9 => StateDisagreement "state_disagreement" { contract, seq, by, recorded_by };
     10 => ClusterCreated "cluster_created" { cluster, members, by };
+    11 => ContractKeyReported "contract_key_reported" { contract, by, reports, quorum };
 }
 
 #[cfg(test)]
@@ -217,6 +227,12 @@ impl Event {
                 cluster: 1,
                 members: 3,
                 by: account(1),
+            },
+            Event::ContractKeyReported {
+                contract: [2; 32],
+                by: account(6),
+                reports: 1,
+                quorum: 2,
             },
         ]
     }

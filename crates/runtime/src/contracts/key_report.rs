@@ -1,9 +1,16 @@
 //! The `contract_key` message: a worker of the contract's cluster reports the public keys it
-//! derived. The first report is published; every later one from another worker confirms it
-//! or, if the keys differ, is recorded as evidence of a disagreement.
+//! derived. Reports are counted per set of keys until one set has a quorum of the cluster
+//! ([`super::key_quorum`]: a majority of a cluster of chosen workers, one for cluster 0); that
+//! set is published. Every later report confirms it or, if the keys differ, is recorded as
+//! evidence of a disagreement.
 
 use super::{ContractKeys, Error, Event, contract, state_key};
-use crate::{CallResult, Ctx, mq::Handled, registry::WorkerRecord, state::State};
+use crate::{
+    CallResult, Ctx,
+    mq::Handled,
+    registry::WorkerRecord,
+    state::{State, read_decoded},
+};
 use commonware_codec::Encode;
 
 pub fn report_keys(
@@ -28,12 +35,34 @@ pub fn report_keys(
     state.put(reported, Some(vec![1]));
     let event = match &mut record.keys {
         None => {
+            let candidate = super::sha256(&[encryption_key, signing_key]);
+            let votes_key = state_key::key_votes(id, &candidate);
+            let reports = read_decoded::<u32>(state, votes_key)?
+                .unwrap_or(0)
+                .saturating_add(1);
+            let quorum = super::key_quorum(state, record.cluster)?;
+            if reports < quorum {
+                state.put(votes_key, Some(reports.encode().to_vec()));
+                return Ok(Handled {
+                    events: vec![
+                        Event::ContractKeyReported {
+                            contract: *id,
+                            by: by.clone(),
+                            reports,
+                            quorum,
+                        }
+                        .into(),
+                    ],
+                    new_work: true,
+                });
+            }
+            state.put(votes_key, None);
             record.keys = Some(ContractKeys {
                 encryption_key: *encryption_key,
                 signing_key: *signing_key,
                 reported_by: by.clone(),
                 height: ctx.env.height,
-                confirmations: 0,
+                confirmations: reports - 1,
             });
             Event::ContractKeyPublished {
                 contract: *id,

@@ -3,9 +3,9 @@
 //! | file | what |
 //! |------|------|
 //! | `params.rs` | `max_code_bytes`, `code_fee_per_byte`, `instantiate_fee`, `gas_price`, `max_gas_per_command` |
-//! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes`, `contracts` and `clusters` append logs, `key_report(id, worker)` |
+//! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes`, `contracts` and `clusters` append logs, `key_report(id, worker)`, `key_votes(id, candidate)` |
 //! | `record.rs` | [`CodeInfo`], [`ContractRecord`], [`ContractKeys`], [`ClusterRecord`] |
-//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement`, `cluster_created` |
+//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_reported` / `_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement`, `cluster_created` |
 //! | `error.rs` | codes 1–26 |
 //! | `call.rs` | [`ContractsCall`](phalanx_types::ContractsCall): code priced per byte, instantiation at a fixed fee |
 //! | `upload.rs`, `instantiate.rs`, `command.rs`, `create_cluster.rs` | one handler each |
@@ -15,8 +15,8 @@
 //! executor (`phalanx-contracts`) and limits the workers use, so a module that is stored can
 //! be loaded by every worker. A contract's id is derived from the chain, the deployer, the
 //! code, the cluster and a salt ([`contract_id`]). Its keys are derived inside the cluster's
-//! TEEs from the cluster key; the chain only records the public ones its workers report, and
-//! keeps a disagreement as evidence.
+//! TEEs from the cluster key; the chain only records the public ones its workers report, once
+//! a quorum of members agree ([`key_quorum`]), and keeps a later disagreement as evidence.
 //!
 //! Clusters: cluster 0 is every registered worker. The root account (governance later)
 //! creates clusters of chosen workers, numbered from 1; the gatekeepers send each member its
@@ -139,4 +139,15 @@ pub fn is_member(
         return Ok(crate::registry::worker(state, worker)?.is_some());
     }
     Ok(cluster(state, id)?.is_some_and(|c| c.has_member(worker)))
+}
+
+/// How many members of cluster `id` must report the same keys before a contract's keys are
+/// published: a majority of a cluster of chosen workers, so one faulty member cannot publish
+/// keys of its own; one for cluster 0, whose "members" include every registered worker, most
+/// of which may never run the contract.
+pub fn key_quorum(state: &(impl State + ?Sized), id: u32) -> Result<u32, StateError> {
+    Ok(match cluster(state, id)? {
+        Some(c) => u32::try_from(c.members.len() / 2 + 1).unwrap_or(u32::MAX),
+        None => 1,
+    })
 }

@@ -40,7 +40,8 @@ impl Read for CodeInfo {
     }
 }
 
-/// A contract's public keys, as the first worker of its cluster reported them.
+/// A contract's public keys, published once a quorum of its cluster reported them (see
+/// [`super::key_quorum`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractKeys {
     /// The X25519 key commands are encrypted to (HPKE).
@@ -49,9 +50,11 @@ pub struct ContractKeys {
     /// The ed25519 key the contract signs with.
     #[serde(with = "phalanx_types::hex_serde::bytes32")]
     pub signing_key: [u8; 32],
+    /// The worker whose report completed the quorum.
     pub reported_by: WorkerId,
     pub height: u64,
-    /// Workers that reported the same keys since (the first reporter excluded).
+    /// Workers that reported the same keys, `reported_by` excluded (the rest of the quorum,
+    /// then every later one).
     pub confirmations: u32,
 }
 

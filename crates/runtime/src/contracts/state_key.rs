@@ -59,3 +59,12 @@ pub fn key_report(id: &[u8; 32], worker: &WorkerId) -> StateKey {
     suffix.extend_from_slice(worker.as_bytes());
     state_key("contracts", "key_report", &suffix)
 }
+/// How many workers reported the keys of contract `id` whose SHA-256 is `candidate`, before
+/// any were published.
+pub fn key_votes(id: &[u8; 32], candidate: &[u8; 32]) -> StateKey {
+    state_key(
+        "contracts",
+        "key_votes",
+        &[&id[..], &candidate[..]].concat(),
+    )
+}
