@@ -27,8 +27,8 @@ const MAX_LIST: u64 = 1_000;
 /// `phalanx cluster --help`.
 pub const CLUSTER_HELP: &str = "\
 A cluster is the set of TEE workers that run a contract. Cluster 0 is every registered
-worker. The root account creates others from chosen workers (governance will later); the
-chain numbers them from 1. The gatekeepers then send each member its share of the cluster's
+worker. The root account creates others from chosen workers, or a governance vote does
+(`phalanx gov propose cluster --member W`); the chain numbers them from 1. The gatekeepers then send each member its share of the cluster's
 key (derived from the master key, so no gatekeeper holds it), and only members derive the
 keys of the cluster's contracts, execute their commands and answer their queries:
 
@@ -103,7 +103,7 @@ struct Created {
 }
 
 /// The members given, parsed, checked for repeats and count.
-fn parse_members(given: &[String]) -> Result<Vec<AccountId>, CliError> {
+pub(crate) fn parse_members(given: &[String]) -> Result<Vec<AccountId>, CliError> {
     if given.len() > MAX_CLUSTER_MEMBERS {
         return Err(refused_here(
             Exit::Usage,
@@ -150,7 +150,7 @@ fn create(rpc: &str, given: &[String], from: &str, json_mode: bool) -> Result<()
                 Some(root) => format!(
                     "{signer} is not the chain's root account ({root}): only the root creates clusters; nothing sent"
                 ),
-                None => "this chain has no root account: clusters come from governance (not built yet); nothing sent".to_string(),
+                None => "this chain has no root account: propose the cluster to governance instead (`phalanx gov propose cluster --member W`); nothing sent".to_string(),
             },
         ));
     }

@@ -108,6 +108,13 @@ pub enum ProposeCommand {
     },
     /// Start a fresh DKG for the next master-key generation.
     Rotate,
+    /// Create a cluster of chosen workers for contracts (as `phalanx cluster create` does
+    /// for the root account): the gatekeepers send each member its share of the cluster key.
+    Cluster {
+        /// A member's identity (hex, or dev:NAME); repeat for each, at most 64.
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+    },
     /// A text-only proposal: it changes nothing, it records what holders think.
     Signal {
         /// At most 1,024 bytes.
@@ -229,6 +236,9 @@ fn action(rpc: &str, cmd: ProposeCommand) -> Result<(ProposalAction, Option<Para
             worker: keys::resolve_account(&worker).map_err(usage)?,
         },
         ProposeCommand::Rotate => ProposalAction::RotateMasterKey,
+        ProposeCommand::Cluster { members } => ProposalAction::CreateCluster {
+            members: crate::cluster::parse_members(&members)?,
+        },
         ProposeCommand::Signal { text } => {
             if text.len() > phalanx_types::MAX_SIGNAL_TEXT {
                 return Err(usage(format!(

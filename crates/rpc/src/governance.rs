@@ -37,6 +37,7 @@ fn action_json(action: &ProposalAction) -> Value {
             "amount": { "base_units": amount.to_string(), "pha": format_pha(*amount) },
         }),
         ProposalAction::Signal { text } => json!({ "text": text }),
+        ProposalAction::CreateCluster { members } => json!({ "members": members }),
     }
 }
 

@@ -644,3 +644,49 @@ fn two_changes_to_one_component_never_undo_each_other() {
         (42 * SECOND, 1_024)
     );
 }
+
+#[test]
+fn a_cluster_of_chosen_workers_is_created_by_vote() {
+    let mut c = gov_chain();
+    c.params.governance = quick_governance(100 * PHA);
+    let t0 = NOW_MS + MINUTE;
+    let cluster = |members: &[&str]| {
+        propose(ProposalAction::CreateCluster {
+            members: members.iter().map(|m| id(m)).collect(),
+        })
+    };
+    assert_eq!(
+        c.call("carol", cluster(&[]), t0),
+        refused(Error::InvalidCluster)
+    );
+    assert_eq!(
+        c.call("carol", cluster(&["worker-2", "nobody"]), t0),
+        refused(Error::InvalidCluster)
+    );
+    assert_eq!(
+        c.call("carol", cluster(&["worker-2", "worker-2"]), t0),
+        refused(Error::InvalidCluster)
+    );
+    assert_eq!(
+        c.call("carol", cluster(&["worker-1", "worker-2"]), t0),
+        TxStatus::Success
+    );
+    assert_eq!(
+        c.call("bob", vote(0, VoteChoice::Yes), t0),
+        TxStatus::Success
+    );
+    gov_events(&mut c, t0 + MINUTE);
+    let ran = gov_events(&mut c, t0 + MINUTE + 10 * SECOND);
+    assert_eq!(
+        ran,
+        vec![governance::Event::Enacted {
+            proposal: 0,
+            kind: "create_cluster".into()
+        }]
+    );
+    let record = phalanx_runtime::contracts::cluster(&c.state, 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.members, vec![id("worker-1"), id("worker-2")]);
+    assert_eq!(record.created_by, id("carol"), "the proposer");
+}

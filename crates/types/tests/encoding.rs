@@ -480,6 +480,9 @@ mod governance_calls {
             },
             ProposalAction::Signal { text: "hi".into() },
             ProposalAction::RemoveGatekeeper { worker: to.clone() },
+            ProposalAction::CreateCluster {
+                members: vec![to.clone()],
+            },
         ];
         for (tag, action) in actions.into_iter().enumerate() {
             let tx = signed(

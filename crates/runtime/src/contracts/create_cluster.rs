@@ -1,9 +1,13 @@
-//! `contracts.create_cluster` (root only; governance later): a cluster of chosen workers.
-//! The chain numbers it, keeps its members, and broadcasts it so the gatekeepers send each
-//! member a partial signature towards the cluster's key of the newest generation.
+//! `contracts.create_cluster` (root only) and the governance action of the same name: a
+//! cluster of chosen workers. The chain numbers it, keeps its members, and broadcasts it so
+//! the gatekeepers send each member a partial signature towards the cluster's key of the
+//! newest generation.
 
 use super::{ClusterRecord, Error, Event, state_key};
-use crate::{CallResult, Ctx, mq, registry, state::State};
+use crate::{
+    CallResult, Ctx, mq, registry,
+    state::{State, StateError},
+};
 use phalanx_types::{ChainMessage, MAX_CLUSTER_MEMBERS, WorkerId};
 use std::collections::BTreeSet;
 
@@ -23,6 +27,23 @@ fn check_members(members: &[WorkerId]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `members` can make a cluster: [`check_members`], then every one registered.
+pub fn check_cluster_members(
+    state: &(impl State + ?Sized),
+    members: &[WorkerId],
+) -> Result<Result<(), Error>, StateError> {
+    if let Err(e) = check_members(members) {
+        return Ok(Err(e));
+    }
+    for member in members {
+        if registry::worker(state, member)?.is_none() {
+            return Ok(Err(Error::UnknownWorker));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The root account's call.
 pub fn create_cluster(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
@@ -31,12 +52,17 @@ pub fn create_cluster(
     if !registry::is_root(state, ctx.signer)? {
         return Err(Error::NotRoot.into());
     }
-    check_members(members)?;
-    for member in members {
-        if registry::worker(state, member)?.is_none() {
-            return Err(Error::UnknownWorker.into());
-        }
-    }
+    make_cluster(state, ctx, members)
+}
+
+/// Creates the cluster, whoever decided it (the root account, or a governance proposal,
+/// whose proposer `ctx.signer` then is).
+pub fn make_cluster(
+    state: &mut (impl State + ?Sized),
+    ctx: &Ctx,
+    members: &[WorkerId],
+) -> CallResult {
+    check_cluster_members(state, members)??;
     let record = ClusterRecord {
         members: members.to_vec(),
         created_by: ctx.signer.clone(),

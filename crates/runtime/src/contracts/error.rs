@@ -31,7 +31,7 @@ crate::error::component_errors! {
     ResultAlreadyReported = 19, "result_already_reported",
         "this worker already reported the command's result";
     FuelOverLimit = 20, "fuel_over_limit", "the reported fuel is over the command's gas limit";
-    NotRoot = 21, "not_root", "only the root account creates clusters (governance will later)";
+    NotRoot = 21, "not_root", "only the root account creates clusters directly (others propose one to governance)";
     EmptyCluster = 22, "empty_cluster", "a cluster needs at least one worker";
     DuplicateMember = 23, "duplicate_member", "a worker is listed twice";
     UnknownWorker = 24, "unknown_worker", "a listed member is not a registered worker";

@@ -47,6 +47,7 @@ mod upload;
 
 pub use call::{call_info, dispatch};
 pub use command::escrow;
+pub use create_cluster::{check_cluster_members, make_cluster};
 pub use error::Error;
 pub use event::{Event, EventData};
 pub use key_report::report_keys;

@@ -4,7 +4,7 @@ use super::{Event, GovernanceHooks, ParamsRefusal, Proposal, Status, proposal};
 use crate::{
     BlockEnv, CallError, Ctx, Params,
     balances::pots::{self, GOVERNANCE_DEPOSITS},
-    keys, registry,
+    contracts, keys, registry,
     stakepool::ledger::mul_div,
     state::{State, StateError},
     treasury,
@@ -141,6 +141,9 @@ fn enact(
             refusal(hooks.remove_gatekeeper(state, &ctx, worker))?
         }
         ProposalAction::RotateMasterKey => refusal(keys::rotate(state, &ctx))?,
+        ProposalAction::CreateCluster { members } => {
+            refusal(contracts::make_cluster(state, &ctx, members))?
+        }
         ProposalAction::TreasurySpend { to, amount } => {
             match treasury::spend(state, to, *amount)? {
                 Ok(()) => Ok(Vec::new()),

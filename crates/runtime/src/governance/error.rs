@@ -22,4 +22,6 @@ crate::error::component_errors! {
         "the signer has no balance and no shares in the pools it named to vote with";
     BadPoolList = 13, "bad_pool_list", "a pool is named twice, or does not exist";
     NotGatekeeper = 14, "not_gatekeeper", "the worker to remove is not a gatekeeper";
+    InvalidCluster = 15, "invalid_cluster",
+        "a cluster needs 1 to 64 registered workers, none listed twice";
 }

@@ -1,12 +1,13 @@
 //! `governance`: PHA holders decide parameter changes, the attestation policy, gatekeeper
-//! promotions and removals, master-key rotations and treasury spends by vote (issue 15, DESIGN §4).
+//! promotions and removals, master-key rotations, treasury spends and clusters of chosen
+//! workers by vote (issue 15, DESIGN §4).
 //!
 //! | file | what |
 //! |------|------|
 //! | `params.rs` | deposit, voting period bounds, enactment delay, quorum, the forfeit threshold |
 //! | `state_key.rs` | `next_id`, `proposal(id)` → [`Proposal`], `ballot(id, voter)` → [`Ballot`], `active` → [`Active`] |
 //! | `event.rs` | `proposed`, `voted`, `closed`, `enacted`, `enactment_failed` |
-//! | `error.rs` | codes 1–14 |
+//! | `error.rs` | codes 1–15 |
 //! | `proposal.rs` | the records; the tally rule (yes > no, turnout ≥ quorum; a tie fails) |
 //! | `call.rs` | [`GovernanceCall`](phalanx_types::GovernanceCall) |
 //! | `propose.rs`, `vote.rs` | the handlers |
@@ -15,7 +16,8 @@
 //!
 //! Voting power is an account's balance plus the worth of its pool shares, locked until the
 //! vote ends (`balances::lock`, `stakepool::lock_shares`). A chain whose genesis names no root
-//! account reaches the privileged actions (policy, promotion, rotation) only through here.
+//! account reaches the privileged actions (policy, promotion, rotation, clusters) only through
+//! here.
 
 mod call;
 mod end_block;

@@ -4,7 +4,7 @@ use super::{Error, Event, GovernanceHooks, ParamsRefusal, Proposal, Status, prop
 use crate::{
     CallResult, Ctx,
     balances::{self, pots},
-    registry,
+    contracts, registry,
     state::State,
 };
 use commonware_codec::Encode;
@@ -117,6 +117,11 @@ fn check_action(
             }
             if *amount > pots::balance(state, pots::TREASURY.0)? {
                 return Err(Error::TreasuryTooPoor.into());
+            }
+        }
+        ProposalAction::CreateCluster { members } => {
+            if contracts::check_cluster_members(state, members)?.is_err() {
+                return Err(Error::InvalidCluster.into());
             }
         }
         ProposalAction::RotateMasterKey | ProposalAction::Signal { .. } => {}

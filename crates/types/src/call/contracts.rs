@@ -79,7 +79,8 @@ pub enum ContractsCall {
         sealed: Sealed,
         gas_limit: u64,
     },
-    /// Create a cluster of chosen workers (the root account now; governance later). The
+    /// Create a cluster of chosen workers (the root account; a governance proposal's
+    /// `CreateCluster` action does the same). The
     /// chain numbers it (1, 2, …; cluster 0 is every worker); the gatekeepers send each
     /// member its partial signatures towards the cluster's key, and contracts instantiated on
     /// it run only on those members.

@@ -33,6 +33,8 @@ pub enum ProposalAction {
     TreasurySpend { to: AccountId, amount: Amount },
     /// No effect: the chain records what its holders think.
     Signal { text: String },
+    /// Create a cluster of chosen workers for contracts (as `contracts.create_cluster`).
+    CreateCluster { members: Vec<WorkerId> },
 }
 
 impl ProposalAction {
@@ -43,6 +45,7 @@ impl ProposalAction {
     const TAG_TREASURY_SPEND: u8 = 4;
     const TAG_SIGNAL: u8 = 5;
     const TAG_REMOVE_GATEKEEPER: u8 = 6;
+    const TAG_CREATE_CLUSTER: u8 = 7;
 
     /// Its kind, for events and lists.
     pub fn kind(&self) -> &'static str {
@@ -54,6 +57,7 @@ impl ProposalAction {
             ProposalAction::RotateMasterKey => "rotate_master_key",
             ProposalAction::TreasurySpend { .. } => "treasury_spend",
             ProposalAction::Signal { .. } => "signal",
+            ProposalAction::CreateCluster { .. } => "create_cluster",
         }
     }
 }
@@ -88,6 +92,10 @@ impl Write for ProposalAction {
                 Self::TAG_SIGNAL.write(buf);
                 text.as_bytes().to_vec().write(buf);
             }
+            ProposalAction::CreateCluster { members } => {
+                Self::TAG_CREATE_CLUSTER.write(buf);
+                members.write(buf);
+            }
         }
     }
 }
@@ -105,6 +113,7 @@ impl EncodeSize for ProposalAction {
             ProposalAction::RotateMasterKey => 0,
             ProposalAction::TreasurySpend { .. } => AccountId::SIZE + Amount::SIZE,
             ProposalAction::Signal { text } => text.as_bytes().to_vec().encode_size(),
+            ProposalAction::CreateCluster { members } => members.encode_size(),
         }
     }
 }
@@ -139,6 +148,9 @@ impl Read for ProposalAction {
             }),
             Self::TAG_SIGNAL => Ok(ProposalAction::Signal {
                 text: read_text(buf, 0, MAX_SIGNAL_TEXT)?,
+            }),
+            Self::TAG_CREATE_CLUSTER => Ok(ProposalAction::CreateCluster {
+                members: Vec::<WorkerId>::read_range(buf, ..=crate::MAX_CLUSTER_MEMBERS)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
