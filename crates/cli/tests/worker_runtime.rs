@@ -9,7 +9,9 @@
 //!   worker recovers its cluster key from the gatekeeper's partial signature; a third worker is
 //!   promoted and the master key is reshared 2-of-2 (same group key); a rotation runs a fresh
 //!   DKG and every worker recovers the same new cluster key, and a worker registered after
-//!   it recovers both generations' keys, all checked in the workers' sealed state;
+//!   it recovers both generations' keys, all checked in the workers' sealed state; a contract
+//!   on a cluster of one chosen worker gets its keys and results from that worker alone, and
+//!   the others skip it;
 //! * a key share sealed to another key, DKG messages from non-gatekeepers and stale rounds,
 //!   replayed, skipped and forged messages are refused, and the worker goes on.
 
@@ -503,6 +505,70 @@ fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_a
     });
     assert_eq!(cluster_key(&fourth_state, "0/0"), cluster_0);
     assert_eq!(cluster_key(&fourth_state, "0/1"), new_keys[0]);
+
+    // A cluster of one chosen worker (the second): the two gatekeepers send it their shares
+    // of cluster 1's key; a contract on cluster 1 gets its keys and results from it alone,
+    // and the other workers skip it.
+    let (ok, v, err) = cli(
+        rpc,
+        &[
+            "cluster",
+            "create",
+            "--member",
+            &second_id,
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["cluster"], 1);
+    let counter = format!(
+        "{}/../../contracts/wasm/counter.wasm",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (ok, v, err) = cli(
+        rpc,
+        &["contract", "upload", &counter, "--from", "dev:alice"],
+    );
+    assert!(ok, "{err}");
+    let code_hash = v["code_hash"].as_str().unwrap().to_string();
+    let (ok, v, err) = cli(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            &code_hash,
+            "--cluster",
+            "1",
+            "--from",
+            "dev:alice",
+        ],
+    );
+    assert!(ok, "{err}");
+    let contract = v["contract"].as_str().unwrap().to_string();
+    let keys = poll_until("cluster 1's member publishes the keys", || {
+        let (_, v, _) = cli(rpc, &["contract", "show", &contract]);
+        Some(v["contract"]["keys"].clone()).filter(|k| !k.is_null())
+    });
+    assert_eq!(keys["reported_by"], Value::String(second_id.clone()));
+    wait_log(&fourth_log, "not a member of the contract's cluster");
+    let mut increment = vec![0u8];
+    increment.extend(4u64.to_le_bytes());
+    let (ok, v, err) = cli(
+        rpc,
+        &[
+            "contract",
+            "call",
+            &contract,
+            "--input",
+            &hex::encode(increment),
+            "--from",
+            "dev:charlie",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["succeeded"], true, "{v}");
+    assert_eq!(v["reported_by"], Value::String(second_id.clone()));
 
     for child in [&mut second, &mut third, &mut fourth] {
         child.kill().unwrap();
