@@ -107,7 +107,7 @@ pub fn transfer(rpc: &str, args: TransferArgs, json_mode: bool) -> Result<(), Cl
         ));
     }
     let chain = client::ChainInfo::fetch(rpc)?;
-    let nonce = client::nonce(rpc, &AccountId::from(key.public_key()))?;
+    let nonce = client::next_nonce(rpc, &AccountId::from(key.public_key()))?;
     let call = BalancesCall::Transfer {
         to: to.clone(),
         amount,

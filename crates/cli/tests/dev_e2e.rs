@@ -112,6 +112,25 @@ fn dev_json_prints_one_line_once_the_chain_is_up() {
     assert_eq!(balance(&node.rpc, bob), balance(&node.rpc, "dev:bob"));
     let (ok, _, err) = transfer(&node.rpc, "dev:alice", bob, "1", &[]);
     assert!(ok, "{err}");
+    // Three transfers sent without waiting, one after the other: each takes the next nonce
+    // after those still waiting in the pool (the same nonce would replace the one before).
+    let before = balance(&node.rpc, "dev:charlie");
+    for _ in 0..3 {
+        let (ok, _, err) = transfer(&node.rpc, "dev:alice", "dev:charlie", "1", &["--no-wait"]);
+        assert!(ok, "{err}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while balance(&node.rpc, "dev:charlie") < before + 3 * 10u128.pow(12) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not all three transfers landed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(
+        balance(&node.rpc, "dev:charlie"),
+        before + 3 * 10u128.pow(12)
+    );
 }
 
 #[test]

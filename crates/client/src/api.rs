@@ -102,8 +102,12 @@ pub struct AccountResponse {
     #[serde(with = "amount_json")]
     pub balance: Amount,
     pub balance_pha: String,
-    /// The nonce its next transaction must carry.
+    /// The nonce its next transaction must carry, by the finalized state.
     pub nonce: u64,
+    /// The nonce to sign the next transaction with: `nonce`, moved past this account's
+    /// transactions waiting in the node's pool (absent from older nodes: use `nonce`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_nonce: Option<u64>,
     /// The height of the finalized block whose state this is (at least).
     pub finalized_height: u64,
     /// Base units a governance vote locks (not transferable, stakeable or delegable; fees may

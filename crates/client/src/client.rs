@@ -159,9 +159,19 @@ impl ChainInfo {
     }
 }
 
-/// An account's next nonce according to the node's finalized state.
+/// An account's next nonce according to the node's finalized state (whether a transaction
+/// at a nonce below it can still be included).
 pub fn nonce(rpc: &str, id: &AccountId) -> Result<u64, ClientError> {
     Ok(endpoint::account(rpc, id)?.nonce)
+}
+
+/// The nonce to sign `id`'s next transaction with: the finalized one moved past the
+/// account's transactions still waiting in the node's pool, so two transactions sent one
+/// after the other (`--no-wait`) do not take the same nonce (the pool would keep only the
+/// second).
+pub fn next_nonce(rpc: &str, id: &AccountId) -> Result<u64, ClientError> {
+    let account = endpoint::account(rpc, id)?;
+    Ok(account.pending_nonce.unwrap_or(0).max(account.nonce))
 }
 
 /// How many times [`send_call`] signs again when another transaction took its nonce.
@@ -318,7 +328,7 @@ pub fn send_checked(
     let signer = AccountId::from(key.public_key());
     let mut attempt = 0;
     let finalized = loop {
-        let nonce = nonce(rpc, &signer)?;
+        let nonce = next_nonce(rpc, &signer)?;
         let tx = chain.sign(key, nonce, call.clone(), None);
         match submit_inner(rpc, &tx, quiet) {
             Ok(finalized) => break finalized,

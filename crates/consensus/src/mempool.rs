@@ -198,6 +198,23 @@ impl Mempool {
         self.len() == 0
     }
 
+    /// The nonce `signer`'s next transaction should carry: `finalized_next` (the finalized
+    /// state's), moved past every waiting transaction of `signer` that follows it without a
+    /// gap. A client that signs with the finalized nonce while an earlier transaction of its
+    /// own still waits would replace that transaction here (same signer and nonce).
+    pub fn next_nonce(&self, signer: &AccountId, finalized_next: u64) -> u64 {
+        let inner = self.lock();
+        let Some(queue) = inner.by_sender.get(signer) else {
+            return finalized_next;
+        };
+        let mut next = finalized_next;
+        // At most `max_per_account` steps: the queue holds no more.
+        while queue.contains_key(&next) {
+            next = next.saturating_add(1);
+        }
+        next
+    }
+
     /// Drops every transaction of `signer` with a nonce below `next_nonce` (included or stale).
     pub fn prune_below(&self, signer: &AccountId, next_nonce: u64) {
         let mut inner = self.lock();
@@ -260,6 +277,25 @@ mod tests {
         pool.admit_bytes(bytes, &chain, &Params::default(), |_| {
             (nonce, 1_000 * UNITS_PER_PHA)
         })
+    }
+
+    #[test]
+    fn the_next_nonce_skips_what_waits_without_a_gap() {
+        let pool = Mempool::new(Limits {
+            max_total: 10,
+            max_per_account: 5,
+        });
+        let alice: AccountId = dev_key("alice").public_key().into();
+        assert_eq!(pool.next_nonce(&alice, 3), 3);
+        admit(&pool, &tx(3, "phalanx-test"), 3).unwrap();
+        admit(&pool, &tx(4, "phalanx-test"), 3).unwrap();
+        admit(&pool, &tx(6, "phalanx-test"), 3).unwrap();
+        assert_eq!(pool.next_nonce(&alice, 3), 5, "6 waits behind a gap");
+        assert_eq!(pool.next_nonce(&alice, 7), 7);
+        let bob: AccountId = dev_key("bob").public_key().into();
+        assert_eq!(pool.next_nonce(&bob, 0), 0);
+        pool.prune_below(&alice, 5);
+        assert_eq!(pool.next_nonce(&alice, 5), 5);
     }
 
     #[test]

@@ -357,6 +357,7 @@ async fn account(State(s): State<Shared>, Path(id): Path<String>) -> Response {
             });
     match s.admission.account(&id).await {
         Some(a) => Json(AccountResponse {
+            pending_nonce: Some(s.admission.mempool.next_nonce(&id, a.nonce)),
             account: id,
             balance: a.balance,
             balance_pha: format_pha(a.balance),
