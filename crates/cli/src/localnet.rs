@@ -274,7 +274,7 @@ fn start_and_supervise(opts: &Options, dir: &Path) -> Ended {
             v.log.display()
         );
     }
-    print_dev_accounts();
+    print_dev_accounts(None);
     println!(
         "A validator that exits is restarted (at most {} times within {} min). Press Ctrl-C to stop all validators.",
         opts.max_restarts,

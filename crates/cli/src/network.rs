@@ -248,7 +248,10 @@ pub fn run_dev(opts: DevOptions) -> Result<(), String> {
                     print_ready_json(&rpc, &chain_id, &dir_text, temporary, worker);
                 });
             } else {
-                print_dev_banner(&rpc, &dir_text, worker_spec.is_some());
+                // Off the node's thread: the banner reads the balances over the RPC.
+                let rpc = rpc.clone();
+                let worker = worker_spec.is_some();
+                std::thread::spawn(move || print_dev_banner(&rpc, &dir_text, worker));
             }
             if let Some(spec) = worker_spec {
                 std::thread::spawn(move || dev_worker(rpc, worker_dir, spec, query_addr));
@@ -262,7 +265,7 @@ fn print_dev_banner(rpc: &str, dir_text: &str, worker: bool) {
     println!("Phalanx dev chain `phalanx-dev` is running (one validator).");
     println!("  RPC:       {rpc}");
     println!("  data dir:  {dir_text}");
-    print_dev_accounts();
+    print_dev_accounts(Some(rpc));
     println!("  try: phalanx transfer --from dev:alice --to dev:bob --amount 1.5");
     println!("       phalanx worker register --tee sim --operator dev:bob   (SIMULATED TEE)");
     if worker {
@@ -394,14 +397,20 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec, query_addr: SocketAddr
     }
 }
 
-/// Prints the dev accounts and their funding.
-pub fn print_dev_accounts() {
+/// Prints the dev accounts with their balance read from the node at `rpc` (a data directory
+/// run before holds what was spent since), or their funding at genesis when there is no node
+/// to ask or it does not answer.
+pub fn print_dev_accounts(rpc: Option<&str>) {
     println!("  dev accounts (well-known keys, never use for real funds):");
     for n in DEV_ACCOUNTS {
-        println!(
-            "    dev:{n:<8} {}  {DEV_FUNDING_PHA} PHA",
-            AccountId::from(phalanx_crypto::dev_key(n).public_key())
-        );
+        let id = AccountId::from(phalanx_crypto::dev_key(n).public_key());
+        let balance = rpc
+            .and_then(|rpc| phalanx_client::endpoint::account(rpc, &id).ok())
+            .map_or_else(
+                || format!("{DEV_FUNDING_PHA} PHA at genesis"),
+                |a| format!("{} PHA", a.balance_pha),
+            );
+        println!("    dev:{n:<8} {id}  {balance}");
     }
 }
 
