@@ -28,9 +28,10 @@ const MAX_LIST: u64 = 1_000;
 pub const CLUSTER_HELP: &str = "\
 A cluster is the set of TEE workers that run a contract. Cluster 0 is every registered
 worker. The root account creates others from chosen workers, or a governance vote does
-(`phalanx gov propose cluster --member W`); the chain numbers them from 1. The gatekeepers then send each member its share of the cluster's
-key (derived from the master key, so no gatekeeper holds it), and only members derive the
-keys of the cluster's contracts, execute their commands and answer their queries:
+(`phalanx gov propose cluster --member W`); the chain numbers them from 1. The gatekeepers
+then send each member their partial signatures, from which it recovers the cluster's key (no
+gatekeeper holds it), and only members derive the keys of the cluster's contracts (published
+once a majority of members agree), execute their commands and answer their queries:
 
   phalanx cluster create --member WORKER --member WORKER --from dev:alice
   phalanx contract instantiate HASH --cluster 1 --from dev:bob
