@@ -8,6 +8,7 @@ mod bench;
 mod bench_dkg;
 mod bench_mining;
 mod bench_queries;
+mod bench_queries_alone;
 mod block;
 mod cluster;
 mod contract;

@@ -249,6 +249,24 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     let mut expected = vec![1u8];
     expected.extend(bytes_arg(SECRET.as_bytes()));
     assert_eq!(v["output"], Value::String(hex::encode(&expected)), "{v}");
+    // The Rust API's session: the worker checked once, the session opened on the first query
+    // and reused; the same answer as the one-shot query.
+    let contract: [u8; 32] = hex::decode(&id).unwrap().try_into().unwrap();
+    let session = phalanx_client::confidential::QuerySession::connect(
+        &rpc,
+        &worker,
+        phalanx_crypto::dev_key("alice"),
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let view = session
+            .query(&contract, &hex::decode(&get).unwrap())
+            .unwrap();
+        assert_eq!(
+            view.outcome,
+            phalanx_contracts::sealed::CommandOutcome::Output(expected.clone())
+        );
+    }
     let (ok, v, err) = cli(
         &rpc,
         &[

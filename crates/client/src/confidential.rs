@@ -20,6 +20,9 @@ use phalanx_types::{AccountId, ContractsCall, Sealed};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+mod session;
+pub use session::QuerySession;
+
 /// A value read with a proof: its bytes, or `None` when the state holds nothing there.
 pub type ProvenValue = Option<Vec<u8>>;
 
@@ -232,17 +235,13 @@ pub struct QueryView {
     pub outcome: CommandOutcome,
 }
 
-/// Asks `worker_url` (a worker's query server) to run `contract`'s query with `input`, signed
-/// by `key`. First checks, with state proofs, that the chain holds that worker's record with
-/// the encryption key the server gave and an attestation; then seals the query to that key.
-pub fn query(
+/// Asks the query server at `worker_url` which worker it is, and checks, with state proofs,
+/// that the chain `rpc` serves holds that worker's record with the encryption key the server
+/// gave (registered with an attestation): the worker, and the chain's id.
+pub(crate) fn attested_worker(
     rpc: &str,
     worker_url: &str,
-    key: &PrivateKey,
-    contract: &[u8; 32],
-    input: &[u8],
-) -> Result<QueryView, ClientError> {
-    let worker_url = worker_url.trim_end_matches('/');
+) -> Result<(WorkerInfo, phalanx_types::ChainId), ClientError> {
     let info: WorkerInfo = crate::http::get(worker_url, "/v1/info")?;
     let chain = ChainInfo::fetch(rpc)?;
     if info.chain_id != chain.chain_id.as_str() {
@@ -262,7 +261,22 @@ pub fn query(
             "the worker's query key is not the key attested on chain: REFUSED",
         ));
     }
-    let chain_id = chain.chain_id.clone();
+    Ok((info, chain.chain_id))
+}
+
+/// Asks `worker_url` (a worker's query server) to run `contract`'s query with `input`, signed
+/// by `key`: one request with its own key agreement and signature ([`QuerySession`] spends
+/// those once for many queries). First checks the worker ([`attested_worker`]); then seals
+/// the query to its attested key.
+pub fn query(
+    rpc: &str,
+    worker_url: &str,
+    key: &PrivateKey,
+    contract: &[u8; 32],
+    input: &[u8],
+) -> Result<QueryView, ClientError> {
+    let worker_url = worker_url.trim_end_matches('/');
+    let (info, chain_id) = attested_worker(rpc, worker_url)?;
     let now = phalanx_contracts::query::now_ms();
     let (request, answer_key) = make_query(
         &chain_id,

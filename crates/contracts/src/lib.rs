@@ -17,7 +17,9 @@ pub mod host_crypto;
 pub mod keys;
 mod module_cache;
 pub mod query;
+pub mod replay_window;
 pub mod sealed;
+pub mod session;
 pub mod state;
 mod wasmi_exec;
 

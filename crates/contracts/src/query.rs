@@ -10,9 +10,11 @@
 //! state and seals the outcome with the [`AnswerKey`] both sides export from that one HPKE
 //! context (label [`ANSWER_LABEL`]): the answer is bound to the client's ephemeral key and to
 //! this query, and costs no key agreement of its own (one X25519 agreement per query in all;
-//! `phalanx bench queries` measures what the cryptography costs).
+//! `phalanx bench queries` measures what the cryptography costs). A client asking many
+//! queries of one worker opens a session instead ([`crate::session`]): this key agreement and
+//! signature once, then a symmetric seal and open per query.
 
-use crate::sealed::{CommandOutcome, SealError};
+use crate::sealed::{CommandOutcome, SealError, too_large, within_io_limit};
 use chacha20poly1305::{
     ChaCha20Poly1305, KeyInit,
     aead::{Aead as _, Payload},
@@ -20,7 +22,7 @@ use chacha20poly1305::{
 use commonware_codec::{DecodeExt as _, Encode as _};
 use commonware_cryptography::{Signer as _, Verifier as _, ed25519};
 use phalanx_crypto::hpke;
-use phalanx_types::{AccountId, ChainId, MAX_COMMAND_IO, Sealed};
+use phalanx_types::{AccountId, ChainId, Sealed};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -90,19 +92,38 @@ impl QueryRequest {
 
     /// Whether the signature is the account's, for `chain`.
     pub fn verify(&self, chain: &ChainId) -> bool {
-        let Ok(signature) =
-            ed25519::Signature::decode(commonware_codec::Copying(self.signature.as_slice()))
-        else {
-            return false;
-        };
-        self.account
-            .public_key()
-            .verify(&query_namespace(chain), &self.signed_bytes(), &signature)
+        account_signature_verifies(
+            &query_namespace(chain),
+            &self.account,
+            &self.signed_bytes(),
+            &self.signature,
+        )
     }
 
     /// What identifies the request for replay protection.
     pub fn replay_id(&self) -> [u8; 32] {
         Sha256::digest(self.signed_bytes()).into()
+    }
+}
+
+/// Whether `signature` (encoded ed25519) is `account`'s over `bytes` in `namespace`.
+pub(crate) fn account_signature_verifies(
+    namespace: &[u8],
+    account: &AccountId,
+    bytes: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Ok(signature) = ed25519::Signature::decode(commonware_codec::Copying(signature)) else {
+        return false;
+    };
+    account.public_key().verify(namespace, bytes, &signature)
+}
+
+/// Why a sender's HPKE context could not be set up.
+pub(crate) fn hpke_setup_error(error: hpke::HpkeError) -> SealError {
+    match error {
+        hpke::HpkeError::Rng => SealError::Rng,
+        _ => SealError::WeakKey,
     }
 }
 
@@ -133,23 +154,14 @@ pub fn make_query(
     timestamp_ms: u64,
     input: &[u8],
 ) -> Result<(QueryRequest, AnswerKey), SealError> {
-    if input.len() > MAX_COMMAND_IO {
-        return Err(SealError::TooLarge {
-            len: input.len(),
-            max: MAX_COMMAND_IO,
-        });
-    }
+    within_io_limit(input.len())?;
     let account: AccountId = account_key.public_key().into();
     let aad = query_aad(chain, worker, contract, &account, timestamp_ms);
     let (enc, mut context) =
-        hpke::setup_sender(worker_key, QUERY_INFO, None).map_err(|e| match e {
-            hpke::HpkeError::Rng => SealError::Rng,
-            _ => SealError::WeakKey,
-        })?;
-    let ciphertext = context.seal(&aad, input).map_err(|_| SealError::TooLarge {
-        len: input.len(),
-        max: MAX_COMMAND_IO,
-    })?;
+        hpke::setup_sender(worker_key, QUERY_INFO, None).map_err(hpke_setup_error)?;
+    let ciphertext = context
+        .seal(&aad, input)
+        .map_err(|_| too_large(input.len()))?;
     let answer_key = context
         .export(ANSWER_LABEL, ANSWER_KEY_LEN)
         .map_err(|_| SealError::Malformed)?;
@@ -186,12 +198,7 @@ pub fn open_query(
     let input = context
         .open(&aad, &request.sealed.ciphertext)
         .map_err(|_| SealError::Open)?;
-    if input.len() > MAX_COMMAND_IO {
-        return Err(SealError::TooLarge {
-            len: input.len(),
-            max: MAX_COMMAND_IO,
-        });
-    }
+    within_io_limit(input.len())?;
     let answer_key = context
         .export(ANSWER_LABEL, ANSWER_KEY_LEN)
         .map_err(|_| SealError::Malformed)?;
@@ -227,10 +234,7 @@ pub fn seal_answer(
                 aad: &aad,
             },
         )
-        .map_err(|_| SealError::TooLarge {
-            len: plaintext.len(),
-            max: MAX_COMMAND_IO,
-        })
+        .map_err(|_| too_large(plaintext.len()))
 }
 
 /// Opens the answer to `request` with its answer key.

@@ -40,16 +40,31 @@ pub enum SealError {
     WeakKey,
     #[error("no randomness for a fresh ephemeral key")]
     Rng,
+    #[error("the query session has used all its counters: open a new one")]
+    CounterExhausted,
+}
+
+/// A message of `len` bytes is over [`MAX_COMMAND_IO`].
+pub(crate) fn too_large(len: usize) -> SealError {
+    SealError::TooLarge {
+        len,
+        max: MAX_COMMAND_IO,
+    }
+}
+
+/// Whether a command's or query's input or output of `len` bytes is within [`MAX_COMMAND_IO`].
+pub(crate) fn within_io_limit(len: usize) -> Result<(), SealError> {
+    if len > MAX_COMMAND_IO {
+        return Err(too_large(len));
+    }
+    Ok(())
 }
 
 fn sealing_error(error: HpkeError, len: usize) -> SealError {
     match error {
         HpkeError::LowOrder => SealError::WeakKey,
         HpkeError::Rng => SealError::Rng,
-        HpkeError::Seal(_) => SealError::TooLarge {
-            len,
-            max: MAX_COMMAND_IO,
-        },
+        HpkeError::Seal(_) => too_large(len),
         _ => SealError::Open,
     }
 }
@@ -91,12 +106,7 @@ pub fn seal_command(
     reply_key: &[u8; 32],
     input: &[u8],
 ) -> Result<Sealed, SealError> {
-    if input.len() > MAX_COMMAND_IO {
-        return Err(SealError::TooLarge {
-            len: input.len(),
-            max: MAX_COMMAND_IO,
-        });
-    }
+    within_io_limit(input.len())?;
     let mut plaintext = Zeroizing::new(Vec::with_capacity(32 + input.len()));
     plaintext.extend_from_slice(reply_key);
     plaintext.extend_from_slice(input);
@@ -157,7 +167,7 @@ pub enum CommandOutcome {
 
 impl CommandOutcome {
     /// What is sealed: a status byte (0: the output follows; 1: the error message follows).
-    pub(crate) fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
+    pub fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
         let mut plaintext = Zeroizing::new(Vec::new());
         match self {
             CommandOutcome::Output(bytes) => {
@@ -173,7 +183,7 @@ impl CommandOutcome {
     }
 
     /// The outcome an opened plaintext holds.
-    pub(crate) fn from_plaintext(plaintext: &[u8]) -> Result<Self, SealError> {
+    pub fn from_plaintext(plaintext: &[u8]) -> Result<Self, SealError> {
         match plaintext.split_first() {
             Some((0, output)) => Ok(CommandOutcome::Output(output.to_vec())),
             Some((1, message)) => Ok(CommandOutcome::Failed(

@@ -11,6 +11,11 @@
 //! beyond that the answer is 503 (busy) or 429 (this account's limit), with `Retry-After`.
 //! Each runs under a fuel limit and a wall-clock timeout.
 //!
+//! Query sessions (`POST /v1/session`, then `POST /v1/session/query`; protocol in
+//! `phalanx_contracts::session`, the checks in [`session`], the bounds in `session_table`)
+//! spend the key agreement and the signature once per account and worker; their queries pass
+//! the same contract check and the same in-flight limits.
+//!
 //! `GET /v1/info` tells a client which worker it reached (identity, encryption key, chain):
 //! the client checks those against the worker's record and attestation on chain before it
 //! seals anything to the key.
@@ -37,6 +42,12 @@ use std::time::Duration;
 use tracing::{info, warn};
 use zeroize::Zeroizing;
 
+pub mod bench_route;
+pub mod session;
+mod session_table;
+
+use session_table::SessionTable;
+
 /// Bounds on the query server.
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLimits {
@@ -54,6 +65,12 @@ pub struct QueryLimits {
     pub timeout: Duration,
     /// Largest request body.
     pub max_body: usize,
+    /// Sessions open at once, all accounts (beyond, once expired ones are dropped: 503 busy).
+    pub max_sessions: usize,
+    /// Sessions of one account open at once (beyond: its oldest is closed).
+    pub sessions_per_account: usize,
+    /// How long a session lives from its opening.
+    pub session_lifetime: Duration,
 }
 
 impl Default for QueryLimits {
@@ -66,6 +83,9 @@ impl Default for QueryLimits {
             fuel: 10_000_000,
             timeout: Duration::from_secs(2),
             max_body: 64 * 1024,
+            max_sessions: 4_096,
+            sessions_per_account: 16,
+            session_lifetime: Duration::from_secs(600),
         }
     }
 }
@@ -92,6 +112,7 @@ pub struct QueryBoard {
     /// Replay id → when it may be forgotten (ms).
     seen: Mutex<HashMap<[u8; 32], u64>>,
     in_flight: Mutex<(usize, HashMap<AccountId, usize>)>,
+    sessions: Mutex<SessionTable>,
 }
 
 impl QueryBoard {
@@ -117,6 +138,7 @@ impl QueryBoard {
             contracts: RwLock::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
             in_flight: Mutex::new((0, HashMap::new())),
+            sessions: Mutex::new(SessionTable::default()),
         }
     }
 
@@ -187,34 +209,66 @@ impl QueryBoard {
         }
     }
 
-    /// Checks and answers one request (runs the contract: call it on a blocking thread).
-    pub fn answer(&self, request: &QueryRequest, now_ms: u64) -> Result<QueryAnswer, Refusal> {
-        if request.worker != self.worker {
+    /// The checks every account-signed request passes before its ciphertext is opened: it is
+    /// for this worker, `signed` (whether its signature verifies), its time in the window.
+    fn check_signed(
+        &self,
+        worker: &AccountId,
+        timestamp_ms: u64,
+        now_ms: u64,
+        signed: impl FnOnce(&ChainId) -> bool,
+    ) -> Result<(), Refusal> {
+        if *worker != self.worker {
             return Err(Refusal::OtherWorker);
         }
-        if !request.verify(&self.chain) {
+        if !signed(&self.chain) {
             return Err(Refusal::BadSignature);
         }
-        let window = u64::try_from(self.limits.window.as_millis()).unwrap_or(u64::MAX);
-        if request.timestamp_ms.abs_diff(now_ms) > window {
+        if timestamp_ms.abs_diff(now_ms) > self.window_ms() {
             return Err(Refusal::Stale);
         }
+        Ok(())
+    }
+
+    fn window_ms(&self) -> u64 {
+        u64::try_from(self.limits.window.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Remembers a signed request that opened, for as long as its time is in the window.
+    /// Only once it is known to be genuine, so nobody can fill the memory with requests that
+    /// were never signed.
+    fn remember_genuine(&self, replay_id: [u8; 32], now_ms: u64) -> Result<(), Refusal> {
+        let until = now_ms.saturating_add(self.window_ms().saturating_mul(2));
+        self.remember(replay_id, now_ms, until)
+    }
+
+    /// Runs `contract`'s query as `account`, inside the in-flight limits.
+    fn run_limited(
+        &self,
+        contract: &LiveContract,
+        id: [u8; 32],
+        account: &AccountId,
+        input: &[u8],
+    ) -> Result<(CommandOutcome, u64), Refusal> {
+        self.enter(account)?;
+        let result = self.run(contract, id, account, input);
+        self.leave(account);
+        Ok(result)
+    }
+
+    /// Checks and answers one request (runs the contract: call it on a blocking thread).
+    pub fn answer(&self, request: &QueryRequest, now_ms: u64) -> Result<QueryAnswer, Refusal> {
+        self.check_signed(&request.worker, request.timestamp_ms, now_ms, |c| {
+            request.verify(c)
+        })?;
         let Some(contract) = self.contract(&request.contract) else {
             return Err(Refusal::UnknownContract);
         };
         let (answer_key, input) = open_query(&self.encryption_secret, &self.chain, request)
             .map_err(|_| Refusal::DoesNotOpen)?;
-        // Remembered only once it is known to be genuine, so nobody can fill the memory with
-        // requests that were never signed.
-        self.remember(
-            request.replay_id(),
-            now_ms,
-            now_ms.saturating_add(window.saturating_mul(2)),
-        )?;
-        self.enter(&request.account)?;
-        let result = self.run(&contract, request, &input);
-        self.leave(&request.account);
-        let (outcome, fuel_used) = result;
+        self.remember_genuine(request.replay_id(), now_ms)?;
+        let (outcome, fuel_used) =
+            self.run_limited(&contract, request.contract, &request.account, &input)?;
         let sealed = seal_answer(&self.chain, request, &answer_key, &outcome)
             .map_err(|_| Refusal::Internal)?;
         Ok(QueryAnswer {
@@ -227,11 +281,12 @@ impl QueryBoard {
     fn run(
         &self,
         contract: &LiveContract,
-        request: &QueryRequest,
+        id: [u8; 32],
+        account: &AccountId,
         input: &[u8],
     ) -> (CommandOutcome, u64) {
         let mut caller = [0u8; 32];
-        caller.copy_from_slice(request.account.as_bytes());
+        caller.copy_from_slice(account.as_bytes());
         let limits = Limits {
             fuel: self.limits.fuel,
             max_input_bytes: MAX_COMMAND_IO,
@@ -239,7 +294,7 @@ impl QueryBoard {
             ..Limits::default()
         };
         let host = Host {
-            contract: request.contract,
+            contract: id,
             caller,
             block_height: contract.height,
             block_time_ms: contract.time_ms,
@@ -264,6 +319,12 @@ pub enum Refusal {
     BadSignature,
     Stale,
     Replayed,
+    /// A session query's counter is too far below the highest the session used.
+    CounterBelowWindow,
+    UnknownSession,
+    SessionExpired,
+    /// The session has used every counter it may.
+    SessionExhausted,
     UnknownContract,
     DoesNotOpen,
     Busy,
@@ -278,7 +339,9 @@ impl Refusal {
             Refusal::OtherWorker | Refusal::DoesNotOpen => StatusCode::MISDIRECTED_REQUEST,
             Refusal::BadSignature => StatusCode::UNAUTHORIZED,
             Refusal::Stale => StatusCode::BAD_REQUEST,
-            Refusal::Replayed => StatusCode::CONFLICT,
+            Refusal::Replayed | Refusal::CounterBelowWindow => StatusCode::CONFLICT,
+            Refusal::UnknownSession => StatusCode::NOT_FOUND,
+            Refusal::SessionExpired | Refusal::SessionExhausted => StatusCode::GONE,
             Refusal::UnknownContract => StatusCode::NOT_FOUND,
             Refusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Refusal::AccountLimit => StatusCode::TOO_MANY_REQUESTS,
@@ -301,6 +364,19 @@ impl Refusal {
                 "the query's timestamp is too far from this worker's clock",
             ),
             Refusal::Replayed => ("replayed", "this query was answered already"),
+            Refusal::CounterBelowWindow => (
+                "counter_below_window",
+                "the session query's counter is too far below the highest this session used: it cannot be told from a replay",
+            ),
+            Refusal::UnknownSession => (
+                "unknown_session",
+                "this worker holds no such session (closed, or the worker restarted): open a new one",
+            ),
+            Refusal::SessionExpired => ("session_expired", "session expired: open a new one"),
+            Refusal::SessionExhausted => (
+                "session_exhausted",
+                "the session has used all its counters: open a new one",
+            ),
             Refusal::UnknownContract => (
                 "unknown_contract",
                 "this worker does not run that contract (or has applied none of its commands yet)",
@@ -319,16 +395,12 @@ impl Refusal {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody {
-    error: &'static str,
-    message: &'static str,
-}
-
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let (error, message) = self.describe();
-        let mut response = (self.status(), Json(ErrorBody { error, message })).into_response();
+        let (code, message) = self.describe();
+        // The node's error form, so clients read the code (and act on it) as they do a node's.
+        let body = phalanx_client::api::ErrorBody::new(code, message);
+        let mut response = (self.status(), Json(body)).into_response();
         if matches!(self, Refusal::Busy | Refusal::AccountLimit) {
             response
                 .headers_mut()
@@ -347,17 +419,26 @@ pub struct WorkerQueryInfo {
     pub chain_id: String,
 }
 
-async fn query(
-    State(board): State<Arc<QueryBoard>>,
-    Json(request): Json<QueryRequest>,
-) -> Result<Json<QueryAnswer>, Refusal> {
+/// Runs `work` on a blocking thread (it opens ciphertexts and runs wasm) within the query
+/// timeout.
+async fn on_blocking_thread<T: Send + 'static>(
+    board: Arc<QueryBoard>,
+    work: impl FnOnce(&QueryBoard, u64) -> Result<T, Refusal> + Send + 'static,
+) -> Result<Json<T>, Refusal> {
     let timeout = board.limits.timeout;
-    let task = tokio::task::spawn_blocking(move || board.answer(&request, now_ms()));
+    let task = tokio::task::spawn_blocking(move || work(&board, now_ms()));
     match tokio::time::timeout(timeout, task).await {
         Ok(Ok(answer)) => answer.map(Json),
         Ok(Err(_)) => Err(Refusal::Internal),
         Err(_) => Err(Refusal::Timeout),
     }
+}
+
+async fn query(
+    State(board): State<Arc<QueryBoard>>,
+    Json(request): Json<QueryRequest>,
+) -> Result<Json<QueryAnswer>, Refusal> {
+    on_blocking_thread(board, move |board, now| board.answer(&request, now)).await
 }
 
 async fn info(State(board): State<Arc<QueryBoard>>) -> Json<WorkerQueryInfo> {
@@ -370,17 +451,37 @@ async fn info(State(board): State<Arc<QueryBoard>>) -> Json<WorkerQueryInfo> {
 
 /// The server's routes.
 pub fn router(board: Arc<QueryBoard>) -> Router {
-    let max_body = board.limits.max_body;
+    with_board(routes(), board)
+}
+
+/// `routes` with the body limit, on `board`.
+fn with_board(routes: Router<Arc<QueryBoard>>, board: Arc<QueryBoard>) -> Router {
+    routes
+        .layer(DefaultBodyLimit::max(board.limits.max_body))
+        .with_state(board)
+}
+
+/// The routes of a worker's query server, before the body limit and state.
+fn routes() -> Router<Arc<QueryBoard>> {
     Router::new()
         .route("/v1/query", post(query))
+        .route("/v1/session", post(session::open))
+        .route("/v1/session/query", post(session::query))
         .route("/v1/info", get(info))
-        .layer(DefaultBodyLimit::max(max_body))
-        .with_state(board)
 }
 
 /// Serves queries on `listen` on a thread of its own (the worker's loop blocks) until the
 /// process ends. Returns the address it bound.
 pub fn serve(board: Arc<QueryBoard>, listen: SocketAddr) -> Result<SocketAddr, String> {
+    serve_router(board, router, listen)
+}
+
+/// [`serve`] with the routes `make_router` gives.
+fn serve_router(
+    board: Arc<QueryBoard>,
+    make_router: fn(Arc<QueryBoard>) -> Router,
+    listen: SocketAddr,
+) -> Result<SocketAddr, String> {
     let listener = std::net::TcpListener::bind(listen)
         .map_err(|e| format!("query server cannot listen on {listen}: {e}"))?;
     let bound = listener
@@ -412,7 +513,7 @@ pub fn serve(board: Arc<QueryBoard>, listen: SocketAddr) -> Result<SocketAddr, S
                         return;
                     }
                 };
-                if let Err(e) = axum::serve(listener, router(board)).await {
+                if let Err(e) = axum::serve(listener, make_router(board)).await {
                     warn!(error = %e, "query server stopped");
                 }
             });
@@ -430,7 +531,7 @@ mod tests {
     use phalanx_contracts::query::{AnswerKey, make_query, open_answer};
     use phalanx_crypto::hpke;
 
-    const CONTRACT: [u8; 32] = [5; 32];
+    pub(super) const CONTRACT: [u8; 32] = [5; 32];
 
     fn counter() -> Vec<u8> {
         let path = format!(
@@ -440,11 +541,12 @@ mod tests {
         std::fs::read(path).unwrap()
     }
 
-    fn chain() -> ChainId {
+    pub(super) fn chain() -> ChainId {
         ChainId::new("phalanx-test").unwrap()
     }
 
-    fn board(limits: QueryLimits) -> (QueryBoard, AccountId, [u8; 32]) {
+    /// A board with the counter (count 41) as [`CONTRACT`]: the board, its worker, its key.
+    pub(super) fn board(limits: QueryLimits) -> (QueryBoard, AccountId, [u8; 32]) {
         let worker: AccountId = phalanx_crypto::dev_key("worker").public_key().into();
         let secret = [9u8; 32];
         let board = QueryBoard::new(chain(), worker.clone(), &secret, limits);
