@@ -30,6 +30,20 @@ fn other(message: impl Into<String>) -> ClientError {
     ClientError::Other(message.into())
 }
 
+/// An HTTP failure talking to a worker's query server, worded for it: the transport's words
+/// name "the node", which a user would take for `--rpc`.
+pub(crate) fn from_worker(e: HttpError) -> ClientError {
+    match e {
+        HttpError::Unreachable(m) => {
+            ClientError::Unreachable(m.replace("the node", "the worker's query server").replace(
+                "(is `phalanx dev` running?)",
+                "(is the worker running, and serving queries there: --query-addr?)",
+            ))
+        }
+        e => e.into(),
+    }
+}
+
 fn hex32(text: &str, what: &str) -> Result<[u8; 32], ClientError> {
     hex::decode(text)
         .ok()
@@ -242,7 +256,7 @@ pub(crate) fn attested_worker(
     rpc: &str,
     worker_url: &str,
 ) -> Result<(WorkerInfo, phalanx_types::ChainId), ClientError> {
-    let info: WorkerInfo = crate::http::get(worker_url, "/v1/info")?;
+    let info: WorkerInfo = crate::http::get(worker_url, "/v1/info").map_err(from_worker)?;
     let chain = ChainInfo::fetch(rpc)?;
     if info.chain_id != chain.chain_id.as_str() {
         return Err(other(format!(
@@ -277,9 +291,22 @@ pub fn query(
 ) -> Result<QueryView, ClientError> {
     let worker_url = worker_url.trim_end_matches('/');
     let (info, chain_id) = attested_worker(rpc, worker_url)?;
+    one_shot(worker_url, &info, &chain_id, key, contract, input)
+}
+
+/// One query with its own key agreement and signature, to the worker `info` (checked already)
+/// at `worker_url`.
+pub(crate) fn one_shot(
+    worker_url: &str,
+    info: &WorkerInfo,
+    chain_id: &phalanx_types::ChainId,
+    key: &PrivateKey,
+    contract: &[u8; 32],
+    input: &[u8],
+) -> Result<QueryView, ClientError> {
     let now = phalanx_contracts::query::now_ms();
     let (request, answer_key) = make_query(
-        &chain_id,
+        chain_id,
         &info.worker,
         &info.encryption_key,
         contract,
@@ -288,12 +315,12 @@ pub fn query(
         input,
     )
     .map_err(|e| other(e.to_string()))?;
-    let answer: QueryAnswer = crate::http::post(worker_url, "/v1/query", &request)
-        .map_err(|e: HttpError| ClientError::from(e))?;
-    let outcome = open_answer(&answer_key, &chain_id, &request, &answer.sealed)
+    let answer: QueryAnswer =
+        crate::http::post(worker_url, "/v1/query", &request).map_err(from_worker)?;
+    let outcome = open_answer(&answer_key, chain_id, &request, &answer.sealed)
         .map_err(|e| other(format!("the answer does not open: {e}")))?;
     Ok(QueryView {
-        worker: info.worker,
+        worker: info.worker.clone(),
         height: answer.height,
         fuel_used: answer.fuel_used,
         outcome,
