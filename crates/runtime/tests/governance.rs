@@ -90,6 +90,24 @@ fn gov_events(c: &mut Chain, at_ms: u64) -> Vec<governance::Event> {
         .collect()
 }
 
+/// Bob votes yes on `proposal` at `t0` (enough for the quick quorum); the vote closes a minute
+/// later and the action runs 10 s after: what governance emitted then.
+fn bob_passes(c: &mut Chain, proposal: u64, t0: u64) -> Vec<governance::Event> {
+    assert_eq!(
+        c.call("bob", vote(proposal, VoteChoice::Yes), t0),
+        TxStatus::Success
+    );
+    gov_events(c, t0 + MINUTE);
+    gov_events(c, t0 + MINUTE + 10 * SECOND)
+}
+
+fn enacted(proposal: u64, kind: &str) -> Vec<governance::Event> {
+    vec![governance::Event::Enacted {
+        proposal,
+        kind: kind.into(),
+    }]
+}
+
 fn status(c: &Chain, id: u64) -> Status {
     governance::proposal(&c.state, id).unwrap().unwrap().status
 }
@@ -552,19 +570,7 @@ fn a_gatekeeper_removed_by_vote_leaves_the_set_and_the_key_is_reshared_without_i
         refused(Error::NotGatekeeper)
     );
     assert_eq!(c.call("bob", remove("worker-2"), t0), TxStatus::Success);
-    assert_eq!(
-        c.call("bob", vote(0, VoteChoice::Yes), t0),
-        TxStatus::Success
-    );
-    gov_events(&mut c, t0 + MINUTE);
-    let ran = gov_events(&mut c, t0 + MINUTE + 10 * SECOND);
-    assert_eq!(
-        ran,
-        vec![governance::Event::Enacted {
-            proposal: 0,
-            kind: "remove_gatekeeper".into()
-        }]
-    );
+    assert_eq!(bob_passes(&mut c, 0, t0), enacted(0, "remove_gatekeeper"));
     let registry = phalanx_runtime::registry::gatekeepers(&c.state).unwrap();
     assert_eq!(registry, vec![id("worker-1")]);
     assert!(
@@ -671,19 +677,7 @@ fn a_cluster_of_chosen_workers_is_created_by_vote() {
         c.call("carol", cluster(&["worker-1", "worker-2"]), t0),
         TxStatus::Success
     );
-    assert_eq!(
-        c.call("bob", vote(0, VoteChoice::Yes), t0),
-        TxStatus::Success
-    );
-    gov_events(&mut c, t0 + MINUTE);
-    let ran = gov_events(&mut c, t0 + MINUTE + 10 * SECOND);
-    assert_eq!(
-        ran,
-        vec![governance::Event::Enacted {
-            proposal: 0,
-            kind: "create_cluster".into()
-        }]
-    );
+    assert_eq!(bob_passes(&mut c, 0, t0), enacted(0, "create_cluster"));
     let record = phalanx_runtime::contracts::cluster(&c.state, 1)
         .unwrap()
         .unwrap();
