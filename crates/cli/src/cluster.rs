@@ -17,7 +17,7 @@ use phalanx_client::{
     endpoint::{self},
     http::HttpError,
 };
-use phalanx_runtime::contracts::Error as ContractsError;
+use phalanx_runtime::{DispatchError, contracts::Error as ContractsError};
 use phalanx_types::{AccountId, MAX_CLUSTER_MEMBERS};
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ A cluster is the set of TEE workers that run a contract. Cluster 0 is every regi
 worker. The root account creates others from chosen workers, or a governance vote does
 (`phalanx gov propose cluster --member W`); the chain numbers them from 1. The gatekeepers
 then send each member their partial signatures, from which it recovers the cluster's key (no
-gatekeeper holds it), and only members derive the keys of the cluster's contracts (published
+gatekeeper holds it unless the master key's threshold is 1, as with one gatekeeper), and only members derive the keys of the cluster's contracts (published
 once a majority of members agree), execute their commands and answer their queries:
 
   phalanx cluster create --member WORKER --member WORKER --from dev:alice
@@ -138,6 +138,33 @@ pub(crate) fn parse_members(given: &[String]) -> Result<Vec<AccountId>, CliError
     Ok(members)
 }
 
+/// Refuses (exit 4, with the chain's `code`) a member the node has no registered worker for:
+/// the chain would refuse the cluster in its block, after the fee.
+pub(crate) fn check_registered(
+    rpc: &str,
+    members: &[AccountId],
+    code: DispatchError,
+) -> Result<(), CliError> {
+    for member in members {
+        match endpoint::worker(rpc, member) {
+            Ok(_) => {}
+            Err(HttpError::Status { status: 404, .. }) => {
+                return Err(CliError {
+                    code: Some(code.name()),
+                    ..CliError::new(
+                        Exit::Refused,
+                        format!(
+                            "no worker {member} is registered (`phalanx worker list`): nothing sent"
+                        ),
+                    )
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 fn create(rpc: &str, given: &[String], from: &str, json_mode: bool) -> Result<(), CliError> {
     let members = parse_members(given)?;
     let key = keys::resolve_signer_or_file(from)?;
@@ -155,21 +182,7 @@ fn create(rpc: &str, given: &[String], from: &str, json_mode: bool) -> Result<()
             },
         ));
     }
-    for member in &members {
-        match endpoint::worker(rpc, member) {
-            Ok(_) => {}
-            Err(HttpError::Status { status: 404, .. }) => {
-                return Err(refused_here(
-                    Exit::Refused,
-                    ContractsError::UnknownWorker,
-                    format!(
-                        "no worker {member} is registered (`phalanx worker list`): nothing sent"
-                    ),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    check_registered(rpc, &members, ContractsError::UnknownWorker.into())?;
     let chain = client::ChainInfo::fetch(rpc)?;
     let sent = contracts::create_cluster(rpc, &chain, &key, members.clone(), json_mode)?;
     let v = Created {
@@ -206,8 +219,8 @@ fn cluster_text(c: &ClusterView) -> String {
 fn list_text(v: &ClustersResponse) -> String {
     if v.clusters.is_empty() {
         return format!(
-            "no clusters of chosen workers at block {} (of {}; cluster 0 is every worker; the root account creates others with `phalanx cluster create --member WORKER`)",
-            v.finalized_height, v.count
+            "no clusters of chosen workers at block {} from offset {} (there are {}; cluster 0 is every worker; the root account creates others with `phalanx cluster create --member WORKER`)",
+            v.finalized_height, v.offset, v.count
         );
     }
     let mut out = format!(

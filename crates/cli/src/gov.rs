@@ -236,9 +236,15 @@ fn action(rpc: &str, cmd: ProposeCommand) -> Result<(ProposalAction, Option<Para
             worker: keys::resolve_account(&worker).map_err(usage)?,
         },
         ProposeCommand::Rotate => ProposalAction::RotateMasterKey,
-        ProposeCommand::Cluster { members } => ProposalAction::CreateCluster {
-            members: crate::cluster::parse_members(&members)?,
-        },
+        ProposeCommand::Cluster { members } => {
+            let members = crate::cluster::parse_members(&members)?;
+            crate::cluster::check_registered(
+                rpc,
+                &members,
+                phalanx_runtime::governance::Error::InvalidCluster.into(),
+            )?;
+            ProposalAction::CreateCluster { members }
+        }
         ProposeCommand::Signal { text } => {
             if text.len() > phalanx_types::MAX_SIGNAL_TEXT {
                 return Err(usage(format!(

@@ -401,6 +401,20 @@ fn dev_worker(rpc: String, dir: PathBuf, spec: ChainSpec, query_addr: SocketAddr
 /// run before holds what was spent since), or their funding at genesis when there is no node
 /// to ask or it does not answer.
 pub fn print_dev_accounts(rpc: Option<&str>) {
+    // The RPC listens before the genesis state is readable, when an account reads as empty:
+    // wait (at most 10 s) for the chain's parameters, which come with it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let rpc = rpc.filter(|rpc| {
+        loop {
+            if phalanx_client::endpoint::chain(rpc).is_ok_and(|c| c.params.is_some()) {
+                break true;
+            }
+            if std::time::Instant::now() >= deadline {
+                break false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    });
     println!("  dev accounts (well-known keys, never use for real funds):");
     for n in DEV_ACCOUNTS {
         let id = AccountId::from(phalanx_crypto::dev_key(n).public_key());

@@ -96,6 +96,15 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
             break url.trim().to_string();
         }
     };
+    // The banner's balances are read from the node once its genesis state is readable: a
+    // fresh chain shows the funding, not an empty account.
+    let alice = loop {
+        let line = lines.next().expect("dev exited early").unwrap();
+        if line.contains("dev:alice") {
+            break line;
+        }
+    };
+    assert!(alice.ends_with(" 1000000 PHA"), "{alice}");
     std::thread::spawn(move || for _ in lines {});
     let node = common::Node { child, rpc };
     let rpc = node.rpc.clone();

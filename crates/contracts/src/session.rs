@@ -6,8 +6,10 @@
 //! [`session_namespace`] — checked by the worker like a one-shot query (signature, time window,
 //! replay). Both sides export two keys from that HPKE context, one per direction
 //! ([`SessionKeys`]): only the TEE holding the worker's secret and the client holding the
-//! ephemeral secret can derive them, and the signature binds them to the account, which the
-//! contract sees as the caller of every query of the session. The worker answers
+//! ephemeral secret can derive them (bound to the session's id by one more HKDF step, so a
+//! replayed opening never shares keys with the original), and the signature binds them to the
+//! account, which the contract sees as the caller of every query of the session. The worker
+//! answers
 //! [`SessionOpened`]: a random [`SessionId`], its expiry, and a confirmation sealed with the
 //! worker→client key, so the client knows the id came from the holder of the worker's key.
 //!
@@ -40,6 +42,8 @@ pub const SESSION_INFO: &[u8] = b"phalanx/query-session/v1";
 const TO_WORKER_LABEL: &[u8] = b"phalanx/query-session/v1/client-to-worker";
 /// Exporter label of the key the worker seals answers (and the confirmation) with.
 const TO_CLIENT_LABEL: &[u8] = b"phalanx/query-session/v1/worker-to-client";
+/// HKDF `info` prefix of the step that binds the exported keys to the session's id.
+const BIND_LABEL: &[u8] = b"phalanx/query-session/v1/bind/";
 /// The highest counter a session may use. A session lives minutes; no honest client gets near
 /// 2^32 queries in one, so anything above is refused rather than carried to the nonce's limit.
 pub const MAX_COUNTER: u64 = u32::MAX as u64;
@@ -172,6 +176,14 @@ impl std::fmt::Debug for SessionKeys {
     }
 }
 
+fn bind(key: &[u8; 32], label: &[u8], id: &SessionId) -> Result<Zeroizing<[u8; 32]>, SealError> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    hkdf::Hkdf::<Sha256>::new(Some(&id.0), key)
+        .expand(&[BIND_LABEL, label].concat(), &mut out[..])
+        .map_err(|_| SealError::Malformed)?;
+    Ok(out)
+}
+
 fn export_key(
     export: impl Fn(&[u8], usize) -> Result<Zeroizing<Vec<u8>>, hpke::HpkeError>,
     label: &[u8],
@@ -189,6 +201,17 @@ impl SessionKeys {
         Ok(Self {
             to_worker: export_key(&export, TO_WORKER_LABEL)?,
             to_client: export_key(&export, TO_CLIENT_LABEL)?,
+        })
+    }
+
+    /// The keys of session `id`: each exported key through HKDF with the id as salt. The
+    /// worker draws a fresh id for every opening it accepts, so an opening accepted twice (a
+    /// replay its memory lost in a restart) gives two sessions with different keys, and no key
+    /// seals the same nonce twice.
+    pub fn bound_to(&self, id: &SessionId) -> Result<Self, SealError> {
+        Ok(Self {
+            to_worker: bind(&self.to_worker, TO_WORKER_LABEL, id)?,
+            to_client: bind(&self.to_client, TO_CLIENT_LABEL, id)?,
         })
     }
 
@@ -387,6 +410,7 @@ impl ClientSession {
         keys: SessionKeys,
         opened: &SessionOpened,
     ) -> Result<Self, SealError> {
+        let keys = keys.bound_to(&opened.session)?;
         let aad = confirmation_aad(chain, &worker, &opened.session, opened.expires_ms);
         keys.open(Message::Confirmation, 0, &aad, &opened.confirmation)?;
         Ok(Self {

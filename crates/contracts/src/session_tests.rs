@@ -17,8 +17,11 @@ fn opened(seed: &[u8]) -> (ClientSession, SessionKeys, OpenSessionRequest) {
     let alice = ed25519::PrivateKey::from_seed(2);
     let (request, client_keys) =
         request_session(&chain(), &worker(), &worker_pair.public, &alice, 1_000).unwrap();
-    let worker_keys = accept_session(&worker_pair.secret, &request).unwrap();
     let id = SessionId([3; 16]);
+    let worker_keys = accept_session(&worker_pair.secret, &request)
+        .unwrap()
+        .bound_to(&id)
+        .unwrap();
     let opened = SessionOpened {
         session: id,
         expires_ms: 600_000,
@@ -133,7 +136,10 @@ fn another_workers_session_and_a_forged_confirmation_are_refused() {
     let (session, _, request) = opened(SEED);
     // The same request taken to another worker: its keys are not the session's.
     let other = hpke::derive_key_pair(b"another worker's key seed.......");
-    let other_keys = accept_session(&other.secret, &request).unwrap();
+    let other_keys = accept_session(&other.secret, &request)
+        .unwrap()
+        .bound_to(&SessionId([3; 16]))
+        .unwrap();
     let query = session.make_query(&chain(), &CONTRACT, b"get").unwrap();
     assert_eq!(
         other_keys.open_query(&chain(), &worker(), &query).err(),
@@ -155,5 +161,32 @@ fn another_workers_session_and_a_forged_confirmation_are_refused() {
     assert_eq!(
         ClientSession::new(&chain(), worker(), client_keys, &forged).err(),
         Some(SealError::Open)
+    );
+}
+
+#[test]
+fn an_opening_accepted_twice_gives_sessions_with_different_keys() {
+    // A replay the worker's memory lost (a restart inside the time window): the worker draws
+    // a new id, and the keys bound to it are not the first session's.
+    let (session, first_keys, request) = opened(SEED);
+    let worker_pair = hpke::derive_key_pair(SEED);
+    let replayed_keys = accept_session(&worker_pair.secret, &request)
+        .unwrap()
+        .bound_to(&SessionId([4; 16]))
+        .unwrap();
+    let query = session.make_query(&chain(), &CONTRACT, b"get").unwrap();
+    assert!(first_keys.open_query(&chain(), &worker(), &query).is_ok());
+    assert_eq!(
+        replayed_keys.open_query(&chain(), &worker(), &query).err(),
+        Some(SealError::Open)
+    );
+    // Its confirmation is sealed with its own key: the first session's does not open it.
+    assert_ne!(
+        replayed_keys
+            .confirmation(&chain(), &worker(), &SessionId([4; 16]), 600_000)
+            .unwrap(),
+        first_keys
+            .confirmation(&chain(), &worker(), &SessionId([4; 16]), 600_000)
+            .unwrap()
     );
 }

@@ -132,8 +132,8 @@ pub enum Event {
         reports: u32,
         quorum: u32,
     },
-    /// The root account created a cluster of `members` workers; the gatekeepers send each
-    /// member its share of the cluster key.
+    /// A cluster of `members` workers was created by `by` (the root account, or the proposer
+    /// of the governance action); the gatekeepers send each member its share of its key.
     ClusterCreated {
         cluster: u32,
         members: u32,

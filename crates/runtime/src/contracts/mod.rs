@@ -18,7 +18,7 @@
 //! TEEs from the cluster key; the chain only records the public ones its workers report, once
 //! a quorum of members agree ([`key_quorum`]), and keeps a later disagreement as evidence.
 //!
-//! Clusters: cluster 0 is every registered worker. The root account (governance later)
+//! Clusters: cluster 0 is every registered worker. The root account, or a governance vote,
 //! creates clusters of chosen workers, numbered from 1; the gatekeepers send each member its
 //! partial signatures towards that cluster's key (`keys` accepts a share only for a member),
 //! and only members may report a contract's keys or its commands' results.

@@ -28,6 +28,7 @@ impl QueryBoard {
         self.remember_genuine(request.replay_id(), now_ms)?;
         let mut id = SessionId([0; 16]);
         getrandom::fill(&mut id.0).map_err(|_| Refusal::Internal)?;
+        let keys = keys.bound_to(&id).map_err(|_| Refusal::Internal)?;
         let expires_ms = super::session_table::expiry(&self.limits, now_ms);
         let confirmation = keys
             .confirmation(&self.chain, &self.worker, &id, expires_ms)
