@@ -711,6 +711,8 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
         contract_events(&first),
         vec![Event::Contracts(contracts::Event::ContractKeyReported {
             contract: id,
+            encryption_key: [1; 32],
+            signing_key: [2; 32],
             by: common::id("worker-2"),
             reports: 1,
             quorum: 2,
@@ -760,4 +762,52 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
             by: common::id("alice"),
         })]
     );
+
+    // Three members, a quorum of two: worker-1 reports other keys first; when the other two
+    // agree, their keys are published and worker-1's earlier report is evidence.
+    let all = ["worker-1", "worker-2", "worker-3"];
+    assert_eq!(
+        create_cluster(&mut c, "alice", &all).status,
+        TxStatus::Success
+    );
+    assert_eq!(instantiate(&mut c, hash, 3, 5).status, TxStatus::Success);
+    let id = contracts::contract_id(&c.chain, &common::id("bob"), &hash, 3, &[5; 32]);
+    let report = |fill: u8| Payload::ContractKey {
+        contract: id,
+        encryption_key: [fill; 32],
+        signing_key: [fill; 32],
+    };
+    let odd = send(&mut c, "worker-1", report(9));
+    assert!(matches!(
+        contract_events(&odd).as_slice(),
+        [Event::Contracts(contracts::Event::ContractKeyReported { reports: 1, quorum: 2, encryption_key, .. })] if *encryption_key == [9; 32]
+    ));
+    send(&mut c, "worker-2", report(1));
+    let published = send(&mut c, "worker-3", report(1));
+    assert_eq!(
+        contract_events(&published)[1..],
+        [Event::Contracts(
+            contracts::Event::ContractKeyDisagreement {
+                contract: id,
+                by: common::id("worker-1"),
+                published_by: common::id("worker-3"),
+            }
+        )]
+    );
+    let keys = contracts::contract(&c.state, &id)
+        .unwrap()
+        .unwrap()
+        .keys
+        .unwrap();
+    assert_eq!((keys.encryption_key, keys.confirmations), ([1; 32], 1));
+    // No tally is left behind.
+    for fill in [1u8, 9] {
+        let candidate = sha256(&[[fill; 32], [fill; 32]].concat());
+        assert_eq!(
+            c.state
+                .get(&contracts::state_key::key_votes(&id, &candidate))
+                .unwrap(),
+            None
+        );
+    }
 }

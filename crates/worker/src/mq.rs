@@ -383,9 +383,10 @@ impl Worker {
             crate::contracts::KeyWait::GiveUp => return Ok(true),
         };
         let reported = chain_contracts::state_key::key_report(contract, &self.id());
-        let already: Option<u8> = self
+        // The marker holds the hash of the keys reported: only its presence matters here.
+        let already = self
             .chain
-            .read_typed(reported, "contract key report")
+            .read_one(reported.into())
             .map_err(|e| e.to_string())?;
         if already.is_some() {
             return Ok(true);

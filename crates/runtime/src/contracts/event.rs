@@ -128,6 +128,10 @@ pub enum Event {
     ContractKeyReported {
         #[serde(with = "phalanx_types::hex_serde::bytes32")]
         contract: [u8; 32],
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        encryption_key: [u8; 32],
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        signing_key: [u8; 32],
         by: AccountId,
         reports: u32,
         quorum: u32,
@@ -158,7 +162,9 @@ crate::events::component_events! {
     8 => CommandConfirmed "command_confirmed" { contract, seq, by };
     9 => StateDisagreement "state_disagreement" { contract, seq, by, recorded_by };
     10 => ClusterCreated "cluster_created" { cluster, members, by };
-    11 => ContractKeyReported "contract_key_reported" { contract, by, reports, quorum };
+    11 => ContractKeyReported "contract_key_reported" {
+        contract, encryption_key, signing_key, by, reports, quorum
+    };
 }
 
 #[cfg(test)]
@@ -230,6 +236,8 @@ impl Event {
             },
             Event::ContractKeyReported {
                 contract: [2; 32],
+                encryption_key: [3; 32],
+                signing_key: [4; 32],
                 by: account(6),
                 reports: 1,
                 quorum: 2,

@@ -53,7 +53,8 @@ pub fn result_report(id: &[u8; 32], seq: u64, worker: &WorkerId) -> StateKey {
     let suffix = [&id[..], &seq.to_be_bytes(), worker.as_bytes()].concat();
     state_key("contracts", "result_report", &suffix)
 }
-/// That `worker` reported the keys of contract `id` (so each worker counts once).
+/// That `worker` reported the keys of contract `id` (so each worker counts once): the SHA-256
+/// of the keys it reported.
 pub fn key_report(id: &[u8; 32], worker: &WorkerId) -> StateKey {
     let mut suffix = id.to_vec();
     suffix.extend_from_slice(worker.as_bytes());
