@@ -486,10 +486,6 @@ fn the_first_result_settles_gas_and_the_rest_confirm_or_are_evidence() {
         contracts::Error::UnknownCommand,
     );
     refused(
-        &send(&mut c, "worker-1", result(id, 1, 10, 1)),
-        contracts::Error::ResultOutOfOrder,
-    );
-    refused(
         &send(&mut c, "worker-1", result(id, 0, 1_000_001, 1)),
         contracts::Error::FuelOverLimit,
     );
@@ -704,8 +700,8 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
         contracts::Error::NotClusterMember,
     );
     // Two members: both must report the same keys before they are published.
-    assert_eq!(contracts::key_quorum(&c.state, 1).unwrap(), 2);
-    assert_eq!(contracts::key_quorum(&c.state, 0).unwrap(), 1);
+    assert_eq!(contracts::cluster_quorum(&c.state, 1).unwrap(), 2);
+    assert_eq!(contracts::cluster_quorum(&c.state, 0).unwrap(), 1);
     let first = send(&mut c, "worker-2", keys.clone());
     assert_eq!(
         contract_events(&first),
@@ -748,9 +744,40 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
         &send(&mut c, "worker-1", result(id, 0, 10, 1)),
         contracts::Error::NotClusterMember,
     );
+    // The result, too, needs both members.
+    let first = send(&mut c, "worker-3", result(id, 0, 10, 1));
     assert_eq!(
-        send(&mut c, "worker-3", result(id, 0, 10, 1)).status,
-        TxStatus::Success
+        contract_events(&first),
+        vec![Event::Contracts(contracts::Event::ResultReported {
+            contract: id,
+            seq: 0,
+            by: common::id("worker-3"),
+            reports: 1,
+            quorum: 2,
+        })]
+    );
+    assert!(
+        contracts::command_record(&c.state, &id, 0)
+            .unwrap()
+            .unwrap()
+            .result
+            .is_none()
+    );
+    let second = send(&mut c, "worker-2", result(id, 0, 10, 1));
+    assert!(second.events.iter().any(|e| matches!(e,
+        Event::Contracts(contracts::Event::CommandExecuted { seq: 0, by, .. }) if *by == common::id("worker-2"))));
+    let recorded = contracts::command_record(&c.state, &id, 0)
+        .unwrap()
+        .unwrap()
+        .result
+        .unwrap();
+    assert_eq!(recorded.confirmations, 1);
+    assert_eq!(
+        contracts::contract(&c.state, &id)
+            .unwrap()
+            .unwrap()
+            .executed,
+        1
     );
 
     // Clusters are numbered in creation order.
@@ -810,4 +837,36 @@ fn the_root_creates_clusters_and_only_their_members_get_keys_and_report() {
             None
         );
     }
+}
+
+#[test]
+fn results_are_recorded_as_they_come_and_the_contract_moves_past_an_unbroken_run() {
+    let (mut c, id) = chain_with_contract();
+    publish_keys(&mut c, id);
+    for _ in 0..2 {
+        assert_eq!(
+            command(&mut c, "alice", id, 1_000).status,
+            TxStatus::Success
+        );
+    }
+    // Command 1's result comes first: recorded (its gas settled), but the contract's state
+    // is still the one before command 0.
+    let later = send(&mut c, "worker-1", result(id, 1, 10, 2));
+    assert!(later.events.iter().any(|e| matches!(
+        e,
+        Event::Contracts(contracts::Event::CommandExecuted { seq: 1, .. })
+    )));
+    let record = contracts::contract(&c.state, &id).unwrap().unwrap();
+    assert_eq!((record.executed, record.state_hash), (0, [0; 32]));
+    // Then command 0's: the contract moves past both, to command 1's state.
+    assert_eq!(
+        send(&mut c, "worker-2", result(id, 0, 10, 1)).status,
+        TxStatus::Success
+    );
+    let record = contracts::contract(&c.state, &id).unwrap().unwrap();
+    assert_eq!((record.executed, record.state_hash), (2, [2; 32]));
+    assert_eq!(
+        balances::pot(&c.state, balances::pots::CONTRACT_GAS).unwrap(),
+        0
+    );
 }

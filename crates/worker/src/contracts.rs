@@ -371,15 +371,16 @@ impl Worker {
         if command.seq + 1 != applied {
             return Ok(());
         }
-        let reported: Option<u8> = self
+        // The marker holds the hash of what was reported: only its presence matters here.
+        let reported = self
             .chain
-            .read_typed(
+            .read_one(
                 chain_contracts::state_key::result_report(
                     command.contract,
                     command.seq,
                     &self.id(),
-                ),
-                "result report",
+                )
+                .into(),
             )
             .map_err(|e| e.to_string())?;
         if reported.is_none() {

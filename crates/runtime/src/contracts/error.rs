@@ -27,7 +27,7 @@ crate::error::component_errors! {
         "the balance does not cover the command's gas (gas_limit × gas_price) and the existential deposit";
     UnknownCommand = 17, "unknown_command", "the contract has no command with this sequence number";
     ResultOutOfOrder = 18, "result_out_of_order",
-        "results are recorded in command order: an earlier command has no result yet";
+        "no longer returned (results are recorded as each reaches its cluster's quorum, in any order); the code stays reserved";
     ResultAlreadyReported = 19, "result_already_reported",
         "this worker already reported the command's result";
     FuelOverLimit = 20, "fuel_over_limit", "the reported fuel is over the command's gas limit";

@@ -136,6 +136,16 @@ pub enum Event {
         reports: u32,
         quorum: u32,
     },
+    /// A member reported command `seq`'s result, not yet a quorum for it: `reports` of
+    /// `quorum` agree so far.
+    ResultReported {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        by: AccountId,
+        reports: u32,
+        quorum: u32,
+    },
     /// A cluster of `members` workers was created by `by` (the root account, or the proposer
     /// of the governance action); the gatekeepers send each member its share of its key.
     ClusterCreated {
@@ -165,6 +175,7 @@ crate::events::component_events! {
     11 => ContractKeyReported "contract_key_reported" {
         contract, encryption_key, signing_key, by, reports, quorum
     };
+    12 => ResultReported "result_reported" { contract, seq, by, reports, quorum };
 }
 
 #[cfg(test)]
@@ -233,6 +244,13 @@ impl Event {
                 cluster: 1,
                 members: 3,
                 by: account(1),
+            },
+            Event::ResultReported {
+                contract: [2; 32],
+                seq: 3,
+                by: account(6),
+                reports: 1,
+                quorum: 2,
             },
             Event::ContractKeyReported {
                 contract: [2; 32],

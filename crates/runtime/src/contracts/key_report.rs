@@ -1,20 +1,14 @@
 //! The `contract_key` message: a worker of the contract's cluster reports the public keys it
 //! derived. Reports are counted per set of keys until one set has a quorum of the cluster
-//! ([`super::key_quorum`]: a majority of a cluster of chosen workers, one for cluster 0); that
+//! ([`super::cluster_quorum`]: a majority of a cluster of chosen workers, one for cluster 0); that
 //! set is published, and every member that had reported other keys is recorded then as
 //! evidence of a disagreement. Every later report confirms it or, if the keys differ, is
 //! evidence too. A vote where no set can reach the quorum (two members of two disagreeing)
 //! leaves the contract without keys: each member reports once.
 
-use super::{ContractKeys, Error, Event, contract, state_key};
-use crate::{
-    CallResult, Ctx,
-    mq::Handled,
-    registry::WorkerRecord,
-    state::{State, StateError, read_decoded},
-};
+use super::{ContractKeys, Error, Event, contract, quorum, state_key};
+use crate::{CallResult, Ctx, mq::Handled, registry::WorkerRecord, state::State};
 use commonware_codec::Encode;
-use phalanx_types::WorkerId;
 
 pub fn report_keys(
     state: &mut (impl State + ?Sized),
@@ -41,13 +35,9 @@ pub fn report_keys(
     let mut events = Vec::new();
     let event = match &mut record.keys {
         None => {
-            let votes_key = state_key::key_votes(id, &candidate);
-            let reports = read_decoded::<u32>(state, votes_key)?
-                .unwrap_or(0)
-                .saturating_add(1);
-            let quorum = super::key_quorum(state, record.cluster)?;
+            let quorum = super::cluster_quorum(state, record.cluster)?;
+            let reports = quorum::tally(state, state_key::key_votes(id, &candidate), quorum)?;
             if reports < quorum {
-                state.put(votes_key, Some(reports.encode().to_vec()));
                 return Ok(Handled {
                     events: vec![
                         Event::ContractKeyReported {
@@ -63,8 +53,23 @@ pub fn report_keys(
                     new_work: true,
                 });
             }
-            state.put(votes_key, None);
-            events = earlier_disagreements(state, id, record.cluster, by, &candidate)?;
+            events = quorum::dissenters(
+                state,
+                record.cluster,
+                &candidate,
+                |member| state_key::key_report(id, member),
+                |other| state_key::key_votes(id, other),
+            )?
+            .into_iter()
+            .map(|member| {
+                Event::ContractKeyDisagreement {
+                    contract: *id,
+                    by: member,
+                    published_by: by.clone(),
+                }
+                .into()
+            })
+            .collect();
             record.keys = Some(ContractKeys {
                 encryption_key: *encryption_key,
                 signing_key: *signing_key,
@@ -100,40 +105,4 @@ pub fn report_keys(
         events,
         new_work: true,
     })
-}
-
-/// At publication: a disagreement for each member of `cluster` that reported keys other than
-/// the published `candidate` before the quorum, and the tallies of those other keys dropped.
-/// (Cluster 0 publishes on its first report: no one reported before.)
-fn earlier_disagreements(
-    state: &mut (impl State + ?Sized),
-    id: &[u8; 32],
-    cluster: u32,
-    published_by: &WorkerId,
-    candidate: &[u8; 32],
-) -> Result<Vec<crate::Event>, StateError> {
-    let Some(cluster) = super::cluster(state, cluster)? else {
-        return Ok(Vec::new());
-    };
-    let mut events = Vec::new();
-    for member in &cluster.members {
-        let Some(theirs) = state.get(&state_key::key_report(id, member))? else {
-            continue;
-        };
-        let Ok(theirs) = <[u8; 32]>::try_from(theirs.as_slice()) else {
-            continue;
-        };
-        if theirs != *candidate {
-            state.put(state_key::key_votes(id, &theirs), None);
-            events.push(
-                Event::ContractKeyDisagreement {
-                    contract: *id,
-                    by: member.clone(),
-                    published_by: published_by.clone(),
-                }
-                .into(),
-            );
-        }
-    }
-    Ok(events)
 }

@@ -10,13 +10,14 @@
 //! | `call.rs` | [`ContractsCall`](phalanx_types::ContractsCall): code priced per byte, instantiation at a fixed fee |
 //! | `upload.rs`, `instantiate.rs`, `command.rs`, `create_cluster.rs` | one handler each |
 //! | `key_report.rs`, `result.rs` | the `contract_key` and `command_result` messages of a cluster's worker |
+//! | `quorum.rs` | how many members must agree ([`cluster_quorum`]), tallies, the members that reported otherwise |
 //!
 //! No genesis state besides its parameters. The chain checks uploaded code with the same
 //! executor (`phalanx-contracts`) and limits the workers use, so a module that is stored can
 //! be loaded by every worker. A contract's id is derived from the chain, the deployer, the
 //! code, the cluster and a salt ([`contract_id`]). Its keys are derived inside the cluster's
 //! TEEs from the cluster key; the chain only records the public ones its workers report, once
-//! a quorum of members agree ([`key_quorum`]), and keeps a later disagreement as evidence.
+//! a quorum of members agree ([`cluster_quorum`]), and keeps any disagreement as evidence.
 //!
 //! Clusters: cluster 0 is every registered worker. The root account, or a governance vote,
 //! creates clusters of chosen workers, numbered from 1; the gatekeepers send each member its
@@ -40,6 +41,7 @@ mod event;
 mod instantiate;
 mod key_report;
 mod params;
+mod quorum;
 mod record;
 mod result;
 pub mod state_key;
@@ -52,6 +54,7 @@ pub use error::Error;
 pub use event::{Event, EventData};
 pub use key_report::report_keys;
 pub use params::Params;
+pub use quorum::cluster_quorum;
 pub use record::{
     ClusterRecord, CodeInfo, CommandRecord, CommandResult, ContractKeys, ContractRecord,
 };
@@ -140,15 +143,4 @@ pub fn is_member(
         return Ok(crate::registry::worker(state, worker)?.is_some());
     }
     Ok(cluster(state, id)?.is_some_and(|c| c.has_member(worker)))
-}
-
-/// How many members of cluster `id` must report the same keys before a contract's keys are
-/// published: a majority of a cluster of chosen workers, so one faulty member cannot publish
-/// keys of its own; one for cluster 0, whose "members" include every registered worker, most
-/// of which may never run the contract.
-pub fn key_quorum(state: &(impl State + ?Sized), id: u32) -> Result<u32, StateError> {
-    Ok(match cluster(state, id)? {
-        Some(c) => u32::try_from(c.members.len() / 2 + 1).unwrap_or(u32::MAX),
-        None => 1,
-    })
 }

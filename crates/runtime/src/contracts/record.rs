@@ -41,7 +41,7 @@ impl Read for CodeInfo {
 }
 
 /// A contract's public keys, published once a quorum of its cluster reported them (see
-/// [`super::key_quorum`]).
+/// [`super::cluster_quorum`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractKeys {
     /// The X25519 key commands are encrypted to (HPKE).
@@ -156,9 +156,10 @@ pub struct CommandResult {
     /// SHA-256 of the sealed output and the events, as reported: what later reports must match.
     #[serde(with = "phalanx_types::hex_serde::bytes32")]
     pub digest: [u8; 32],
+    /// The worker whose report completed the quorum.
     pub reported_by: WorkerId,
     pub height: u64,
-    /// Workers that reported the same since (the first reporter excluded).
+    /// Workers that reported the same, `reported_by` excluded.
     pub confirmations: u32,
 }
 

@@ -1,10 +1,14 @@
-//! The `command_result` message: a worker of the contract's cluster reports what command `seq`
-//! did. The first report, in command order, is recorded: the burned fuel is paid to the
-//! treasury, the rest of the gas goes back to the sender, the sealed output is kept for the
-//! sender, the events are published. Every later report from another worker must match it;
-//! one that does not is recorded as evidence of a state disagreement.
+//! The `command_result` message: a member of the contract's cluster reports what command `seq`
+//! did. Reports are tallied per candidate (status, fuel, state hash, output, events) until one
+//! has the cluster's quorum ([`super::cluster_quorum`]: a majority of a cluster of chosen
+//! workers, the first report for cluster 0); it is recorded then: the burned fuel is paid to
+//! the treasury, the rest of the gas goes back to the sender, the sealed output is kept for the
+//! sender, the events are published, and each member that had reported otherwise is evidence
+//! of a state disagreement. Every later report must match it or is evidence too. Commands are
+//! recorded as each reaches its quorum; the contract's `executed` count and state hash move
+//! past an unbroken run of recorded commands.
 
-use super::{CommandRecord, CommandResult, Error, Event, contract, state_key};
+use super::{CommandRecord, CommandResult, Error, Event, contract, quorum, state_key};
 use crate::{
     CallResult, Ctx,
     balances::{pots, pots::CONTRACT_GAS},
@@ -44,6 +48,17 @@ pub fn command_record(
     read_decoded(state, state_key::command(id, seq))
 }
 
+/// What a report claims, as one hash: status, fuel, state hash, sealed output and events.
+/// Reports are tallied by it, and each member's report marker keeps it.
+fn candidate(report: &Report<'_>, digest: &[u8; 32]) -> [u8; 32] {
+    super::sha256(&[
+        &[u8::from(report.succeeded)],
+        &report.fuel_used.to_be_bytes(),
+        report.state_hash,
+        digest,
+    ])
+}
+
 pub fn report_result(
     state: &mut (impl State + ?Sized),
     ctx: &Ctx,
@@ -69,11 +84,28 @@ pub fn report_result(
         return Err(Error::ResultAlreadyReported.into());
     }
     let digest = digest(report.output, report.events);
+    let candidate = candidate(report, &digest);
+    state.put(reported, Some(candidate.to_vec()));
     let mut events = Vec::new();
     match &mut command.result {
         None => {
-            if report.seq != record.executed {
-                return Err(Error::ResultOutOfOrder.into());
+            let quorum = super::cluster_quorum(state, record.cluster)?;
+            let votes = |c: &[u8; 32]| state_key::result_votes(id, report.seq, c);
+            let reports = quorum::tally(state, votes(&candidate), quorum)?;
+            if reports < quorum {
+                return Ok(Handled {
+                    events: vec![
+                        Event::ResultReported {
+                            contract: *id,
+                            seq: report.seq,
+                            by: by.clone(),
+                            reports,
+                            quorum,
+                        }
+                        .into(),
+                    ],
+                    new_work: true,
+                });
             }
             let burned = command.gas_burned(report.fuel_used);
             if let Err(short) =
@@ -96,11 +128,8 @@ pub fn report_result(
                 digest,
                 reported_by: by.clone(),
                 height: ctx.env.height,
-                confirmations: 0,
+                confirmations: reports - 1,
             });
-            record.executed = record.executed.saturating_add(1);
-            record.state_hash = *report.state_hash;
-            state.put(state_key::contract(id), Some(record.encode().to_vec()));
             state.put(
                 state_key::command_output(id, report.seq),
                 Some(report.output.encode().to_vec()),
@@ -126,6 +155,34 @@ pub fn report_result(
                     .into(),
                 );
             }
+            let dissent = quorum::dissenters(
+                state,
+                record.cluster,
+                &candidate,
+                |member| state_key::result_report(id, report.seq, member),
+                votes,
+            )?;
+            for member in dissent {
+                events.push(
+                    Event::StateDisagreement {
+                        contract: *id,
+                        seq: report.seq,
+                        by: member,
+                        recorded_by: by.clone(),
+                    }
+                    .into(),
+                );
+            }
+            state.put(
+                state_key::command(id, report.seq),
+                Some(command.encode().to_vec()),
+            );
+            advance_executed(state, id, &mut record)?;
+            state.put(state_key::contract(id), Some(record.encode().to_vec()));
+            return Ok(Handled {
+                events,
+                new_work: true,
+            });
         }
         Some(first)
             if first.succeeded == report.succeeded
@@ -153,7 +210,6 @@ pub fn report_result(
             .into(),
         ),
     }
-    state.put(reported, Some(vec![1]));
     state.put(
         state_key::command(id, report.seq),
         Some(command.encode().to_vec()),
@@ -162,4 +218,24 @@ pub fn report_result(
         events,
         new_work: true,
     })
+}
+
+/// Moves the contract's `executed` count (and its state hash) past every command whose
+/// result is recorded without a gap: results are recorded as each reaches its quorum, maybe
+/// out of order, and the contract's state is the one after the last of an unbroken run. Each
+/// command is passed once over the contract's life.
+fn advance_executed(
+    state: &(impl State + ?Sized),
+    id: &[u8; 32],
+    record: &mut super::ContractRecord,
+) -> Result<(), StateError> {
+    while let Some(CommandRecord {
+        result: Some(result),
+        ..
+    }) = command_record(state, id, record.executed)?
+    {
+        record.executed = record.executed.saturating_add(1);
+        record.state_hash = result.state_hash;
+    }
+    Ok(())
 }

@@ -48,7 +48,14 @@ pub fn command_output(id: &[u8; 32], seq: u64) -> StateKey {
         &[&id[..], &seq.to_be_bytes()].concat(),
     )
 }
-/// That `worker` reported the result of command `seq` of contract `id`.
+/// How many members reported the result of command `seq` of contract `id` whose candidate
+/// hash is `candidate`, before one was recorded.
+pub fn result_votes(id: &[u8; 32], seq: u64, candidate: &[u8; 32]) -> StateKey {
+    let suffix = [&id[..], &seq.to_be_bytes(), &candidate[..]].concat();
+    state_key("contracts", "result_votes", &suffix)
+}
+/// That `worker` reported the result of command `seq` of contract `id`: the candidate hash of
+/// what it reported.
 pub fn result_report(id: &[u8; 32], seq: u64, worker: &WorkerId) -> StateKey {
     let suffix = [&id[..], &seq.to_be_bytes(), worker.as_bytes()].concat();
     state_key("contracts", "result_report", &suffix)
