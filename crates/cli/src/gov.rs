@@ -413,13 +413,12 @@ fn show(p: &ProposalView, now_ms: u64) -> String {
         Status::Rejected => "rejected",
     };
     let mut out = format!(
-        "proposal {}: {} by {}\n  action:   {}\n  status:   {} {}\n  tally:    yes {} / no {} / abstain {} ({} voters)\n  turnout:  {} of a {} quorum: {}\n  deposit:  {}\n",
+        "proposal {}: {} by {}\n  action:   {}\n  status:   {}\n  tally:    yes {} / no {} / abstain {} ({} voters)\n  turnout:  {} of a {} quorum: {}\n  deposit:  {}\n",
         p.id,
         p.kind,
         p.proposer,
         action.replace('\n', "\n            "),
-        status_name(p),
-        when(p, now_ms),
+        format!("{} {}", status_name(p), when(p, now_ms)).trim_end(),
         pha(p.yes.base_units),
         pha(p.no.base_units),
         pha(p.abstain.base_units),

@@ -552,6 +552,21 @@ fn dev_gatekeeper_runs_the_dkg_workers_get_keys_and_reshare_and_rotation_reach_a
     });
     assert_eq!(keys["reported_by"], Value::String(second_id.clone()));
     wait_log(&fourth_log, "not a member of the contract's cluster");
+    // The gatekeepers sent it nothing towards cluster 1's key: it cannot derive the contract's.
+    let fourth_state = sealed_state(rpc, &fourth_dir);
+    assert!(
+        !fourth_state
+            .cluster_keys
+            .keys()
+            .any(|slot| slot.starts_with("1/")),
+        "{:?}",
+        fourth_state.cluster_keys.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        sealed_state(rpc, &second_dir)
+            .cluster_keys
+            .contains_key("1/1")
+    );
     let mut increment = vec![0u8];
     increment.extend(4u64.to_le_bytes());
     let (ok, v, err) = cli(
