@@ -159,6 +159,20 @@ pub enum ContractCommand {
         #[arg(long, default_value = "http://127.0.0.1:8546")]
         worker: String,
     },
+    /// Give back the gas held for a command whose cluster recorded no result for it within
+    /// 600 blocks (`contracts::COMMAND_EXPIRY_BLOCKS`): to the command's sender, whoever
+    /// asks. The command is not cancelled: if its cluster comes back, it still runs, for
+    /// free. Refused before sending when its result is recorded, it is too early, or its gas
+    /// went back already.
+    Expire {
+        /// The contract's id (64 hex characters).
+        id: String,
+        /// The command's sequence number (`contract call` prints it).
+        seq: u64,
+        /// Who signs and pays the transaction's fee: a key name, keystore file, or `dev:NAME`.
+        #[arg(long)]
+        from: String,
+    },
 }
 
 /// A contract's input: raw hex, or a method of its ABI file with arguments.
@@ -312,6 +326,10 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             });
             Ok(())
         }
+        ContractCommand::Expire { id, seq, from } => {
+            let id = hash_arg(&id, "contract id")?;
+            expire(rpc, &id, seq, &from, json_mode)
+        }
         ContractCommand::Query {
             id,
             input,
@@ -336,6 +354,60 @@ pub fn run(rpc: &str, action: ContractCommand, json_mode: bool) -> Result<(), Cl
             Ok(())
         }
     }
+}
+
+/// `phalanx contract expire`: checked against the command's record (read with proofs) first.
+fn expire(rpc: &str, id: &[u8; 32], seq: u64, from: &str, json_mode: bool) -> Result<(), CliError> {
+    let key = keys::resolve_signer_or_file(from)?;
+    let (height, record, expired) = phalanx_client::confidential::command_status(rpc, id, seq)?;
+    let refuse =
+        |error: ContractsError, message: String| Err(refused_here(Exit::Refused, error, message));
+    let Some(record) = record else {
+        return refuse(
+            ContractsError::UnknownCommand,
+            format!(
+                "contract {} has no command {seq}: nothing sent",
+                hex::encode(id)
+            ),
+        );
+    };
+    if record.result.is_some() {
+        return refuse(
+            ContractsError::CommandRecorded,
+            format!("command {seq}'s result is recorded: its gas is settled; nothing sent"),
+        );
+    }
+    if expired {
+        return refuse(
+            ContractsError::CommandAlreadyExpired,
+            format!("command {seq}'s gas went back already; nothing sent"),
+        );
+    }
+    let due = record
+        .height
+        .saturating_add(phalanx_runtime::contracts::COMMAND_EXPIRY_BLOCKS);
+    // The transaction lands in a block after `height`: refuse only what cannot be due then.
+    if height.saturating_add(1) < due {
+        return refuse(
+            ContractsError::CommandNotExpired,
+            format!(
+                "command {seq} was sent at block {} and can expire from block {due} (now {height}); nothing sent",
+                record.height
+            ),
+        );
+    }
+    let chain = client::ChainInfo::fetch(rpc)?;
+    let sent = phalanx_client::confidential::expire_command(rpc, &chain, &key, id, seq, json_mode)?;
+    let v = TxStatusResponse::Finalized(sent);
+    print(json_mode, &v, || {
+        format!(
+            "command {seq}'s gas ({} PHA) goes back to {}\n{}",
+            phalanx_types::format_pha(record.escrow),
+            record.sender,
+            tx_text(&v)
+        )
+    });
+    Ok(())
 }
 
 fn outcome_text(o: &crate::contract_run::OutcomeView) -> String {

@@ -225,6 +225,18 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     let paid: u128 = v["gas_paid"].as_str().unwrap().parse().unwrap();
     assert_eq!(paid, u128::from(v["fuel_used"].as_u64().unwrap()) * price);
     assert!(v["gas_paid_pha"].as_str().is_some(), "{v}");
+    // Its gas is settled: nothing to give back (checked with proofs before anything is sent).
+    for (seq, code) in [
+        ("0", "contracts.command_recorded"),
+        ("99", "contracts.unknown_command"),
+    ] {
+        let (exit, v, _) = cli_code(&rpc, &["contract", "expire", &id, seq, "--from", "dev:bob"]);
+        assert_eq!(
+            (exit, v["error"]["code"].as_str()),
+            (Some(4), Some(code)),
+            "{v}"
+        );
+    }
     // A command the contract refuses: reverted, its message back to the caller only.
     let (ok, v, err) = cli(
         &rpc,

@@ -537,6 +537,8 @@ pub enum CallView {
     },
     #[serde(rename = "contracts.create_cluster")]
     CreateCluster { members: Vec<AccountId> },
+    #[serde(rename = "contracts.expire_command")]
+    ExpireCommand { contract: String, seq: u64 },
 }
 
 impl CallView {
@@ -568,6 +570,7 @@ impl CallView {
             CallView::Instantiate { .. } => "contracts.instantiate",
             CallView::Command { .. } => "contracts.command",
             CallView::CreateCluster { .. } => "contracts.create_cluster",
+            CallView::ExpireCommand { .. } => "contracts.expire_command",
         }
     }
 }
@@ -670,6 +673,12 @@ impl From<&Call> for CallView {
             Call::Contracts(ContractsCall::CreateCluster { members }) => CallView::CreateCluster {
                 members: members.clone(),
             },
+            Call::Contracts(ContractsCall::ExpireCommand { contract, seq }) => {
+                CallView::ExpireCommand {
+                    contract: hex::encode(contract),
+                    seq: *seq,
+                }
+            }
         }
     }
 }

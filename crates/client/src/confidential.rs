@@ -249,6 +249,52 @@ pub struct QueryView {
     pub outcome: CommandOutcome,
 }
 
+/// Command `seq` of `contract` as the chain holds it, read with proofs: the height read at,
+/// the record (`None`: no such command) and whether its gas was given back already.
+pub fn command_status(
+    rpc: &str,
+    contract: &[u8; 32],
+    seq: u64,
+) -> Result<(u64, Option<CommandRecord>, bool), ClientError> {
+    let (height, values) = proven_state(
+        rpc,
+        &[
+            contracts::state_key::command(contract, seq),
+            contracts::state_key::expired(contract, seq),
+        ],
+    )?;
+    let record = values[0]
+        .as_deref()
+        .map(|b| decode(b, "command"))
+        .transpose()?;
+    Ok((height, record, values[1].is_some()))
+}
+
+/// Signs `contracts.expire_command` with `key`: the gas held for a command whose cluster
+/// recorded no result within `COMMAND_EXPIRY_BLOCKS` goes back to its sender. Check
+/// [`command_status`] first: a refusal in the block keeps the fee.
+pub fn expire_command(
+    rpc: &str,
+    chain: &ChainInfo,
+    key: &PrivateKey,
+    contract: &[u8; 32],
+    seq: u64,
+    quiet: bool,
+) -> Result<crate::api::FinalizedTx, ClientError> {
+    send_checked(
+        rpc,
+        chain,
+        key,
+        ContractsCall::ExpireCommand {
+            contract: *contract,
+            seq,
+        }
+        .into(),
+        "command expiry",
+        quiet,
+    )
+}
+
 /// Asks the query server at `worker_url` which worker it is, and checks, with state proofs,
 /// that the chain `rpc` serves holds that worker's record with the encryption key the server
 /// gave (registered with an attestation): the worker, and the chain's id.

@@ -870,3 +870,79 @@ fn results_are_recorded_as_they_come_and_the_contract_moves_past_an_unbroken_run
         0
     );
 }
+
+#[test]
+fn a_command_without_a_result_gives_its_gas_back_after_the_expiry_and_may_run_later_for_free() {
+    let (mut c, id) = chain_with_contract();
+    publish_keys(&mut c, id);
+    assert_eq!(
+        command(&mut c, "alice", id, 1_000).status,
+        TxStatus::Success
+    );
+    let held = contracts::command_record(&c.state, &id, 0)
+        .unwrap()
+        .unwrap();
+    let expire = |seq| ContractsCall::ExpireCommand { contract: id, seq };
+    // The command was sent at height 2.
+    let due = 2 + contracts::COMMAND_EXPIRY_BLOCKS;
+    refused(
+        &c.call_receipt_at("bob", expire(0), NOW_MS, due - 1),
+        contracts::Error::CommandNotExpired,
+    );
+    refused(
+        &c.call_receipt_at("bob", expire(7), NOW_MS, due),
+        contracts::Error::UnknownCommand,
+    );
+    let alice = |c: &Chain| {
+        balances::account(&c.state, &common::id("alice"))
+            .unwrap()
+            .balance
+    };
+    let before = alice(&c);
+    // Anyone may ask; the gas goes to the sender.
+    let expired = c.call_receipt_at("bob", expire(0), NOW_MS, due);
+    assert_eq!(expired.status, TxStatus::Success);
+    assert_eq!(
+        contract_events(&expired),
+        vec![Event::Contracts(contracts::Event::CommandExpired {
+            contract: id,
+            seq: 0,
+            sender: common::id("alice"),
+            refunded: held.escrow,
+        })]
+    );
+    assert_eq!(alice(&c) - before, held.escrow);
+    assert_eq!(
+        balances::pot(&c.state, balances::pots::CONTRACT_GAS).unwrap(),
+        0
+    );
+    refused(
+        &c.call_receipt_at("bob", expire(0), NOW_MS, due),
+        contracts::Error::CommandAlreadyExpired,
+    );
+    // The cluster comes back: the result is recorded, and nothing more is paid either way.
+    let supply = balances::total_issuance(&c.state).unwrap();
+    assert_eq!(
+        send(&mut c, "worker-1", result(id, 0, 500, 1)).status,
+        TxStatus::Success
+    );
+    assert_eq!(alice(&c) - before, held.escrow);
+    assert_eq!(
+        phalanx_runtime::treasury::income(&c.state, phalanx_runtime::treasury::Source::ContractGas)
+            .unwrap(),
+        0
+    );
+    assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
+    assert_eq!(
+        contracts::contract(&c.state, &id)
+            .unwrap()
+            .unwrap()
+            .executed,
+        1
+    );
+    // A command whose result is recorded has nothing to give back.
+    refused(
+        &c.call_receipt_at("bob", expire(0), NOW_MS, due + 1),
+        contracts::Error::CommandRecorded,
+    );
+}

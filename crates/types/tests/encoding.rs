@@ -626,5 +626,16 @@ mod contracts_calls {
         }
         .into();
         assert!(Call::decode(too_many.encode()).is_err());
+        let expire: Call = ContractsCall::ExpireCommand {
+            contract: [0x44; 32],
+            seq: 5,
+        }
+        .into();
+        assert_eq!(
+            hex::encode(expire.encode()),
+            format!("0704{}0000000000000005", "44".repeat(32))
+        );
+        assert_eq!(expire.name(), "contracts.expire_command");
+        assert_eq!(Call::decode(expire.encode()).unwrap(), expire);
     }
 }

@@ -19,6 +19,9 @@ pub fn dispatch(state: &mut (impl State + ?Sized), ctx: &Ctx, call: &ContractsCa
         ContractsCall::CreateCluster { members } => {
             super::create_cluster::create_cluster(state, ctx, members)
         }
+        ContractsCall::ExpireCommand { contract, seq } => {
+            super::expire::expire_command(state, ctx, contract, *seq)
+        }
     }
 }
 
@@ -35,7 +38,9 @@ pub fn call_info(params: &Params, call: &ContractsCall) -> CallInfo {
             .code_fee_per_byte
             .saturating_mul(Amount::try_from(code.len()).unwrap_or(Amount::MAX)),
         ContractsCall::Instantiate { .. } => params.contracts.instantiate_fee,
-        ContractsCall::Command { .. } | ContractsCall::CreateCluster { .. } => 0,
+        ContractsCall::Command { .. }
+        | ContractsCall::CreateCluster { .. }
+        | ContractsCall::ExpireCommand { .. } => 0,
     };
     CallInfo {
         fee,

@@ -38,4 +38,8 @@ crate::error::component_errors! {
     NotClusterMember = 25, "not_cluster_member",
         "the reporting worker is not a member of the contract's cluster";
     TooManyMembers = 26, "too_many_members", "a cluster has at most 64 workers (MAX_CLUSTER_MEMBERS)";
+    CommandNotExpired = 27, "command_not_expired",
+        "the command has waited fewer than COMMAND_EXPIRY_BLOCKS (600) blocks for its result";
+    CommandRecorded = 28, "command_recorded", "the command's result is recorded: its gas is settled";
+    CommandAlreadyExpired = 29, "command_already_expired", "the command's gas went back already";
 }

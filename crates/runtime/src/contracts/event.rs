@@ -136,6 +136,16 @@ pub enum Event {
         reports: u32,
         quorum: u32,
     },
+    /// No result was recorded for command `seq` in time: the gas held for it went back to its
+    /// sender (the command may still run later, for free).
+    CommandExpired {
+        #[serde(with = "phalanx_types::hex_serde::bytes32")]
+        contract: [u8; 32],
+        seq: u64,
+        sender: AccountId,
+        #[serde(with = "crate::amount_json")]
+        refunded: phalanx_types::Amount,
+    },
     /// A member reported command `seq`'s result, not yet a quorum for it: `reports` of
     /// `quorum` agree so far.
     ResultReported {
@@ -176,6 +186,7 @@ crate::events::component_events! {
         contract, encryption_key, signing_key, by, reports, quorum
     };
     12 => ResultReported "result_reported" { contract, seq, by, reports, quorum };
+    13 => CommandExpired "command_expired" { contract, seq, sender, refunded };
 }
 
 #[cfg(test)]
@@ -244,6 +255,12 @@ impl Event {
                 cluster: 1,
                 members: 3,
                 by: account(1),
+            },
+            Event::CommandExpired {
+                contract: [2; 32],
+                seq: 3,
+                sender: account(1),
+                refunded: 10_000,
             },
             Event::ResultReported {
                 contract: [2; 32],

@@ -5,10 +5,10 @@
 //! | `params.rs` | `max_code_bytes`, `code_fee_per_byte`, `instantiate_fee`, `gas_price`, `max_gas_per_command` |
 //! | `state_key.rs` | `code(hash)` → the module, `code_info(hash)` → [`CodeInfo`], `contract(id)` → [`ContractRecord`], the `codes`, `contracts` and `clusters` append logs, `key_report(id, worker)`, `key_votes(id, candidate)` |
 //! | `record.rs` | [`CodeInfo`], [`ContractRecord`], [`ContractKeys`], [`ClusterRecord`] |
-//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_reported` / `_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement`, `cluster_created` |
-//! | `error.rs` | codes 1–26 |
+//! | `event.rs` | `code_uploaded`, `contract_instantiated`, `contract_key_reported` / `_published` / `_confirmed` / `_disagreement`, `command_submitted`, `command_executed`, `contract_event`, `command_confirmed`, `state_disagreement`, `cluster_created`, `contract_key_reported`, `result_reported`, `command_expired` |
+//! | `error.rs` | codes 1–29 |
 //! | `call.rs` | [`ContractsCall`](phalanx_types::ContractsCall): code priced per byte, instantiation at a fixed fee |
-//! | `upload.rs`, `instantiate.rs`, `command.rs`, `create_cluster.rs` | one handler each |
+//! | `upload.rs`, `instantiate.rs`, `command.rs`, `create_cluster.rs`, `expire.rs` | one handler each |
 //! | `key_report.rs`, `result.rs` | the `contract_key` and `command_result` messages of a cluster's worker |
 //! | `quorum.rs` | how many members must agree ([`cluster_quorum`]), tallies, the members that reported otherwise |
 //!
@@ -30,14 +30,18 @@
 //! the rest back to the sender, the sealed output kept for the sender, the contract's events
 //! published; other workers' reports confirm it or are recorded as a state disagreement.
 //!
-//! Not yet: changing a cluster's members after creation; refunding the gas of a command no worker ever executes;
-//! slashing for a disagreement (the mining component will read the evidence events).
+//! A command whose cluster records no result for it within [`COMMAND_EXPIRY_BLOCKS`] can have
+//! its gas given back to its sender (`expire.rs`); it may still run later, for free.
+//!
+//! Not yet: changing a cluster's members after creation; slashing for a disagreement (the
+//! mining component will read the evidence events).
 
 mod call;
 mod command;
 mod create_cluster;
 mod error;
 mod event;
+mod expire;
 mod instantiate;
 mod key_report;
 mod params;
@@ -52,6 +56,7 @@ pub use command::escrow;
 pub use create_cluster::{check_cluster_members, make_cluster};
 pub use error::Error;
 pub use event::{Event, EventData};
+pub use expire::COMMAND_EXPIRY_BLOCKS;
 pub use key_report::report_keys;
 pub use params::Params;
 pub use quorum::cluster_quorum;

@@ -48,6 +48,14 @@ pub fn command_output(id: &[u8; 32], seq: u64) -> StateKey {
         &[&id[..], &seq.to_be_bytes()].concat(),
     )
 }
+/// That command `seq` of contract `id` expired: its gas went back to its sender.
+pub fn expired(id: &[u8; 32], seq: u64) -> StateKey {
+    state_key(
+        "contracts",
+        "expired",
+        &[&id[..], &seq.to_be_bytes()].concat(),
+    )
+}
 /// How many members reported the result of command `seq` of contract `id` whose candidate
 /// hash is `candidate`, before one was recorded.
 pub fn result_votes(id: &[u8; 32], seq: u64, candidate: &[u8; 32]) -> StateKey {

@@ -72,6 +72,17 @@ impl Chain {
 
     /// Applies `call` signed by `signer` (offering a 1 PHA fee) and returns its receipt.
     pub fn call_receipt(&mut self, signer: &str, call: impl Into<Call>, at_ms: u64) -> Receipt {
+        self.call_receipt_at(signer, call, at_ms, 2)
+    }
+
+    /// [`Chain::call_receipt`] in a block at `height`.
+    pub fn call_receipt_at(
+        &mut self,
+        signer: &str,
+        call: impl Into<Call>,
+        at_ms: u64,
+        height: u64,
+    ) -> Receipt {
         let key = dev_key(signer);
         let nonce = balances::account(&self.state, &id(signer)).unwrap().nonce;
         let tx: SignedTx = TxBody {
@@ -84,7 +95,7 @@ impl Chain {
         .sign(&key);
         let env = BlockEnv {
             chain_id: self.chain.clone(),
-            height: 2,
+            height,
             timestamp_ms: at_ms,
         };
         apply_tx(&mut self.state, &self.params, &env, &tx)

@@ -85,6 +85,11 @@ pub enum ContractsCall {
     /// member its partial signatures towards the cluster's key, and contracts instantiated on
     /// it run only on those members.
     CreateCluster { members: Vec<crate::WorkerId> },
+    /// Give back the gas held for command `seq` of `contract` when its cluster has recorded no
+    /// result for it long after it was sent (`contracts::COMMAND_EXPIRY_BLOCKS`). Anyone may
+    /// send it; the gas goes to the command's sender. The command may still run when the
+    /// cluster comes back, then for free.
+    ExpireCommand { contract: [u8; 32], seq: u64 },
 }
 
 impl ContractsCall {
@@ -92,6 +97,7 @@ impl ContractsCall {
     const TAG_INSTANTIATE: u8 = 1;
     const TAG_COMMAND: u8 = 2;
     const TAG_CREATE_CLUSTER: u8 = 3;
+    const TAG_EXPIRE_COMMAND: u8 = 4;
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -99,6 +105,7 @@ impl ContractsCall {
             ContractsCall::Instantiate { .. } => "contracts.instantiate",
             ContractsCall::Command { .. } => "contracts.command",
             ContractsCall::CreateCluster { .. } => "contracts.create_cluster",
+            ContractsCall::ExpireCommand { .. } => "contracts.expire_command",
         }
     }
 }
@@ -134,6 +141,11 @@ impl Write for ContractsCall {
                 Self::TAG_CREATE_CLUSTER.write(buf);
                 members.write(buf);
             }
+            ContractsCall::ExpireCommand { contract, seq } => {
+                Self::TAG_EXPIRE_COMMAND.write(buf);
+                buf.put_slice(contract);
+                seq.write(buf);
+            }
         }
     }
 }
@@ -145,6 +157,7 @@ impl EncodeSize for ContractsCall {
             ContractsCall::Instantiate { .. } => 32 + 4 + 32,
             ContractsCall::Command { sealed, .. } => 32 + sealed.encode_size() + 8,
             ContractsCall::CreateCluster { members } => members.encode_size(),
+            ContractsCall::ExpireCommand { .. } => 32 + 8,
         }
     }
 }
@@ -168,6 +181,10 @@ impl Read for ContractsCall {
             }),
             Self::TAG_CREATE_CLUSTER => Ok(ContractsCall::CreateCluster {
                 members: Vec::<crate::WorkerId>::read_range(buf, ..=MAX_CLUSTER_MEMBERS)?,
+            }),
+            Self::TAG_EXPIRE_COMMAND => Ok(ContractsCall::ExpireCommand {
+                contract: <[u8; 32]>::read(buf)?,
+                seq: u64::read(buf)?,
             }),
             tag => Err(CodecError::InvalidEnum(tag)),
         }
