@@ -946,3 +946,82 @@ fn a_command_without_a_result_gives_its_gas_back_after_the_expiry_and_may_run_la
         contracts::Error::CommandRecorded,
     );
 }
+
+/// One step of the gas property below.
+#[derive(Debug, Clone)]
+enum GasOp {
+    Command { sender: bool, gas_limit: u64 },
+    Result { worker: u8, seq: u64, fuel: u64 },
+    Expire { seq: u64, late: bool },
+}
+
+fn gas_op() -> impl proptest::strategy::Strategy<Value = GasOp> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (any::<bool>(), 0u64..3_000_000)
+            .prop_map(|(sender, gas_limit)| GasOp::Command { sender, gas_limit }),
+        (1u8..=3, 0u64..6, 0u64..3_000_000).prop_map(|(worker, seq, fuel)| GasOp::Result {
+            worker,
+            seq,
+            fuel
+        }),
+        (0u64..6, any::<bool>()).prop_map(|(seq, late)| GasOp::Expire { seq, late }),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Property: whatever commands, results (in any order, over their limit, repeated) and
+    /// expiries come, the supply never changes, the `contract_gas` pot holds exactly the
+    /// escrow of the commands with no recorded result, and the treasury's contract-gas income
+    /// is exactly what the recorded results burned at their commands' prices.
+    #[test]
+    fn contract_gas_always_adds_up(ops in proptest::collection::vec(gas_op(), 1..24)) {
+        let (mut c, id) = chain_with_contract();
+        publish_keys(&mut c, id);
+        let supply = balances::total_issuance(&c.state).unwrap();
+        let due = 2 + contracts::COMMAND_EXPIRY_BLOCKS;
+        for op in ops {
+            match op {
+                GasOp::Command { sender, gas_limit } => {
+                    command(&mut c, if sender { "alice" } else { "bob" }, id, gas_limit);
+                }
+                GasOp::Result { worker, seq, fuel } => {
+                    send(&mut c, &format!("worker-{worker}"), result(id, seq, fuel, worker));
+                }
+                GasOp::Expire { seq, late } => {
+                    let height = if late { due } else { due - 1 };
+                    c.call_receipt_at(
+                        "operator",
+                        ContractsCall::ExpireCommand { contract: id, seq },
+                        NOW_MS,
+                        height,
+                    );
+                }
+            }
+            proptest::prop_assert_eq!(balances::total_issuance(&c.state).unwrap(), supply);
+            let commands = contracts::contract(&c.state, &id).unwrap().unwrap().commands;
+            let (mut held, mut burned) = (0, 0);
+            for seq in 0..commands {
+                let record = contracts::command_record(&c.state, &id, seq).unwrap().unwrap();
+                match &record.result {
+                    None => held += record.escrow,
+                    Some(r) => burned += record.gas_burned(r.fuel_used),
+                }
+            }
+            proptest::prop_assert_eq!(
+                balances::pot(&c.state, balances::pots::CONTRACT_GAS).unwrap(),
+                held
+            );
+            proptest::prop_assert_eq!(
+                phalanx_runtime::treasury::income(
+                    &c.state,
+                    phalanx_runtime::treasury::Source::ContractGas
+                )
+                .unwrap(),
+                burned
+            );
+        }
+    }
+}
