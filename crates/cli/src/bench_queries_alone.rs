@@ -74,8 +74,8 @@ fn open_session(
     if !request.verify(&s.chain) {
         return Err("signature".into());
     }
-    let worker_keys = accept_session(&s.worker_secret, &request).map_err(|e| e.to_string())?;
     let id = SessionId([1; 16]);
+    let worker_keys = accept_session(&s.worker_secret, &request, &id).map_err(|e| e.to_string())?;
     let opened = SessionOpened {
         session: id,
         expires_ms: 2,

@@ -208,7 +208,7 @@ impl SessionKeys {
     /// worker draws a fresh id for every opening it accepts, so an opening accepted twice (a
     /// replay its memory lost in a restart) gives two sessions with different keys, and no key
     /// seals the same nonce twice.
-    pub fn bound_to(&self, id: &SessionId) -> Result<Self, SealError> {
+    fn bound_to(&self, id: &SessionId) -> Result<Self, SealError> {
         Ok(Self {
             to_worker: bind(&self.to_worker, TO_WORKER_LABEL, id)?,
             to_client: bind(&self.to_client, TO_CLIENT_LABEL, id)?,
@@ -380,15 +380,16 @@ pub fn request_session(
     Ok((request, keys))
 }
 
-/// The session's keys from a request, with the worker's encryption secret (worker side; the
-/// signature, time and replay are the caller's to check).
+/// The keys of session `id` (drawn fresh by the worker) from a request, with the worker's
+/// encryption secret (worker side; the signature, time and replay are the caller's to check).
 pub fn accept_session(
     worker_secret: &[u8; 32],
     request: &OpenSessionRequest,
+    id: &SessionId,
 ) -> Result<SessionKeys, SealError> {
     let context = hpke::setup_recipient(&request.enc, worker_secret, SESSION_INFO, None)
         .map_err(|_| SealError::Open)?;
-    SessionKeys::exported(|label, len| context.export(label, len))
+    SessionKeys::exported(|label, len| context.export(label, len))?.bound_to(id)
 }
 
 /// A session as the client holds it: shareable between threads, each query taking the next

@@ -18,10 +18,7 @@ fn opened(seed: &[u8]) -> (ClientSession, SessionKeys, OpenSessionRequest) {
     let (request, client_keys) =
         request_session(&chain(), &worker(), &worker_pair.public, &alice, 1_000).unwrap();
     let id = SessionId([3; 16]);
-    let worker_keys = accept_session(&worker_pair.secret, &request)
-        .unwrap()
-        .bound_to(&id)
-        .unwrap();
+    let worker_keys = accept_session(&worker_pair.secret, &request, &id).unwrap();
     let opened = SessionOpened {
         session: id,
         expires_ms: 600_000,
@@ -136,10 +133,7 @@ fn another_workers_session_and_a_forged_confirmation_are_refused() {
     let (session, _, request) = opened(SEED);
     // The same request taken to another worker: its keys are not the session's.
     let other = hpke::derive_key_pair(b"another worker's key seed.......");
-    let other_keys = accept_session(&other.secret, &request)
-        .unwrap()
-        .bound_to(&SessionId([3; 16]))
-        .unwrap();
+    let other_keys = accept_session(&other.secret, &request, &SessionId([3; 16])).unwrap();
     let query = session.make_query(&chain(), &CONTRACT, b"get").unwrap();
     assert_eq!(
         other_keys.open_query(&chain(), &worker(), &query).err(),
@@ -170,10 +164,7 @@ fn an_opening_accepted_twice_gives_sessions_with_different_keys() {
     // a new id, and the keys bound to it are not the first session's.
     let (session, first_keys, request) = opened(SEED);
     let worker_pair = hpke::derive_key_pair(SEED);
-    let replayed_keys = accept_session(&worker_pair.secret, &request)
-        .unwrap()
-        .bound_to(&SessionId([4; 16]))
-        .unwrap();
+    let replayed_keys = accept_session(&worker_pair.secret, &request, &SessionId([4; 16])).unwrap();
     let query = session.make_query(&chain(), &CONTRACT, b"get").unwrap();
     assert!(first_keys.open_query(&chain(), &worker(), &query).is_ok());
     assert_eq!(

@@ -23,12 +23,11 @@ impl QueryBoard {
         self.check_signed(&request.worker, request.timestamp_ms, now_ms, |c| {
             request.verify(c)
         })?;
-        let keys =
-            accept_session(&self.encryption_secret, request).map_err(|_| Refusal::DoesNotOpen)?;
-        self.remember_genuine(request.replay_id(), now_ms)?;
         let mut id = SessionId([0; 16]);
         getrandom::fill(&mut id.0).map_err(|_| Refusal::Internal)?;
-        let keys = keys.bound_to(&id).map_err(|_| Refusal::Internal)?;
+        let keys = accept_session(&self.encryption_secret, request, &id)
+            .map_err(|_| Refusal::DoesNotOpen)?;
+        self.remember_genuine(request.replay_id(), now_ms)?;
         let expires_ms = super::session_table::expiry(&self.limits, now_ms);
         let confirmation = keys
             .confirmation(&self.chain, &self.worker, &id, expires_ms)

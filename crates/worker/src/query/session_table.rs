@@ -164,7 +164,7 @@ mod tests {
             0,
         )
         .unwrap();
-        accept_session(&pair.secret, &request).unwrap()
+        accept_session(&pair.secret, &request, &SessionId([0; 16])).unwrap()
     }
 
     fn account(name: &str) -> AccountId {
