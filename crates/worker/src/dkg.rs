@@ -431,6 +431,9 @@ impl Worker {
     /// (itself included: a gatekeeper recovers its cluster key like any worker), and for each
     /// cluster of chosen workers to its members.
     fn share_with_every_worker(&mut self, generation: u32) -> Result<(), String> {
+        let Some(held) = self.current_share(generation)? else {
+            return Ok(());
+        };
         let count: u64 = self
             .chain
             .read_typed(registry::state_key::workers().len_key(), "worker count")
@@ -454,6 +457,7 @@ impl Worker {
                 .collect::<Result<Vec<_>, _>>()?;
             for record in self.worker_records(&ids)?.into_iter().flatten() {
                 self.send_share(
+                    &held,
                     generation,
                     DEFAULT_CLUSTER,
                     &record.info.identity,
@@ -472,20 +476,26 @@ impl Worker {
             .unwrap_or(0);
         for index in 0..clusters {
             let cluster = u32::try_from(index + 1).map_err(|_| "too many clusters")?;
-            self.share_with_cluster(generation, cluster)?;
+            self.share_with_cluster(&held, generation, cluster)?;
         }
         Ok(())
     }
 
     /// Sends this gatekeeper's partial signature towards `cluster`'s key of `generation` to
     /// each of the cluster's members.
-    fn share_with_cluster(&mut self, generation: u32, cluster: u32) -> Result<(), String> {
+    fn share_with_cluster(
+        &mut self,
+        held: &(u64, Share),
+        generation: u32,
+        cluster: u32,
+    ) -> Result<(), String> {
         let Some(record) = self.cluster_record(cluster)? else {
             warn!(cluster, "the chain holds no such cluster: no shares sent");
             return Ok(());
         };
         for worker in self.worker_records(&record.members)?.into_iter().flatten() {
             self.send_share(
+                held,
                 generation,
                 cluster,
                 &worker.info.identity,
@@ -501,7 +511,10 @@ impl Worker {
         let Some((&generation, _)) = self.state.key_shares.last_key_value() else {
             return Ok(());
         };
-        self.share_with_cluster(generation, cluster)
+        let Some(held) = self.current_share(generation)? else {
+            return Ok(());
+        };
+        self.share_with_cluster(&held, generation, cluster)
     }
 
     /// A newly registered worker gets this gatekeeper's partial signature towards cluster 0's
@@ -515,39 +528,45 @@ impl Worker {
     ) -> Result<(), String> {
         let generations: Vec<u32> = self.state.key_shares.keys().copied().collect();
         for generation in generations {
-            self.send_share(generation, DEFAULT_CLUSTER, worker, encryption_key)?;
+            if let Some(held) = self.current_share(generation)? {
+                self.send_share(&held, generation, DEFAULT_CLUSTER, worker, encryption_key)?;
+            }
         }
         Ok(())
     }
 
-    /// Sends `to` this gatekeeper's partial signature towards the key of `cluster` of
-    /// `generation`, unless the chain already holds it.
+    /// This gatekeeper's share of `generation`, if it is the generation's current sharing:
+    /// the chain takes shares of that one only, and a refused message is not free, so a share
+    /// from a round since reshared without this gatekeeper stays here. Read once per sending
+    /// round, not once per recipient.
+    fn current_share(&mut self, generation: u32) -> Result<Option<(u64, Share)>, String> {
+        let Some((round, share)) = self.held_share(generation) else {
+            return Ok(None);
+        };
+        let current: Option<u64> = self
+            .chain
+            .read_typed(chain_keys::state_key::latest(generation), "current sharing")
+            .map_err(|e| e.to_string())?;
+        Ok((current == Some(round)).then_some((round, share)))
+    }
+
+    /// Sends `to` this gatekeeper's partial signature (from `held`, its [`Self::current_share`]
+    /// of `generation`) towards the key of `cluster`, unless the chain already holds it.
     fn send_share(
         &mut self,
+        (round, share): &(u64, Share),
         generation: u32,
         cluster: u32,
         to: &WorkerId,
         encryption_key: &[u8; 32],
     ) -> Result<(), String> {
-        let Some((round, share)) = self.held_share(generation) else {
-            return Ok(());
-        };
-        // The chain takes shares of a generation's current sharing only, and a refused
-        // message is not free: a share from a round since reshared without this gatekeeper
-        // stays here.
-        let current: Option<u64> = self
-            .chain
-            .read_typed(chain_keys::state_key::latest(generation), "current sharing")
-            .map_err(|e| e.to_string())?;
-        if current != Some(round) {
-            return Ok(());
-        }
+        let round = *round;
         let key = KeyKind::Cluster {
             cluster,
             generation,
         };
         let chain = self.spec.genesis.chain_id.clone();
-        let partial = phalanx_threshold::partial(&share, &chain, cluster, generation);
+        let partial = phalanx_threshold::partial(share, &chain, cluster, generation);
         let share_bytes = zeroize::Zeroizing::new(share.encode().to_vec());
         let envelope = keys::seal_share(
             &share_bytes,
