@@ -251,15 +251,21 @@ impl Worker {
     }
 
     /// Whether this worker belongs to `cluster` (cluster 0: every worker; another: its record
-    /// on chain, read with a proof, lists it).
+    /// on chain, read with a proof once, lists it). Asked for every command of a contract.
     pub(crate) fn is_cluster_member(&mut self, cluster: u32) -> Result<bool, String> {
         if cluster == keys::DEFAULT_CLUSTER {
             return Ok(true);
         }
-        let me = self.id();
-        Ok(self
-            .cluster_record(cluster)?
-            .is_some_and(|r| r.has_member(&me)))
+        if let Some(&member) = self.memberships.get(&cluster) {
+            return Ok(member);
+        }
+        // A cluster not created yet is not remembered: it may be by the next read.
+        let Some(record) = self.cluster_record(cluster)? else {
+            return Ok(false);
+        };
+        let member = record.has_member(&self.id());
+        self.memberships.insert(cluster, member);
+        Ok(member)
     }
 
     /// Cluster `cluster`'s record, read with a proof (`None` for cluster 0, every worker, and

@@ -76,6 +76,10 @@ pub struct Worker {
     /// Since when the broadcast queue has waited for a cluster key this worker does not hold
     /// yet (see [`crate::contracts`]).
     pub(crate) key_wait_since: Option<std::time::Instant>,
+    /// Whether this worker belongs to each cluster of chosen workers it has met (a cluster's
+    /// members never change, so each is read from the chain once; one entry per cluster the
+    /// root or governance created).
+    pub(crate) memberships: std::collections::BTreeMap<u32, bool>,
 }
 
 /// The spec to trust: given, saved earlier, or the node's on first use.
@@ -202,6 +206,7 @@ impl Worker {
             mining_auto_started: false,
             query: None,
             key_wait_since: None,
+            memberships: std::collections::BTreeMap::new(),
         };
         worker.save()?;
         Ok(worker)
