@@ -61,6 +61,35 @@ fn wait_for_keys(rpc: &str, id: &str) {
     }
 }
 
+/// `phalanx contract upload` of the example `name`, by alice.
+fn upload(rpc: &str, name: &str) -> (Option<i32>, Value, String) {
+    let file = example(name);
+    cli_code(rpc, &["contract", "upload", &file, "--from", "dev:alice"])
+}
+
+/// `phalanx contract instantiate CODE_HASH --salt-text SALT` by alice, on `cluster`.
+fn instantiate(
+    rpc: &str,
+    code_hash: &str,
+    salt: &str,
+    cluster: &str,
+) -> (Option<i32>, Value, String) {
+    cli_code(
+        rpc,
+        &[
+            "contract",
+            "instantiate",
+            code_hash,
+            "--cluster",
+            cluster,
+            "--salt-text",
+            salt,
+            "--from",
+            "dev:alice",
+        ],
+    )
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -127,46 +156,17 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     }
 
     // Upload and instantiate.
-    let (ok, v, err) = cli(
-        &rpc,
-        &[
-            "contract",
-            "upload",
-            &example("counter"),
-            "--from",
-            "dev:alice",
-        ],
-    );
-    assert!(ok, "{err}");
+    let (code, v, err) = upload(&rpc, "counter");
+    assert_eq!(code, Some(0), "{err}");
     let code_hash = v["code_hash"].as_str().unwrap().to_string();
-    let (code, v, _) = cli_code(
-        &rpc,
-        &[
-            "contract",
-            "upload",
-            &example("counter"),
-            "--from",
-            "dev:alice",
-        ],
-    );
+    let (code, v, _) = upload(&rpc, "counter");
     assert_eq!(
         code,
         Some(4),
         "the same code again is refused before sending: {v}"
     );
-    let (ok, v, err) = cli(
-        &rpc,
-        &[
-            "contract",
-            "instantiate",
-            &code_hash,
-            "--salt-text",
-            "walkthrough",
-            "--from",
-            "dev:alice",
-        ],
-    );
-    assert!(ok, "{err}");
+    let (code, v, err) = instantiate(&rpc, &code_hash, "walkthrough", "0");
+    assert_eq!(code, Some(0), "{err}");
     let id = v["contract"].as_str().unwrap().to_string();
 
     // The dev worker (a gatekeeper holding the cluster key) publishes the contract's keys.
@@ -379,31 +379,11 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
     assert_eq!(code, Some(3));
 
     // The sealed-bid auction: bids stay secret; closing publishes only the winner and price.
-    let (ok, v, err) = cli(
-        &rpc,
-        &[
-            "contract",
-            "upload",
-            &example("auction"),
-            "--from",
-            "dev:alice",
-        ],
-    );
-    assert!(ok, "{err}");
+    let (code, v, err) = upload(&rpc, "auction");
+    assert_eq!(code, Some(0), "{err}");
     let auction_hash = v["code_hash"].as_str().unwrap().to_string();
-    let (ok, v, err) = cli(
-        &rpc,
-        &[
-            "contract",
-            "instantiate",
-            &auction_hash,
-            "--salt-text",
-            "auction",
-            "--from",
-            "dev:alice",
-        ],
-    );
-    assert!(ok, "{err}");
+    let (code, v, err) = instantiate(&rpc, &auction_hash, "auction", "0");
+    assert_eq!(code, Some(0), "{err}");
     let auction = v["contract"].as_str().unwrap().to_string();
     wait_for_keys(&rpc, &auction);
     let (_, info, _) = cli(&rpc, &["info"]);
@@ -516,22 +496,7 @@ fn a_confidential_contract_end_to_end_leaves_no_plaintext_behind() {
         v["cluster"]["members"][0],
         Value::String(dev_worker.clone())
     );
-    let on_cluster = |cluster: &str| {
-        cli_code(
-            &rpc,
-            &[
-                "contract",
-                "instantiate",
-                &code_hash,
-                "--cluster",
-                cluster,
-                "--salt-text",
-                "cluster one",
-                "--from",
-                "dev:alice",
-            ],
-        )
-    };
+    let on_cluster = |cluster: &str| instantiate(&rpc, &code_hash, "cluster one", cluster);
     let (code, v, _) = on_cluster("9");
     assert_eq!(code, Some(4), "no cluster 9: {v}");
     let (code, v, err) = on_cluster("1");
